@@ -1,0 +1,18 @@
+export { blockSourceSchema, contextBlockSchema, transformSchema } from './block-schema.js';
+export type {
+  BlockKind,
+  BlockSource,
+  ContextBlock,
+  ContextBlockInput,
+  TextRange,
+  Transform,
+  Trust,
+  TruncationStrategy,
+} from './context-block.js';
+export { BLOCK_KINDS, defaultTrust, TRUST_LEVELS } from './context-block.js';
+export type { CtxpackErrorOptions } from './ctxpack-error.js';
+export { CtxpackError, hasMarker, setMarker } from './ctxpack-error.js';
+export type { BlockIssue } from './invalid-block-error.js';
+export { formatPath, InvalidBlockError } from './invalid-block-error.js';
+export { BLOCK_LIMITS } from './limits.js';
+export { createBlock, parseBlock } from './parse-block.js';

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests import packages by their published names; the `@ctxpack/source` export
+// condition points those names at `src/` so no build is needed first.
+const conditions = ['@ctxpack/source', 'import', 'module', 'node', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@ctxpack/source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    pool: 'forks',
+  },
+});
