@@ -42,20 +42,33 @@ const tokenCount = z.int().nonnegative().max(100_000_000);
 
 const blockShape = z
   .strictObject({
-    id: z.string().min(1).max(L.maxIdChars).default(() => globalThis.crypto.randomUUID()),
+    id: z
+      .string()
+      .min(1)
+      .max(L.maxIdChars)
+      .default(() => globalThis.crypto.randomUUID()),
     kind: z.enum(BLOCK_KINDS as [ContextBlock['kind'], ...ContextBlock['kind'][]]),
     trust: z.enum(TRUST_LEVELS as [ContextBlock['trust'], ...ContextBlock['trust'][]]).exactOptional(),
     content: z.string().max(L.maxContentChars),
     source: sourceShape.exactOptional(),
     tenant: z.string().min(1).max(256),
-    labels: z.array(z.string().min(1).max(L.maxLabelChars)).max(L.maxLabelCount).default(() => []),
+    labels: z
+      .array(z.string().min(1).max(L.maxLabelChars))
+      .max(L.maxLabelCount)
+      .default(() => []),
     createdAt: z.iso.datetime({ offset: false }).default(() => new Date().toISOString()),
-    digest: z.string().regex(digestPattern, 'expected sha256: followed by 64 lowercase hex digits').exactOptional(),
+    digest: z
+      .string()
+      .regex(digestPattern, 'expected sha256: followed by 64 lowercase hex digits')
+      .exactOptional(),
     parents: z
       .array(z.string().regex(digestPattern, 'expected a sha256: digest'))
       .max(L.maxParents)
       .default(() => []),
-    transforms: z.array(transformShape).max(L.maxTransforms).default(() => []),
+    transforms: z
+      .array(transformShape)
+      .max(L.maxTransforms)
+      .default(() => []),
     priority: z.number().finite().default(0),
     pinned: z.boolean().default(false),
     minTokens: tokenCount.exactOptional(),

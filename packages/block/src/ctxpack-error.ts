@@ -41,9 +41,7 @@ export class CtxpackError extends Error {
  * to implement their own `isInstance` with a marker of their own.
  */
 export function hasMarker(error: unknown, marker: symbol): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true
-  );
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
 }
 
 /** Brands `error` with `marker` (non-enumerable), for `hasMarker` to find. */

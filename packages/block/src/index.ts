@@ -6,8 +6,8 @@ export type {
   ContextBlockInput,
   TextRange,
   Transform,
-  Trust,
   TruncationStrategy,
+  Trust,
 } from './context-block.js';
 export { BLOCK_KINDS, defaultTrust, TRUST_LEVELS } from './context-block.js';
 export type { CtxpackErrorOptions } from './ctxpack-error.js';

@@ -8,13 +8,22 @@ describe('parseBlock', () => {
     expect(b.source).toEqual({ type: 'unknown' });
     expect(b.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(b.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    expect(b).toMatchObject({ labels: [], parents: [], transforms: [], priority: 0, pinned: false, truncate: 'tail' });
+    expect(b).toMatchObject({
+      labels: [],
+      parents: [],
+      transforms: [],
+      priority: 0,
+      pinned: false,
+      truncate: 'tail',
+    });
     expect(parseBlock({ kind: 'system', tenant: 't', content: '' }).trust).toBe('trusted');
     expect(parseBlock({ kind: 'user', tenant: 't', content: '' }).trust).toBe('user');
   });
 
   it('keeps an explicit trust', () => {
-    expect(createBlock({ kind: 'document', trust: 'trusted', tenant: 't', content: 'x' }).trust).toBe('trusted');
+    expect(createBlock({ kind: 'document', trust: 'trusted', tenant: 't', content: 'x' }).trust).toBe(
+      'trusted',
+    );
   });
 
   it('lists every problem with its path', () => {
@@ -52,7 +61,9 @@ describe('parseBlock', () => {
       parseBlock({ kind: 'document', tenant: 't', content: 'x', minTokens: 10, maxTokens: 5 });
       expect.unreachable();
     } catch (e) {
-      expect((e as InvalidBlockError).issues).toEqual([{ path: ['minTokens'], message: 'minTokens must not exceed maxTokens' }]);
+      expect((e as InvalidBlockError).issues).toEqual([
+        { path: ['minTokens'], message: 'minTokens must not exceed maxTokens' },
+      ]);
     }
   });
 

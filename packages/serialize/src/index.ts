@@ -1,1 +1,12 @@
-export {};
+export type { RandomBytes } from './boundary.js';
+export { createNonce, describeSource, escapeAttribute, renderPreamble, wrapData } from './boundary.js';
+export type { TokenCounter } from './count-request-tokens.js';
+export { countRequestTokens, OPENAI_CHAT_FRAMING } from './count-request-tokens.js';
+export type { PlannedMessage, PlanOptions } from './plan-messages.js';
+export { planMessages } from './plan-messages.js';
+export { PolicyViolationError } from './policy-violation-error.js';
+export type { Rendered, RenderOptions, SourceMapEntry } from './render.js';
+export { render } from './render.js';
+export type { Target } from './target.js';
+export { TARGETS } from './target.js';
+export { UnsupportedTargetError } from './unsupported-target-error.js';

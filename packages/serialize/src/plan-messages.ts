@@ -1,0 +1,103 @@
+import type { ContextBlock } from '@ctxpack/block';
+import { renderPreamble, wrapData } from './boundary.js';
+import { PolicyViolationError } from './policy-violation-error.js';
+
+/** A role-neutral message, before a target gives it its wire shape. */
+export interface PlannedMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  /** The text as it will be sent (already wrapped when it is data). */
+  text: string;
+  /** Blocks this message came from; empty for the generated preamble. */
+  blockIds: string[];
+  /** Set on an assistant message that calls a tool. */
+  toolCall?: { id: string; name: string; arguments: string };
+  /** Set on a tool message: the call it answers. */
+  toolCallId?: string;
+  /** True when `text` is wrapped third-party data. */
+  wrapped: boolean;
+}
+
+export interface PlanOptions {
+  tenant: string;
+  nonce: string;
+}
+
+const systemKinds = new Set<ContextBlock['kind']>([
+  'system',
+  'instructions',
+  'example',
+  'document',
+  'memory',
+]);
+
+/**
+ * Decides the role of every block (trust decides, DESIGN.md invariant 5) and
+ * wraps everything that is not the application's own text as data.
+ *
+ * - trusted system-like kinds → system; trusted assistant → assistant;
+ *   trusted tool calls → assistant tool calls.
+ * - the user's own turn → user, unwrapped.
+ * - everything else → wrapped data: in a tool message when it answers a tool
+ *   call that is present, otherwise in a user message. Never system.
+ *
+ * @throws {PolicyViolationError} when a block belongs to another tenant.
+ */
+export function planMessages(
+  blocks: readonly ContextBlock[],
+  { tenant, nonce }: PlanOptions,
+): PlannedMessage[] {
+  for (const block of blocks) {
+    if (block.tenant !== tenant) {
+      throw new PolicyViolationError({
+        rule: 'tenant',
+        blockId: block.id,
+        message: `belongs to tenant "${block.tenant}", not "${tenant}"; cross-tenant context is refused`,
+      });
+    }
+  }
+  const callIds = new Set<string>();
+  for (const b of blocks) {
+    if (b.kind === 'tool-call' && b.trust === 'trusted' && b.source.callId !== undefined)
+      callIds.add(b.source.callId);
+  }
+
+  const out: PlannedMessage[] = [];
+  let wrappedAny = false;
+  for (const block of blocks) {
+    const ids = [block.id];
+    if (block.trust === 'trusted') {
+      if (block.kind === 'tool-call' && block.source.callId !== undefined) {
+        out.push({
+          role: 'assistant',
+          text: '',
+          blockIds: ids,
+          toolCall: { id: block.source.callId, name: block.source.tool ?? 'tool', arguments: block.content },
+          wrapped: false,
+        });
+        continue;
+      }
+      if (block.kind === 'assistant') {
+        out.push({ role: 'assistant', text: block.content, blockIds: ids, wrapped: false });
+        continue;
+      }
+      if (systemKinds.has(block.kind)) {
+        out.push({ role: 'system', text: block.content, blockIds: ids, wrapped: false });
+        continue;
+      }
+    }
+    if (block.trust === 'user' && block.kind === 'user') {
+      out.push({ role: 'user', text: block.content, blockIds: ids, wrapped: false });
+      continue;
+    }
+    wrappedAny = true;
+    const text = wrapData(block, block.content, nonce);
+    const callId = block.source.callId;
+    if (block.kind === 'tool-result' && callId !== undefined && callIds.has(callId)) {
+      out.push({ role: 'tool', text, blockIds: ids, toolCallId: callId, wrapped: true });
+    } else {
+      out.push({ role: 'user', text, blockIds: ids, wrapped: true });
+    }
+  }
+  if (wrappedAny) out.unshift({ role: 'system', text: renderPreamble(nonce), blockIds: [], wrapped: false });
+  return out;
+}
