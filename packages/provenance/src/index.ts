@@ -1,1 +1,30 @@
-export {};
+export type {
+  AuditLog,
+  AuditRecord,
+  AuditRecordInput,
+  AuditSink,
+  AuditVerification,
+  ChainedAuditRecord,
+} from './audit-chain.js';
+export {
+  AUDIT_GENESIS,
+  appendAuditRecord,
+  auditLineHash,
+  createAuditLog,
+  createAuditRecord,
+  MAX_AUDIT_LINE_CHARS,
+  verifyAuditLog,
+} from './audit-chain.js';
+export { canonicalizeJson, MAX_JSON_DEPTH } from './canonicalize-json.js';
+export type { DigestAsyncOptions } from './digest-content.js';
+export {
+  digestContent,
+  digestContentAsync,
+  hasNativeSha256,
+  NATIVE_HASH_THRESHOLD_BYTES,
+} from './digest-content.js';
+export { digestRequest } from './digest-request.js';
+export { toHex } from './hex.js';
+export type { ProvenanceErrorCode } from './provenance-error.js';
+export { ProvenanceError } from './provenance-error.js';
+export { deriveBlock, stampBlock } from './stamp-block.js';

@@ -1,0 +1,211 @@
+import { canonicalizeJson } from './canonicalize-json.js';
+import { digestContent } from './digest-content.js';
+import { ProvenanceError } from './provenance-error.js';
+
+/** The `prev` of the first record of a log. */
+export const AUDIT_GENESIS: string = `sha256:${'0'.repeat(64)}`;
+
+/** Upper bound on one serialized audit line (UTF-16 code units), so a log stays scannable. */
+export const MAX_AUDIT_LINE_CHARS: number = 16 * 1024 * 1024;
+
+const digestPattern = /^sha256:[0-9a-f]{64}$/;
+
+/** One audited event, before it is chained. Every field must be JSON data. */
+export interface AuditRecord {
+  /** RFC 3339 UTC time the record was made. */
+  at: string;
+  /** What happened, e.g. `assemble`, `verify`. */
+  event: string;
+  /** The signed manifest of the payload (or any JSON summary of it). */
+  manifest?: unknown;
+  /** A summary of sanitizer findings. */
+  findings?: unknown;
+  /** A summary of the budget report. */
+  budget?: unknown;
+  /** Block contents, only when the caller asks to log them. */
+  content?: unknown;
+}
+
+/** A chained record as stored: the record plus the hash of its predecessor and its own hash. */
+export interface ChainedAuditRecord extends AuditRecord {
+  prev: string;
+  hash: string;
+}
+
+/** Input of {@link createAuditRecord}. */
+export interface AuditRecordInput {
+  event?: string;
+  manifest?: unknown;
+  findings?: unknown;
+  budget?: unknown;
+  content?: unknown;
+  now?: Date;
+}
+
+/**
+ * Builds an audit record stamped with the current time; checks that every
+ * field is JSON data (so the chain hash is well defined).
+ *
+ * @throws {ProvenanceError} `invalid_json_value` when a field is not JSON data.
+ * @example
+ * const record = createAuditRecord({ event: 'assemble', manifest, findings: { high: 1 } });
+ */
+export function createAuditRecord(input: AuditRecordInput): AuditRecord {
+  const record: AuditRecord = {
+    at: (input.now ?? new Date()).toISOString(),
+    event: input.event ?? 'assemble',
+  };
+  if (input.manifest !== undefined) record.manifest = input.manifest;
+  if (input.findings !== undefined) record.findings = input.findings;
+  if (input.budget !== undefined) record.budget = input.budget;
+  if (input.content !== undefined) record.content = input.content;
+  canonicalizeJson(record);
+  return record;
+}
+
+function chainHash(record: Record<string, unknown>, prev: string): string {
+  const { hash: _ignored, ...body } = record;
+  return digestContent(canonicalizeJson({ ...body, prev }));
+}
+
+/**
+ * Chains `record` after the record whose hash is `prevHash` (use
+ * {@link AUDIT_GENESIS} for the first) and returns the JSON line to store:
+ * the RFC 8785 canonical form of the record plus `prev` and
+ * `hash` = sha256(JCS(record + prev)). Read the new head back with
+ * {@link auditLineHash}.
+ *
+ * @example
+ * const line = appendAuditRecord(AUDIT_GENESIS, createAuditRecord({ manifest }));
+ */
+export function appendAuditRecord(prevHash: string, record: AuditRecord): string {
+  if (!digestPattern.test(prevHash)) {
+    throw new ProvenanceError({
+      code: 'invalid_audit_record',
+      message: 'prevHash must be sha256: followed by 64 lowercase hex digits',
+      path: 'prevHash',
+    });
+  }
+  const body = { ...(record as unknown as Record<string, unknown>) };
+  delete body['prev'];
+  delete body['hash'];
+  const line = canonicalizeJson({ ...body, prev: prevHash, hash: chainHash(body, prevHash) });
+  if (line.length > MAX_AUDIT_LINE_CHARS) {
+    throw new ProvenanceError({
+      code: 'invalid_audit_record',
+      message: `audit line is ${line.length} chars; the limit is ${MAX_AUDIT_LINE_CHARS} (leave content out)`,
+      path: '(root)',
+    });
+  }
+  return line;
+}
+
+/** The `hash` field of a line produced by {@link appendAuditRecord}: the next record's `prev`. */
+export function auditLineHash(line: string): string {
+  const parsed = JSON.parse(line) as { hash?: unknown };
+  if (typeof parsed.hash !== 'string' || !digestPattern.test(parsed.hash)) {
+    throw new ProvenanceError({
+      code: 'invalid_audit_record',
+      message: 'line has no valid hash',
+      path: 'hash',
+    });
+  }
+  return parsed.hash;
+}
+
+/** Result of {@link verifyAuditLog}. */
+export type AuditVerification =
+  | { ok: true; count: number; head: string }
+  | { ok: false; index: number; reason: string };
+
+function checkLine(line: string, expectedPrev: string): { hash: string } | { reason: string } {
+  if (line.length > MAX_AUDIT_LINE_CHARS) return { reason: `line longer than ${MAX_AUDIT_LINE_CHARS} chars` };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return { reason: 'not valid JSON' };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return { reason: 'not a JSON object' };
+  const record = parsed as Record<string, unknown>;
+  const { prev, hash } = record;
+  if (typeof prev !== 'string' || typeof hash !== 'string') return { reason: 'missing prev or hash' };
+  let canonical: string;
+  try {
+    canonical = canonicalizeJson(record);
+  } catch {
+    return { reason: 'not canonical JSON' };
+  }
+  // Only the canonical form is hashed, so any other spelling is an edit.
+  if (canonical !== line) return { reason: 'not in canonical (RFC 8785) form' };
+  if (prev !== expectedPrev)
+    return { reason: `prev does not match the hash of the record before (dropped or reordered)` };
+  if (chainHash(record, prev) !== hash) return { reason: 'hash does not match the record (edited)' };
+  return { hash };
+}
+
+/**
+ * Checks a hash-chained audit log and reports the first record that was
+ * edited, dropped, inserted or reordered. A single trailing empty line (from
+ * splitting a file that ends in a newline) is ignored. Pass `head` — the last
+ * hash you recorded elsewhere — to also detect records cut off the end.
+ *
+ * @example
+ * const result = verifyAuditLog(text.split('\n'));
+ * if (!result.ok) console.error(`record ${result.index}: ${result.reason}`);
+ */
+export function verifyAuditLog(lines: readonly string[], options: { head?: string } = {}): AuditVerification {
+  const count = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  let prev = AUDIT_GENESIS;
+  for (let index = 0; index < count; index++) {
+    const result = checkLine(lines[index] as string, prev);
+    if ('reason' in result) return { ok: false, index, reason: result.reason };
+    prev = result.hash;
+  }
+  if (options.head !== undefined && options.head !== prev) {
+    return { ok: false, index: count, reason: 'log ends before the expected head (records cut off the end)' };
+  }
+  return { ok: true, count, head: prev };
+}
+
+/** Where an audit log writes its lines: a file, a queue, a database. */
+export interface AuditSink {
+  /** Stores one line (no trailing newline). Appends are awaited one at a time, in order. */
+  write(line: string): void | Promise<void>;
+}
+
+/** An appendable, hash-chained audit log over an injected sink. */
+export interface AuditLog {
+  /** Chains and writes a record; resolves to the written line. */
+  append(record: AuditRecord): Promise<string>;
+  /** Hash of the last record appended (the genesis hash before any). */
+  head(): string;
+}
+
+/**
+ * Creates an audit log that writes JSON lines to `sink`. Appends are
+ * serialized, so concurrent callers still form one chain. Pass `head` to
+ * continue an existing log (the hash of its last line).
+ *
+ * @example
+ * const log = createAuditLog({ write: (line) => appendFile('audit.jsonl', `${line}\n`) });
+ * await log.append(createAuditRecord({ event: 'assemble', manifest }));
+ */
+export function createAuditLog(sink: AuditSink & { head?: string }): AuditLog {
+  let head = sink.head ?? AUDIT_GENESIS;
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    append(record: AuditRecord): Promise<string> {
+      const run = queue.then(async () => {
+        const line = appendAuditRecord(head, record);
+        await sink.write(line);
+        head = auditLineHash(line);
+        return line;
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    head: (): string => head,
+  };
+}
