@@ -1,1 +1,32 @@
-export {};
+export type {
+  BlockKind,
+  BlockSource,
+  ContextBlock,
+  ContextBlockInput,
+  Trust,
+  TruncationStrategy,
+} from '@ctxpack/block';
+export { createBlock, CtxpackError, InvalidBlockError, parseBlock } from '@ctxpack/block';
+export type { BudgetReport, Tokenizer } from '@ctxpack/budget';
+export { BudgetExceededError, createTokenizer, fit } from '@ctxpack/budget';
+export type { Finding, SanitizeOptions } from '@ctxpack/escape';
+export { EscapeRejectedError, sanitize, scan } from '@ctxpack/escape';
+export { digestContent, digestRequest } from '@ctxpack/provenance';
+export type { Target } from '@ctxpack/serialize';
+export { countRequestTokens, PolicyViolationError } from '@ctxpack/serialize';
+export type { Envelope, KeyPair, Keyring, Leaf, Manifest, PublicKey, ReplayStore, Signer } from '@ctxpack/sign';
+export {
+  createKeyring,
+  createMemoryReplayStore,
+  createSigner,
+  generateKeyPair,
+  importPublicKey,
+  VerificationError,
+} from '@ctxpack/sign';
+export type { AssembleOptions } from './assemble.js';
+export type { AddOptions, Context, ContextOptions } from './context.js';
+export { createContext } from './context.js';
+export { formatReport } from './format-report.js';
+export type { AssemblyReport, BlockReport, Payload } from './payload.js';
+export type { VerifiedPayload, VerifyPayloadInput, VerifyPayloadOptions } from './verify-payload.js';
+export { verifyPayload } from './verify-payload.js';

@@ -3,7 +3,7 @@ export { createNonce, describeSource, escapeAttribute, renderPreamble, wrapData 
 export type { TokenCounter } from './count-request-tokens.js';
 export { countRequestTokens, OPENAI_CHAT_FRAMING } from './count-request-tokens.js';
 export type { PlannedMessage, PlanOptions } from './plan-messages.js';
-export { planMessages } from './plan-messages.js';
+export { isDataBlock, planMessages } from './plan-messages.js';
 export { PolicyViolationError } from './policy-violation-error.js';
 export type { Rendered, RenderOptions, SourceMapEntry } from './render.js';
 export { render } from './render.js';

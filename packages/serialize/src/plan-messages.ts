@@ -31,6 +31,20 @@ const systemKinds = new Set<ContextBlock['kind']>([
 ]);
 
 /**
+ * True when a block is rendered as wrapped data rather than in a role of its
+ * own: everything except the application's own text and the user's own turn.
+ */
+export function isDataBlock(block: ContextBlock): boolean {
+  if (block.trust === 'user') return block.kind !== 'user';
+  if (block.trust === 'untrusted') return true;
+  return !(systemKinds.has(block.kind) || block.kind === 'assistant' || isToolCall(block));
+}
+
+function isToolCall(block: ContextBlock): boolean {
+  return block.kind === 'tool-call' && block.trust === 'trusted' && block.source.callId !== undefined;
+}
+
+/**
  * Decides the role of every block (trust decides, DESIGN.md invariant 5) and
  * wraps everything that is not the application's own text as data.
  *
@@ -65,28 +79,19 @@ export function planMessages(
   let wrappedAny = false;
   for (const block of blocks) {
     const ids = [block.id];
-    if (block.trust === 'trusted') {
-      if (block.kind === 'tool-call' && block.source.callId !== undefined) {
+    if (!isDataBlock(block)) {
+      if (isToolCall(block)) {
         out.push({
           role: 'assistant',
           text: '',
           blockIds: ids,
-          toolCall: { id: block.source.callId, name: block.source.tool ?? 'tool', arguments: block.content },
+          toolCall: { id: block.source.callId as string, name: block.source.tool ?? 'tool', arguments: block.content },
           wrapped: false,
         });
-        continue;
+      } else {
+        const role = block.kind === 'user' ? 'user' : block.kind === 'assistant' ? 'assistant' : 'system';
+        out.push({ role, text: block.content, blockIds: ids, wrapped: false });
       }
-      if (block.kind === 'assistant') {
-        out.push({ role: 'assistant', text: block.content, blockIds: ids, wrapped: false });
-        continue;
-      }
-      if (systemKinds.has(block.kind)) {
-        out.push({ role: 'system', text: block.content, blockIds: ids, wrapped: false });
-        continue;
-      }
-    }
-    if (block.trust === 'user' && block.kind === 'user') {
-      out.push({ role: 'user', text: block.content, blockIds: ids, wrapped: false });
       continue;
     }
     wrappedAny = true;

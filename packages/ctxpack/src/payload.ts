@@ -1,0 +1,48 @@
+import type { ContextBlock } from '@ctxpack/block';
+import type { BudgetReport } from '@ctxpack/budget';
+import type { Finding } from '@ctxpack/escape';
+import type { Target } from '@ctxpack/serialize';
+import type { Envelope, Leaf, Manifest } from '@ctxpack/sign';
+
+/** What happened to one block during assembly. */
+export interface BlockReport {
+  id: string;
+  kind: ContextBlock['kind'];
+  trust: ContextBlock['trust'];
+  source: string;
+  status: 'kept' | 'truncated' | 'dropped';
+  reason?: string;
+  tokensBefore: number;
+  tokensAfter: number;
+  findings: Finding[];
+  /** Digest of the content as sent (after sanitizing and truncating). */
+  digest: string;
+  /** Digests of the blocks it was derived from, oldest first. */
+  parents: string[];
+  transforms: string[];
+}
+
+export interface AssemblyReport {
+  target: Target;
+  tenant: string;
+  audience: string;
+  /** Tokens of the rendered request, framing included, counted once. */
+  requestTokens: number;
+  /** `maxTokens − reserveOutput`. */
+  budget: number;
+  blocks: BlockReport[];
+  budgetReport: BudgetReport;
+}
+
+/** The output of `assemble`: send `request`, ship `envelope` and `leaves` beside it. */
+export interface Payload {
+  target: Target;
+  /** The provider request body: `{ messages }` for openai-chat, `{ prompt }` for text, … */
+  request: Record<string, unknown>;
+  /** DSSE envelope over the manifest. */
+  envelope: Envelope;
+  /** Block headers (Merkle leaves) of the kept blocks, in request order. */
+  leaves: Leaf[];
+  manifest: Manifest;
+  report: AssemblyReport;
+}
