@@ -1,0 +1,250 @@
+import { mergePiece } from './byte-pair-merge.js';
+import { ENCODING_NAMES, type EncodingData, type EncodingName, loadEncoding } from './encoding-data.js';
+import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
+import { PieceCache } from './piece-cache.js';
+import { isAscii, toByteString, toBytes, utf8Width } from './utf8.js';
+
+/**
+ * What `fit` and the rest of ctxpack need from a tokenizer. Implement it to
+ * plug in another tokenizer (gpt-tokenizer, a provider's own).
+ */
+export interface Tokenizer {
+  /** Name of the encoding, e.g. `o200k_base`. */
+  readonly encoding: string;
+  /** Number of tokens in `text`; equal to `encode(text).length` for exact tokenizers. */
+  count(text: string): number;
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+}
+
+/** A piece's tokens: a single id (the common case, no allocation) or several. */
+type PieceTokens = number | readonly number[];
+
+/**
+ * Operations fit uses on its own tokenizers to cut long texts lazily: they
+ * tokenize only the part that is kept plus a bounded look-ahead.
+ * @internal
+ */
+export interface NativeOps {
+  /** Token count of `text`, stopping as soon as it exceeds `limit` (the result is then > limit, a lower bound). */
+  countUpTo(text: string, limit: number): number;
+  /** Largest code-point offset `end` at a token boundary of the piece stream with at most `maxTokens` tokens before it. */
+  prefixEnd(text: string, maxTokens: number): number;
+  /** Smallest code-point offset `start` at a token boundary with at most `maxTokens` tokens after it. */
+  suffixStart(text: string, maxTokens: number): number;
+}
+
+const nativeOps = new WeakMap<Tokenizer, NativeOps>();
+
+/** The lazy-cutting operations of a tokenizer made by this package, or undefined for a foreign one. */
+export function getNativeOps(tokenizer: Tokenizer): NativeOps | undefined {
+  return nativeOps.get(tokenizer);
+}
+
+/** Registers lazy-cutting operations for a tokenizer built on one of ours (e.g. the estimator). */
+export function setNativeOps(tokenizer: Tokenizer, ops: NativeOps): void {
+  nativeOps.set(tokenizer, ops);
+}
+
+/** Entries per cache generation; pieces are short, so this is a few MB at most. */
+const PIECE_CACHE_CAPACITY = 32_768;
+/** Longer pieces are rare and expensive to keep; they are merged each time (near-linear anyway). */
+const MAX_CACHED_PIECE_CHARS = 128;
+
+const instances = new Map<EncodingName, Tokenizer>();
+
+/**
+ * The tokenizer of an OpenAI encoding, built on js-tiktoken's rank data.
+ * Counts equal js-tiktoken's `encode(text, [], [])`: special-token text such
+ * as `<|endoftext|>` inside content is counted as plain text, never as the
+ * special token. One shared instance per encoding (the rank tables are
+ * decoded on first use).
+ *
+ * @example
+ * const tok = createTokenizer('o200k_base');
+ * tok.count('hello world'); // 2
+ */
+export function createTokenizer(encoding: 'o200k_base' | 'cl100k_base'): Tokenizer {
+  const existing = instances.get(encoding);
+  if (existing !== undefined) return existing;
+  if (!(ENCODING_NAMES as readonly string[]).includes(encoding)) {
+    throw new InvalidBudgetInputError({
+      path: ['encoding'],
+      value: encoding,
+      message: `unknown encoding ${JSON.stringify(encoding)}; expected one of ${ENCODING_NAMES.join(', ')}`,
+    });
+  }
+  const tokenizer = new BpeTokenizer(encoding);
+  instances.set(encoding, tokenizer);
+  nativeOps.set(tokenizer, tokenizer);
+  return tokenizer;
+}
+
+class BpeTokenizer implements Tokenizer, NativeOps {
+  readonly encoding: EncodingName;
+  private dataCache: EncodingData | undefined;
+  private regexCache: RegExp | undefined;
+  private readonly pieces = new PieceCache<PieceTokens>(PIECE_CACHE_CAPACITY);
+  private readonly decoder = new TextDecoder('utf-8');
+
+  constructor(encoding: EncodingName) {
+    this.encoding = encoding;
+  }
+
+  private get data(): EncodingData {
+    this.dataCache ??= loadEncoding(this.encoding);
+    return this.dataCache;
+  }
+
+  /** A fresh-state regex: the `g` flag makes it stateful, so each scan resets `lastIndex`. */
+  private regex(): RegExp {
+    this.regexCache ??= new RegExp(this.data.pattern, 'gu');
+    this.regexCache.lastIndex = 0;
+    return this.regexCache;
+  }
+
+  private piece(piece: string): PieceTokens {
+    const { ranks, maxTokenBytes } = this.data;
+    if (isAscii(piece)) {
+      const r = ranks.get(piece);
+      if (r !== undefined) return r;
+    }
+    const hit = this.pieces.get(piece);
+    if (hit !== undefined) return hit;
+    const out: number[] = [];
+    mergePiece(toByteString(piece), ranks, maxTokenBytes, out);
+    const value: PieceTokens = out.length === 1 ? (out[0] as number) : out;
+    if (piece.length <= MAX_CACHED_PIECE_CHARS) this.pieces.set(piece, value);
+    return value;
+  }
+
+  count(text: string): number {
+    return this.countUpTo(text, Infinity);
+  }
+
+  countUpTo(text: string, limit: number): number {
+    const re = this.regex();
+    let total = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const t = this.piece(m[0]);
+      total += typeof t === 'number' ? 1 : t.length;
+      if (total > limit) break;
+    }
+    return total;
+  }
+
+  encode(text: string): number[] {
+    const re = this.regex();
+    const out: number[] = [];
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const t = this.piece(m[0]);
+      if (typeof t === 'number') out.push(t);
+      else for (const id of t) out.push(id);
+    }
+    return out;
+  }
+
+  decode(ids: readonly number[]): string {
+    const { tokens } = this.data;
+    let bytes = '';
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      const token = Number.isInteger(id) ? tokens[id] : undefined;
+      if (token === undefined) {
+        throw new InvalidBudgetInputError({
+          path: ['ids', i],
+          value: id,
+          message: `not a token id of ${this.encoding}`,
+        });
+      }
+      bytes += token;
+    }
+    return this.decoder.decode(toBytes(bytes));
+  }
+
+  prefixEnd(text: string, maxTokens: number): number {
+    const re = this.regex();
+    let total = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const t = this.piece(m[0]);
+      const n = typeof t === 'number' ? 1 : t.length;
+      if (total + n <= maxTokens) {
+        total += n;
+        continue;
+      }
+      return m.index + this.pieceCut(m[0], t, maxTokens - total, false);
+    }
+    return text.length;
+  }
+
+  suffixStart(text: string, maxTokens: number): number {
+    // Tokenize a window at the end, doubled until it holds more than maxTokens
+    // tokens: work stays proportional to what is kept, not to the whole text.
+    for (let window = maxTokens * 8 + 64; ; window *= 2) {
+      let from = Math.max(0, text.length - window);
+      if (from > 0 && isLowSurrogate(text.charCodeAt(from))) from--;
+      const starts: number[] = [];
+      const found: { piece: string; tokens: PieceTokens }[] = [];
+      const re = this.regex();
+      const tail = from === 0 ? text : text.slice(from);
+      let total = 0;
+      for (let m = re.exec(tail); m !== null; m = re.exec(tail)) {
+        const t = this.piece(m[0]);
+        starts.push(m.index);
+        found.push({ piece: m[0], tokens: t });
+        total += typeof t === 'number' ? 1 : t.length;
+      }
+      if (total <= maxTokens) {
+        if (from === 0) return 0;
+        continue;
+      }
+      let acc = 0;
+      for (let i = found.length - 1; i >= 0; i--) {
+        const { piece, tokens } = found[i] as { piece: string; tokens: PieceTokens };
+        const n = typeof tokens === 'number' ? 1 : tokens.length;
+        if (acc + n <= maxTokens) {
+          acc += n;
+          continue;
+        }
+        return from + (starts[i] as number) + this.pieceCut(piece, tokens, maxTokens - acc, true);
+      }
+      return from;
+    }
+  }
+
+  /**
+   * Char offset inside `piece` after its first `keep` tokens (or before its
+   * last `keep` tokens when `fromEnd`), moved to a code-point boundary in the
+   * direction that keeps fewer tokens, using cumulative token byte lengths.
+   */
+  private pieceCut(piece: string, tokens: PieceTokens, keep: number, fromEnd: boolean): number {
+    if (keep <= 0) return fromEnd ? piece.length : 0;
+    const ids = typeof tokens === 'number' ? [tokens] : tokens;
+    const table = this.data.tokens;
+    let byteTarget = 0;
+    if (fromEnd) {
+      for (let i = 0; i < ids.length - keep; i++) byteTarget += (table[ids[i] as number] as string).length;
+    } else {
+      for (let i = 0; i < keep; i++) byteTarget += (table[ids[i] as number] as string).length;
+    }
+    return charIndexAtByte(piece, byteTarget, fromEnd);
+  }
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/** Code-point index at UTF-8 byte offset `byteTarget` of `text`, rounded down (or up) if it falls inside a character. */
+function charIndexAtByte(text: string, byteTarget: number, roundUp: boolean): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; ) {
+    if (bytes >= byteTarget) return i;
+    const w = utf8Width(text, i);
+    const step = w === 4 ? 2 : 1;
+    if (bytes + w > byteTarget) return roundUp ? i + step : i;
+    bytes += w;
+    i += step;
+  }
+  return text.length;
+}
