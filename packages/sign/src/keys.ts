@@ -1,0 +1,228 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { publicKeyOf, publicKeyProblem, randomSecretKey } from './ed25519.js';
+import { bytesEqual, decodeBase64Url, decodeHex, encodeBase64Url, encodeHex } from './encoding.js';
+import { SignError } from './sign-error.js';
+
+/** An Ed25519 key pair. `secretKey` is the 32-byte RFC 8032 seed. */
+export interface KeyPair {
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+  /** See {@link deriveKeyId}. */
+  readonly keyId: string;
+}
+
+/** A validated Ed25519 public key: canonical, on the curve, not of small order. */
+export interface PublicKey {
+  readonly keyId: string;
+  readonly publicKey: Uint8Array;
+}
+
+/** An Ed25519 public key as a JWK (RFC 8037). `d` carries the secret seed. */
+export interface Ed25519Jwk {
+  kty: 'OKP';
+  crv: 'Ed25519';
+  x: string;
+  d?: string;
+  kid?: string;
+}
+
+/** How {@link exportPublicKey} writes a key. */
+export type KeyFormat = 'raw' | 'hex' | 'base64url' | 'jwk';
+
+const encoder = new TextEncoder();
+const publicKeyBrand: WeakSet<object> = new WeakSet();
+
+/**
+ * The key id of an Ed25519 public key: its RFC 7638 JWK thumbprint, i.e.
+ * base64url(SHA-256('{"crv":"Ed25519","kty":"OKP","x":"<base64url key>"}'))
+ * (RFC 8037 §2). 43 characters; any JOSE library computes the same value.
+ * Key ids only *select* among keys the verifier already trusts; they confer
+ * no trust themselves.
+ *
+ * @example
+ * deriveKeyId(keyPair.publicKey) === keyPair.keyId; // true
+ */
+export function deriveKeyId(publicKey: Uint8Array): string {
+  const json = `{"crv":"Ed25519","kty":"OKP","x":"${encodeBase64Url(publicKey)}"}`;
+  return encodeBase64Url(sha256(encoder.encode(json)));
+}
+
+function keyError(message: string, reason: string, path = 'key'): SignError {
+  return new SignError({ code: 'invalid_key', message, path, reason });
+}
+
+/** A key given as text: hex, base64url, or a JWK in JSON; `field` picks `x` (public) or `d` (secret) of a JWK. */
+function decodeKeyText(text: string, path: string, field: 'x' | 'd'): Uint8Array {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) return decodeJwk(safeJson(trimmed, path), path, field);
+  const bytes = trimmed.length === 64 ? decodeHex(trimmed) : decodeBase64Url(trimmed);
+  if (bytes === undefined) {
+    throw keyError('key string must be 64 hex digits, 43 base64url characters, or a JWK', 'encoding', path);
+  }
+  return bytes;
+}
+
+function decodeJwk(jwk: unknown, path: string, field: 'x' | 'd'): Uint8Array {
+  if (typeof jwk !== 'object' || jwk === null) throw keyError('JWK must be an object', 'encoding', path);
+  const { kty, crv } = jwk as Record<string, unknown>;
+  const value = (jwk as Record<string, unknown>)[field];
+  if (kty !== 'OKP' || crv !== 'Ed25519') {
+    throw keyError(
+      `JWK must have kty "OKP" and crv "Ed25519", got ${String(kty)}/${String(crv)}`,
+      'algorithm',
+      path,
+    );
+  }
+  const bytes = typeof value === 'string' ? decodeBase64Url(value) : undefined;
+  if (bytes === undefined)
+    throw keyError(`JWK "${field}" must be unpadded base64url`, 'encoding', `${path}.${field}`);
+  return bytes;
+}
+
+function toKeyBytes(key: unknown, path: string, field: 'x' | 'd'): Uint8Array {
+  let bytes: Uint8Array;
+  if (key instanceof Uint8Array) bytes = key;
+  else if (typeof key === 'string') bytes = decodeKeyText(key, path, field);
+  else if (typeof key === 'object' && key !== null) bytes = decodeJwk(key, path, field);
+  else
+    throw keyError(
+      `key must be bytes, a string or a JWK, got ${key === null ? 'null' : typeof key}`,
+      'encoding',
+      path,
+    );
+  if (bytes.length !== 32) throw keyError(`Ed25519 keys are 32 bytes, got ${bytes.length}`, 'length', path);
+  return bytes;
+}
+
+function safeJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new SignError({
+      code: 'invalid_key',
+      message: 'key looks like a JWK but is not JSON',
+      path,
+      reason: 'encoding',
+      cause,
+    });
+  }
+}
+
+function freezeKey(publicKey: Uint8Array): PublicKey {
+  const key: PublicKey = Object.freeze({
+    keyId: deriveKeyId(publicKey),
+    publicKey: Uint8Array.from(publicKey),
+  });
+  publicKeyBrand.add(key);
+  return key;
+}
+
+/** True for objects returned by {@link importPublicKey} (already validated). */
+export function isPublicKey(value: unknown): value is PublicKey {
+  return typeof value === 'object' && value !== null && publicKeyBrand.has(value);
+}
+
+/**
+ * Imports an Ed25519 public key from raw bytes, 64 hex digits, 43 base64url
+ * characters, or a JWK (object or JSON string, kty OKP, crv Ed25519), and
+ * validates it: a non-canonical encoding, a point off the curve, the identity
+ * or any other small-order point is refused, because signatures under such
+ * keys can be forged for every message.
+ *
+ * @throws {SignError} `invalid_key` with `reason` `encoding`, `length`, `algorithm`, `non_canonical` or `small_order`.
+ * @example
+ * const key = importPublicKey('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+ */
+export function importPublicKey(key: Uint8Array | string | Ed25519Jwk): PublicKey {
+  if (isPublicKey(key)) return key;
+  const bytes = toKeyBytes(key, 'key', 'x');
+  const problem = publicKeyProblem(bytes);
+  if (problem === 'small_order') {
+    throw keyError(
+      'public key is of small order (the identity or a torsion point): any signature would verify',
+      problem,
+    );
+  }
+  if (problem === 'non_canonical')
+    throw keyError('public key is not a canonical encoding of a curve point', problem);
+  return freezeKey(bytes);
+}
+
+/**
+ * Writes a public key as raw bytes, lowercase hex, base64url or a JWK (with
+ * `kid` = the key id).
+ *
+ * @example
+ * exportPublicKey(keyPair, 'jwk'); // { kty: 'OKP', crv: 'Ed25519', x: '…', kid: '…' }
+ */
+export function exportPublicKey(key: PublicKey | KeyPair, format: 'jwk'): Ed25519Jwk;
+export function exportPublicKey(key: PublicKey | KeyPair, format: 'raw'): Uint8Array;
+export function exportPublicKey(key: PublicKey | KeyPair, format: 'hex' | 'base64url'): string;
+export function exportPublicKey(
+  key: PublicKey | KeyPair,
+  format: KeyFormat,
+): Uint8Array | string | Ed25519Jwk;
+export function exportPublicKey(
+  key: PublicKey | KeyPair,
+  format: KeyFormat,
+): Uint8Array | string | Ed25519Jwk {
+  const bytes = key.publicKey;
+  switch (format) {
+    case 'raw':
+      return Uint8Array.from(bytes);
+    case 'hex':
+      return encodeHex(bytes);
+    case 'base64url':
+      return encodeBase64Url(bytes);
+    case 'jwk':
+      return { kty: 'OKP', crv: 'Ed25519', x: encodeBase64Url(bytes), kid: deriveKeyId(bytes) };
+    default:
+      throw new SignError({
+        code: 'invalid_sign_input',
+        message: `unknown key format ${String(format)}`,
+        path: 'format',
+      });
+  }
+}
+
+function makeKeyPair(secretKey: Uint8Array): KeyPair {
+  const publicKey = publicKeyOf(secretKey);
+  return Object.freeze({ secretKey: Uint8Array.from(secretKey), publicKey, keyId: deriveKeyId(publicKey) });
+}
+
+/**
+ * A fresh Ed25519 key pair from the runtime's CSPRNG (crypto.getRandomValues).
+ *
+ * @example
+ * const { keyId, publicKey } = generateKeyPair();
+ */
+export function generateKeyPair(): KeyPair {
+  return makeKeyPair(randomSecretKey());
+}
+
+/**
+ * Rebuilds a key pair from its 32-byte secret seed (bytes, hex, base64url, or
+ * a JWK with `d`). When the JWK also has `x`, it must match.
+ *
+ * @throws {SignError} `invalid_key`.
+ * @example
+ * const keyPair = importKeyPair(process.env.CTXPACK_SIGNING_KEY);
+ */
+export function importKeyPair(secretKey: Uint8Array | string | Ed25519Jwk): KeyPair {
+  const pair = makeKeyPair(toKeyBytes(secretKey, 'secretKey', 'd'));
+  const jwk =
+    typeof secretKey === 'string' && secretKey.trim().startsWith('{')
+      ? safeJson(secretKey.trim(), 'secretKey')
+      : secretKey;
+  if (!(jwk instanceof Uint8Array) && typeof jwk === 'object' && jwk !== null && 'x' in jwk) {
+    const x = decodeJwk(jwk, 'secretKey', 'x');
+    if (!bytesEqual(x, pair.publicKey))
+      throw keyError('JWK "x" does not match the public key of "d"', 'mismatch', 'secretKey.x');
+  }
+  return pair;
+}
+
+/** Writes a key pair's secret as a JWK (`d` and `x`). Keep it secret. */
+export function exportKeyPair(keyPair: KeyPair): Ed25519Jwk {
+  return { ...exportPublicKey(keyPair, 'jwk'), d: encodeBase64Url(keyPair.secretKey) };
+}

@@ -1,0 +1,80 @@
+import { decodeHex, encodeHex } from './encoding.js';
+import type { Leaf } from './leaf.js';
+import { hashLeafHeader, leafProblem } from './leaf.js';
+import type { Manifest } from './manifest.js';
+import { createInclusionProof, verifyInclusionProof } from './merkle.js';
+import { VerificationError } from './verification-error.js';
+
+/** Proof that one leaf is in a manifest's tree, shareable without the other leaves. Hashes are `sha256:` hex. */
+export interface LeafProof {
+  leafIndex: number;
+  treeSize: number;
+  proof: string[];
+}
+
+const digestPattern = /^sha256:[0-9a-f]{64}$/;
+
+function bad(message: string): never {
+  throw new VerificationError({ code: 'proof_invalid', message, path: 'proof' });
+}
+
+/**
+ * The inclusion proof of `leaves[index]` in the tree of `leaves`, for an
+ * auditor who should see that one block only.
+ *
+ * @example
+ * const proof = createLeafProof(leaves, 2);
+ */
+export function createLeafProof(leaves: readonly Leaf[], index: number): LeafProof {
+  const proof = createInclusionProof(leaves.map(hashLeafHeader), index);
+  return { leafIndex: index, treeSize: leaves.length, proof: proof.map((h) => `sha256:${encodeHex(h)}`) };
+}
+
+/**
+ * Checks that a leaf — its header, or only its `leafHash` when redacted — is
+ * in the tree of a manifest that was already verified (see verifyEnvelope).
+ *
+ * @throws {VerificationError} `proof_invalid`.
+ * @example
+ * verifyLeafProof(manifest, { leaf }, proof);
+ */
+export function verifyLeafProof(
+  manifest: Pick<Manifest, 'root' | 'treeSize'>,
+  item: { leaf: unknown } | { leafHash: string },
+  proof: LeafProof,
+): void {
+  let leafHash: Uint8Array | undefined;
+  if ('leaf' in item) {
+    const problem = leafProblem(item.leaf);
+    if (problem !== undefined) bad(`not a leaf header: ${problem}`);
+    leafHash = hashLeafHeader(item.leaf as Leaf);
+  } else if (typeof item.leafHash === 'string' && digestPattern.test(item.leafHash)) {
+    leafHash = decodeHex(item.leafHash.slice(7));
+  }
+  if (leafHash === undefined) bad('leafHash must be a sha256: digest');
+  if (typeof proof !== 'object' || proof === null || !Array.isArray(proof.proof))
+    bad('proof must be a LeafProof');
+  if (proof.treeSize !== manifest.treeSize)
+    bad(`proof is for a tree of ${proof.treeSize}, the manifest has ${manifest.treeSize}`);
+  const path: Uint8Array[] = [];
+  for (const h of proof.proof) {
+    if (typeof h !== 'string' || !digestPattern.test(h)) bad('proof hashes must be sha256: digests');
+    path.push(decodeHex(h.slice(7)) as Uint8Array);
+  }
+  const root =
+    typeof manifest.root === 'string' && digestPattern.test(manifest.root)
+      ? decodeHex(manifest.root.slice(7))
+      : undefined;
+  if (root === undefined) bad('manifest root is not a sha256: digest');
+  if (
+    !verifyInclusionProof({
+      leafIndex: proof.leafIndex,
+      treeSize: proof.treeSize,
+      leafHash,
+      proof: path,
+      root,
+    })
+  ) {
+    bad('the leaf and proof do not rebuild the signed root');
+  }
+}
