@@ -1,0 +1,209 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import {
+  createInclusionProof,
+  decodeBase64,
+  decodeHex,
+  encodePae,
+  hashLeaf,
+  importPublicKey,
+  merkleRoot,
+  SignError,
+  verifyEd25519,
+  verifyInclusionProof,
+} from '@ctxpack/sign';
+import { describe, expect, it } from 'vitest';
+
+const vectors = new URL('../../../../shared/vectors/', import.meta.url);
+const readJson = <T>(rel: string): T => JSON.parse(readFileSync(new URL(rel, vectors), 'utf8')) as T;
+const hex = (s: string): Uint8Array => {
+  const b = decodeHex(s);
+  if (b === undefined) throw new Error(`bad hex ${s}`);
+  return b;
+};
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+interface Expected {
+  ruleSet: string;
+  accepted: Record<'rfc8032' | 'wycheproof' | 'cctv' | 'zip215', number[]>;
+  counts: Record<'rfc8032' | 'wycheproof' | 'cctv' | 'zip215', number>;
+}
+const expected = JSON.parse(
+  readFileSync(new URL('./ed25519-expected.json', import.meta.url), 'utf8'),
+) as Expected;
+const acceptedSet = (suite: keyof Expected['accepted']): Set<number> => new Set(expected.accepted[suite]);
+
+function importRejects(key: Uint8Array): string | undefined {
+  try {
+    importPublicKey(key);
+    return undefined;
+  } catch (e) {
+    expect(SignError.isInstance(e)).toBe(true);
+    return (e as SignError).reason;
+  }
+}
+
+describe('Ed25519 vectors under the pinned rule set', () => {
+  it('RFC 8032 §7.1: every vector verifies and its key imports', () => {
+    const rfc = readJson<{ pub: string; msg: string; sig: string }[]>('ed25519/rfc8032.json');
+    expect(rfc).toHaveLength(expected.counts.rfc8032);
+    rfc.forEach((v, i) => {
+      expect(verifyEd25519(hex(v.sig), hex(v.msg), hex(v.pub))).toBe(true);
+      expect(acceptedSet('rfc8032').has(i)).toBe(true);
+      expect(importPublicKey(v.pub).publicKey).toEqual(hex(v.pub));
+    });
+  });
+
+  it('Wycheproof: outcome equals the checked-in expectation and Wycheproof’s own result', () => {
+    const wp = readJson<{
+      testGroups: {
+        publicKey: { pk: string };
+        tests: { tcId: number; msg: string; sig: string; result: string }[];
+      }[];
+    }>('ed25519/wycheproof_ed25519_test.json');
+    const accepted = acceptedSet('wycheproof');
+    let n = 0;
+    for (const group of wp.testGroups) {
+      for (const t of group.tests) {
+        const sig = decodeHex(t.sig);
+        const ok = sig !== undefined && verifyEd25519(sig, hex(t.msg), hex(group.publicKey.pk));
+        expect(ok, `tcId ${t.tcId}`).toBe(accepted.has(t.tcId));
+        expect(ok, `tcId ${t.tcId}`).toBe(t.result === 'valid');
+        n++;
+      }
+    }
+    expect(n).toBe(expected.counts.wycheproof);
+  });
+
+  it('C2SP/CCTV: outcome equals the expectation; every small-order or non-canonical key is rejected at verify and at import', () => {
+    const cctv = readJson<
+      { number: number; key: string; sig: string; msg: string; flags: string[] | null }[]
+    >('ed25519/cctv_ed25519vectors.json');
+    expect(cctv).toHaveLength(expected.counts.cctv);
+    const accepted = acceptedSet('cctv');
+    for (const v of cctv) {
+      const ok = verifyEd25519(hex(v.sig), utf8(v.msg), hex(v.key));
+      expect(ok, `cctv ${v.number}`).toBe(accepted.has(v.number));
+      const flags = v.flags ?? [];
+      if (flags.includes('low_order_A')) {
+        expect(ok).toBe(false);
+        // A non-canonical encoding of a torsion point is refused before its order is looked at.
+        expect(importRejects(hex(v.key))).toBe(
+          flags.includes('non_canonical_A') ? 'non_canonical' : 'small_order',
+        );
+      }
+      if (flags.includes('non_canonical_A')) {
+        expect(ok).toBe(false);
+        expect(importRejects(hex(v.key))).toMatch(/^(non_canonical|small_order)$/);
+      }
+      if (flags.includes('non_canonical_R') || flags.includes('reencoded_k')) expect(ok).toBe(false);
+    }
+  });
+
+  it('ZIP215: every vector (all over torsion points) is rejected, as the strict rule set requires', () => {
+    const zip =
+      readJson<{ vk_bytes: string; sig_bytes: string; valid_zip215: boolean }[]>('ed25519/zip215.json');
+    expect(zip).toHaveLength(expected.counts.zip215);
+    const accepted = acceptedSet('zip215');
+    zip.forEach((v, i) => {
+      const ok = verifyEd25519(hex(v.sig_bytes), utf8('Zcash'), hex(v.vk_bytes));
+      expect(ok).toBe(accepted.has(i));
+      expect(ok).toBe(false);
+      expect(importRejects(hex(v.vk_bytes))).toBeDefined();
+    });
+  });
+
+  it('the small-order forgery from NOTES.md (A = identity, R = identity, S = 0) is rejected at import and at verify', () => {
+    const identity = hex(`01${'00'.repeat(31)}`);
+    const forged = hex(`01${'00'.repeat(63)}`);
+    for (const message of [utf8(''), utf8('transfer $1M'), new Uint8Array(1000)]) {
+      expect(verifyEd25519(forged, message, identity)).toBe(false);
+    }
+    expect(importRejects(identity)).toBe('small_order');
+    expect(importRejects(hex('00'.repeat(32)))).toBe('small_order');
+  });
+});
+
+describe('RFC 6962 Merkle vectors (transparency-dev/merkle)', () => {
+  const roots = readJson<{ leavesHex: string[]; rootsBySizeHex: string[] }>('merkle/roots.json');
+  const leafHashes = roots.leavesHex.map((l) => hashLeaf(hex(l)));
+
+  it('roots of trees of 0..8 leaves', () => {
+    roots.rootsBySizeHex.forEach((root, n) => {
+      expect(merkleRoot(leafHashes.slice(0, n))).toEqual(hex(root));
+    });
+  });
+
+  it('createInclusionProof yields proofs that verify, for every leaf of every size', () => {
+    for (let n = 1; n <= leafHashes.length; n++) {
+      const root = merkleRoot(leafHashes.slice(0, n));
+      for (let i = 0; i < n; i++) {
+        const proof = createInclusionProof(leafHashes.slice(0, n), i);
+        expect(
+          verifyInclusionProof({ leafIndex: i, treeSize: n, leafHash: leafHashes[i]!, proof, root }),
+        ).toBe(true);
+        expect(
+          verifyInclusionProof({
+            leafIndex: i,
+            treeSize: n,
+            leafHash: leafHashes[(i + 1) % 8]!,
+            proof,
+            root,
+          }),
+        ).toBe(n === 1 && false);
+      }
+    }
+  });
+
+  const dir = new URL('merkle/inclusion/', vectors);
+  const files: string[] = [];
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(new URL(rel, dir), { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(`${rel}${entry.name}/`);
+      else if (entry.name.endsWith('.json')) files.push(`${rel}${entry.name}`);
+    }
+  };
+  walk('');
+  it('finds every inclusion case', () => {
+    expect(files.length).toBeGreaterThan(80);
+  });
+  for (const file of files) {
+    it(`inclusion ${file}`, () => {
+      const c = readJson<{
+        leafIdx: number;
+        treeSize: number;
+        root: string;
+        leafHash: string;
+        proof: string[] | null;
+        wantErr: boolean;
+      }>(`merkle/inclusion/${file}`);
+      const b64 = (s: string): Uint8Array => {
+        const bytes = decodeBase64(s);
+        if (bytes === undefined) throw new Error(`bad base64 in ${file}`);
+        return bytes;
+      };
+      const ok = verifyInclusionProof({
+        leafIndex: c.leafIdx,
+        treeSize: c.treeSize,
+        leafHash: b64(c.leafHash),
+        proof: (c.proof ?? []).map(b64),
+        root: b64(c.root),
+      });
+      expect(ok).toBe(!c.wantErr);
+    });
+  }
+});
+
+describe('DSSE PAE vector', () => {
+  it('matches secure-systems-lab/dsse protocol.md', () => {
+    const { cases } = readJson<{ cases: { payloadType: string; payloadUtf8: string; paeUtf8: string }[] }>(
+      'dsse/pae.json',
+    );
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) {
+      expect(new TextDecoder().decode(encodePae(c.payloadType, utf8(c.payloadUtf8)))).toBe(c.paeUtf8);
+    }
+  });
+  it('counts bytes, not UTF-16 units (sigstore-js #1657)', () => {
+    expect(new TextDecoder().decode(encodePae('t/é', utf8('😀')))).toBe('DSSEv1 4 t/é 4 😀');
+  });
+});
