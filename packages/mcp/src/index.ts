@@ -1,1 +1,17 @@
-export {};
+export type { ToolCaller } from './call-tool.js';
+export { callToolAsBlocks } from './call-tool.js';
+export { canonicalTool, digestToolDefinition } from './digest-tool.js';
+export { InvalidMcpInputError } from './invalid-mcp-input-error.js';
+export { MCP_LIMITS } from './limits.js';
+export type { ToolChange, ToolPin, ToolPins } from './pin-tools.js';
+export { diffToolPins, pinTools } from './pin-tools.js';
+export type {
+  ScanToolsOptions,
+  ToolFinding,
+  ToolScanReport,
+  ToolScanResult,
+  ToolSeverity,
+} from './scan-tools.js';
+export { scanToolDefinition, scanTools } from './scan-tools.js';
+export type { ToolResultOptions } from './tool-result-to-blocks.js';
+export { TOOL_ERROR_LABEL, toolResultToBlocks } from './tool-result-to-blocks.js';
