@@ -1,0 +1,78 @@
+import { CtxpackError, hasMarker, setMarker } from '@ctxpack/block';
+import type { Finding } from './finding.js';
+
+const marker: symbol = Symbol.for('ctxpack.error.escape_rejected');
+
+/**
+ * Thrown by `sanitize` when the policy says `reject` for a class and a finding
+ * of that class reaches `rejectSeverity`. `findings` lists everything found;
+ * `rejected` the findings that caused the rejection.
+ *
+ * @example
+ * try { sanitize(text, { actions: { injection: 'reject' } }) } catch (e) {
+ *   if (EscapeRejectedError.isInstance(e)) console.error(e.rejected.map((f) => f.kind));
+ * }
+ */
+export class EscapeRejectedError extends CtxpackError {
+  readonly findings: readonly Finding[];
+  readonly rejected: readonly Finding[];
+
+  constructor({ findings, rejected }: { findings: readonly Finding[]; rejected: readonly Finding[] }) {
+    const kinds = [...new Set(rejected.map((f) => f.kind))].join(', ');
+    const first = rejected[0];
+    const where = first === undefined ? '' : ` (first at ${first.start}–${first.end})`;
+    super({
+      code: 'escape_rejected',
+      message: `Text rejected by the escape policy: ${rejected.length} finding(s) of kind ${kinds}${where}; change the class action from 'reject' to accept it`,
+    });
+    this.name = 'EscapeRejectedError';
+    this.findings = findings;
+    this.rejected = rejected;
+    setMarker(this, marker);
+  }
+
+  static override isInstance(error: unknown): error is EscapeRejectedError {
+    return hasMarker(error, marker);
+  }
+}
+
+const invalidMarker: symbol = Symbol.for('ctxpack.error.invalid_escape_options');
+
+/** Thrown for bad sanitizer options (an unknown action, a token that cannot be neutralized). */
+export class InvalidEscapeOptionsError extends CtxpackError {
+  readonly path: string;
+  readonly value: unknown;
+
+  constructor({ path, value, reason }: { path: string; value: unknown; reason: string }) {
+    super({ code: 'invalid_escape_options', message: `Invalid escape option ${path}: ${reason}` });
+    this.name = 'InvalidEscapeOptionsError';
+    this.path = path;
+    this.value = value;
+    setMarker(this, invalidMarker);
+  }
+
+  static override isInstance(error: unknown): error is InvalidEscapeOptionsError {
+    return hasMarker(error, invalidMarker);
+  }
+}
+
+const inputMarker: symbol = Symbol.for('ctxpack.error.invalid_escape_input');
+
+/** Thrown when `sanitize`/`scan` get something other than a string. */
+export class InvalidEscapeInputError extends CtxpackError {
+  readonly value: unknown;
+
+  constructor({ value }: { value: unknown }) {
+    super({
+      code: 'invalid_escape_input',
+      message: `Expected text to be a string, got ${value === null ? 'null' : typeof value}`,
+    });
+    this.name = 'InvalidEscapeInputError';
+    this.value = value;
+    setMarker(this, inputMarker);
+  }
+
+  static override isInstance(error: unknown): error is InvalidEscapeInputError {
+    return hasMarker(error, inputMarker);
+  }
+}

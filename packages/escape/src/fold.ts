@@ -1,0 +1,104 @@
+import { CONFUSABLE_ASCII_PACKED } from './confusables-data.js';
+
+// Folding for MATCHING only (never for output): per code point, NFKD, drop
+// combining marks, lowercase, then map a lookalike of an ASCII character to
+// that character (UTS #39 confusables prototype). Folding per code point keeps
+// an exact map back to the input, which whole-string NFKC would not.
+
+let confusables: Map<number, string> | undefined;
+
+function confusableTable(): Map<number, string> {
+  if (confusables !== undefined) return confusables;
+  const map = new Map<number, string>();
+  for (const pair of CONFUSABLE_ASCII_PACKED.split(' ')) {
+    const colon = pair.indexOf(':');
+    map.set(Number.parseInt(pair.slice(0, colon), 16), pair.slice(colon + 1));
+  }
+  // confusables.txt maps vertical-bar lookalikes to `l`; for delimiter matching
+  // they must fold to `|` (curated: ǀ ∣ ￨ │ ┃ ⏐ ❘ ︱ ׀ ⎸ ⎹).
+  for (const cp of [0x01c0, 0x2223, 0xffe8, 0x2502, 0x2503, 0x23d0, 0x2758, 0xfe31, 0x05c0, 0x23b8, 0x23b9]) {
+    map.set(cp, '|');
+  }
+  confusables = map;
+  return map;
+}
+
+const MARK = /^\p{M}$/u;
+const cache = new Map<number, string>();
+const CACHE_LIMIT = 65_536;
+
+/** The folded form of one code point: '' for combining marks and default-ignorables handled upstream. */
+export function foldCodePoint(cp: number): string {
+  if (cp < 0x80) return cp >= 0x41 && cp <= 0x5a ? String.fromCharCode(cp + 32) : String.fromCharCode(cp);
+  const hit = cache.get(cp);
+  if (hit !== undefined) return hit;
+  const table = confusableTable();
+  let out = table.get(cp);
+  if (out === undefined) {
+    out = '';
+    for (const c of String.fromCodePoint(cp).normalize('NFKD')) {
+      if (MARK.test(c)) continue;
+      const lower = c.toLowerCase();
+      const c0 = lower.codePointAt(0)!;
+      if (lower.length === 1 && c0 < 0x80) out += lower;
+      else out += table.get(c.codePointAt(0)!) ?? table.get(c0) ?? lower;
+    }
+  }
+  out = out.toLowerCase();
+  if (cache.size < CACHE_LIMIT) cache.set(cp, out);
+  return out;
+}
+
+/** Folds a whole string (for tokens and phrases). */
+export function foldString(s: string): string {
+  let out = '';
+  for (const c of s) out += foldCodePoint(c.codePointAt(0)!);
+  return out;
+}
+
+/** A folded view of a text with, for each folded code unit, the range of the source code point it came from. */
+export interface FoldedText {
+  text: string;
+  /** `null` when the fold is the identity on offsets (ASCII input). */
+  starts: Int32Array | null;
+  ends: Int32Array | null;
+}
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+export function foldText(s: string): FoldedText {
+  if (ASCII_ONLY.test(s)) return { text: s.toLowerCase(), starts: null, ends: null };
+  const parts: string[] = [];
+  // Folded text is at most 18 code units per source code unit (NFKD of U+FDFA); grow on demand.
+  let starts = new Int32Array(s.length + 16);
+  let ends = new Int32Array(s.length + 16);
+  let n = 0;
+  for (let i = 0; i < s.length; ) {
+    const cp = s.codePointAt(i)!;
+    const len = cp > 0xffff ? 2 : 1;
+    const f = foldCodePoint(cp);
+    if (n + f.length > starts.length) {
+      const grow = Math.max(starts.length * 2, n + f.length);
+      const s2 = new Int32Array(grow);
+      s2.set(starts);
+      starts = s2;
+      const e2 = new Int32Array(grow);
+      e2.set(ends);
+      ends = e2;
+    }
+    for (let k = 0; k < f.length; k++) {
+      starts[n] = i;
+      ends[n] = i + len;
+      n++;
+    }
+    parts.push(f);
+    i += len;
+  }
+  return { text: parts.join(''), starts, ends };
+}
+
+/** Source range of folded range `[a, b)`. */
+export function foldedToSource(f: FoldedText, a: number, b: number): [number, number] {
+  if (f.starts === null || f.ends === null) return [a, b];
+  return [f.starts[a]!, f.ends[b - 1]!];
+}

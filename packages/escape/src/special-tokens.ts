@@ -1,0 +1,213 @@
+import { InvalidEscapeOptionsError } from './escape-rejected-error.js';
+import { foldCodePoint, foldString } from './fold.js';
+
+/** One registered special token and the model family that reserves it. */
+export interface SpecialToken {
+  token: string;
+  family: string;
+}
+
+const families: Record<string, readonly string[]> = {
+  tiktoken: ['<|endoftext|>', '<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>', '<|endofprompt|>'],
+  chatml: ['<|im_start|>', '<|im_end|>', '<|im_sep|>'],
+  'llama-2': ['[INST]', '[/INST]', '<<SYS>>', '<</SYS>>', '<s>', '</s>'],
+  'llama-3': [
+    '<|begin_of_text|>',
+    '<|end_of_text|>',
+    '<|start_header_id|>',
+    '<|end_header_id|>',
+    '<|eot_id|>',
+    '<|eom_id|>',
+    '<|python_tag|>',
+    '<|finetune_right_pad_id|>',
+  ],
+  'llama-4': [
+    '<|header_start|>',
+    '<|header_end|>',
+    '<|eot|>',
+    '<|eom|>',
+    '<|python_start|>',
+    '<|python_end|>',
+  ],
+  mistral: [
+    '[SYSTEM_PROMPT]',
+    '[/SYSTEM_PROMPT]',
+    '[AVAILABLE_TOOLS]',
+    '[/AVAILABLE_TOOLS]',
+    '[TOOL_CALLS]',
+    '[TOOL_RESULTS]',
+    '[/TOOL_RESULTS]',
+    '[THINK]',
+    '[/THINK]',
+  ],
+  gemma: ['<start_of_turn>', '<end_of_turn>', '<bos>', '<eos>'],
+  phi: ['<|system|>', '<|user|>', '<|assistant|>', '<|end|>', '<|tool|>', '<|tool_call|>'],
+  qwen: [
+    '<tool_call>',
+    '</tool_call>',
+    '<tool_response>',
+    '</tool_response>',
+    '<think>',
+    '</think>',
+    '<|vision_start|>',
+  ],
+  deepseek: [
+    '<｜begin▁of▁sentence｜>',
+    '<｜end▁of▁sentence｜>',
+    '<｜User｜>',
+    '<｜Assistant｜>',
+    '<｜tool▁calls▁begin｜>',
+    '<｜tool▁calls▁end｜>',
+    '<｜tool▁call▁begin｜>',
+    '<｜tool▁call▁end｜>',
+    '<｜tool▁sep｜>',
+    '<｜tool▁outputs▁begin｜>',
+    '<｜tool▁output▁begin｜>',
+  ],
+  harmony: ['<|start|>', '<|end|>', '<|message|>', '<|channel|>', '<|constrain|>', '<|return|>', '<|call|>'],
+};
+
+/**
+ * The built-in registry: chat special tokens and delimiters per model family.
+ * Besides these literals, any `<|…|>` of 1–64 characters matches (rule
+ * `angle-pipe`), which covers reserved and future tiktoken-style tokens.
+ */
+export const SPECIAL_TOKENS: readonly SpecialToken[] = Object.freeze(
+  Object.entries(families).flatMap(([family, tokens]) => tokens.map((token) => ({ token, family }))),
+);
+
+/** Legacy completion-style turn markers, matched at a line start. */
+export const ROLE_MARKERS: readonly string[] = Object.freeze(['Human', 'Assistant']);
+
+const NEUTRAL: Readonly<Record<string, string>> = { '<': '⟨', '>': '⟩', '[': '⟦', ']': '⟧' };
+const RESERVED_CHARS = /[⟨⟩⟦⟧]/u;
+
+/** A compiled matcher for the registry plus user tokens. */
+export interface TokenMatcher {
+  /** Global regex over FOLDED text. */
+  readonly tokens: RegExp;
+  /** Global multiline regex over FOLDED text for line-start turn markers. */
+  readonly roles: RegExp;
+  /** Folded token → family (or `custom`). */
+  readonly familyOf: ReadonlyMap<string, string>;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+/**
+ * Builds a matcher. Extra tokens are plain strings, matched after the same
+ * folding as the built-ins; each must be neutralizable (contain no ⟨⟩⟦⟧ and
+ * not match again once neutralized), otherwise `InvalidEscapeOptionsError`.
+ */
+export function createTokenMatcher(extraTokens: readonly string[] = []): TokenMatcher {
+  const familyOf = new Map<string, string>();
+  for (const { token, family } of SPECIAL_TOKENS) familyOf.set(foldString(token), family);
+  extraTokens.forEach((token, i) => {
+    if (typeof token !== 'string') {
+      throw new InvalidEscapeOptionsError({
+        path: `extraTokens[${i}]`,
+        value: token,
+        reason: 'expected a string',
+      });
+    }
+    const folded = foldString(token);
+    if (folded.length < 2 || folded.length > 128) {
+      throw new InvalidEscapeOptionsError({
+        path: `extraTokens[${i}]`,
+        value: token,
+        reason: 'a token must fold to 2–128 characters',
+      });
+    }
+    if (RESERVED_CHARS.test(token)) {
+      throw new InvalidEscapeOptionsError({
+        path: `extraTokens[${i}]`,
+        value: token,
+        reason: 'a token may not contain ⟨ ⟩ ⟦ ⟧ (used to neutralize tokens)',
+      });
+    }
+    if (!familyOf.has(folded)) familyOf.set(folded, 'custom');
+  });
+  const alternatives = [...familyOf.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  alternatives.push('<\\|[^<>|\\n]{1,64}\\|>');
+  const matcher: TokenMatcher = {
+    tokens: new RegExp(alternatives.join('|'), 'g'),
+    roles: new RegExp(
+      `(?<=^[ \\t>*#]{0,8})(?:${ROLE_MARKERS.map((r) => r.toLowerCase()).join('|')})[ \\t]{0,4}:`,
+      'gm',
+    ),
+    familyOf,
+  };
+  // Each neutralized token must be inert, or the fixed-point filter could not terminate.
+  extraTokens.forEach((token, i) => {
+    const neutral = foldString(neutralizeToken(token));
+    matcher.tokens.lastIndex = 0;
+    if (matcher.tokens.test(neutral)) {
+      throw new InvalidEscapeOptionsError({
+        path: `extraTokens[${i}]`,
+        value: token,
+        reason: `its neutralized form "${neutralizeToken(token)}" still matches a registered token`,
+      });
+    }
+  });
+  matcher.tokens.lastIndex = 0;
+  return matcher;
+}
+
+/** A token or role match in folded coordinates. */
+export interface TokenMatch {
+  start: number;
+  end: number;
+  kind: 'special-token' | 'role-marker';
+  rule: string;
+}
+
+/** Every token and role marker in a folded text, in order, non-overlapping within each kind. */
+export function findTokens(folded: string, matcher: TokenMatcher): TokenMatch[] {
+  const out: TokenMatch[] = [];
+  matcher.tokens.lastIndex = 0;
+  for (let m = matcher.tokens.exec(folded); m !== null; m = matcher.tokens.exec(folded)) {
+    out.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      kind: 'special-token',
+      rule: matcher.familyOf.get(m[0]) ?? 'angle-pipe',
+    });
+  }
+  matcher.roles.lastIndex = 0;
+  for (let m = matcher.roles.exec(folded); m !== null; m = matcher.roles.exec(folded)) {
+    out.push({ start: m.index, end: m.index + m[0].length, kind: 'role-marker', rule: 'legacy-turn' });
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The visible, inert form of a matched token: `<` `>` `[` `]` (and anything
+ * that folds to them) become `⟨` `⟩` `⟦` `⟧`, so `<|im_start|>` reads
+ * `⟨|im_start|⟩` and `[INST]` reads `⟦INST⟧`. A token without such a
+ * delimiter gets its first character bracketed (`⟦E⟧ND`). None of ⟨⟩⟦⟧
+ * folds to an ASCII character (UTS #39 10.0 and NFKD), so the result cannot
+ * match again.
+ */
+export function neutralizeToken(original: string): string {
+  let out = '';
+  let changed = false;
+  for (const c of original) {
+    const r = NEUTRAL[foldCodePoint(c.codePointAt(0)!)];
+    if (r !== undefined) {
+      out += r;
+      changed = true;
+    } else out += c;
+  }
+  if (changed) return out;
+  const first = String.fromCodePoint(original.codePointAt(0)!);
+  return `⟦${first}⟧${original.slice(first.length)}`;
+}
+
+/** `Human:` → `⟦Human⟧:` — the turn label stays readable but no longer starts a line. */
+export function neutralizeRoleMarker(original: string): string {
+  const colon = original.lastIndexOf(':');
+  const word = original.slice(0, colon).trimEnd();
+  return `⟦${word}⟧${original.slice(word.length)}`;
+}
