@@ -1,9 +1,26 @@
 import type { Target } from './target.js';
+import { TARGETS } from './target.js';
 import { UnsupportedTargetError } from './unsupported-target-error.js';
 
 /** Anything that counts tokens: a `Tokenizer` from `@ctxpack/budget` fits. */
 export interface TokenCounter {
   count(text: string): number;
+}
+
+/** Tokens a target adds around the text it carries. */
+export interface RequestFraming {
+  /** Per message (or input item, or system block). */
+  readonly perMessage: number;
+  /** Extra for a `name` field. */
+  readonly perName: number;
+  /** Priming of the reply, once per request. */
+  readonly replyPriming: number;
+  /** Per tool call, on top of its id, type, name and arguments. */
+  readonly perToolCall: number;
+  /** Per content block or part inside a message (Anthropic, AI SDK). */
+  readonly perPart: number;
+  /** True when the provider publishes this framing; false for an estimate. */
+  readonly exact: boolean;
 }
 
 /**
@@ -20,9 +37,51 @@ export const OPENAI_CHAT_FRAMING: {
   readonly perToolCall: number;
 } = Object.freeze({ perMessage: 3, perName: 1, replyPriming: 3, perToolCall: 3 });
 
+// Content-block APIs: 3 per message and per part, as the chat model charges per message.
+const PART_ESTIMATE: RequestFraming = Object.freeze({
+  perMessage: 3,
+  perName: 0,
+  replyPriming: 3,
+  perToolCall: 0,
+  perPart: 3,
+  exact: false,
+});
+
+/**
+ * The framing model of every target. Only `openai-chat` is published; the
+ * others are estimates with the same tokenizer:
+ * - `openai-responses`: the chat model applied to `instructions` (one
+ *   message) and to each input item, counting every string value of it
+ *   (`type`, `role`, `call_id`, `name`, `arguments`, `output`, `content`).
+ * - `anthropic`: Claude's tokenizer is not public; every string value of every
+ *   system block, message and content block is counted with the chosen
+ *   tiktoken encoding, plus 3 per message and 3 per content block, and
+ *   `tool_use.input` as its JSON. Use the Messages API `count_tokens`
+ *   endpoint when the exact figure matters.
+ * - `ai-sdk`: the provider behind the AI SDK decides the real framing; the
+ *   estimate counts every string value of every message and part plus 3 per
+ *   message and 3 per part, and tool `input` as its JSON.
+ * - `text`: the prompt itself, no framing.
+ */
+export const REQUEST_FRAMING: Readonly<Record<Target, RequestFraming>> = Object.freeze({
+  'openai-chat': Object.freeze({ ...OPENAI_CHAT_FRAMING, perPart: 0, exact: true }),
+  'openai-responses': Object.freeze({ ...OPENAI_CHAT_FRAMING, perPart: 0, exact: false }),
+  anthropic: PART_ESTIMATE,
+  'ai-sdk': PART_ESTIMATE,
+  text: Object.freeze({
+    perMessage: 0,
+    perName: 0,
+    replyPriming: 0,
+    perToolCall: 0,
+    perPart: 0,
+    exact: true,
+  }),
+});
+
 /**
  * Counts the tokens of a rendered request exactly as it will be sent,
- * framing included. This is the count the budget guarantees.
+ * framing included (see {@link REQUEST_FRAMING} for which targets are
+ * estimates). This is the count the budget guarantees.
  *
  * @example
  * countRequestTokens(payload.request, 'openai-chat', createTokenizer('o200k_base'));
@@ -32,21 +91,58 @@ export function countRequestTokens(
   target: Target,
   counter: TokenCounter,
 ): number {
+  if (!TARGETS.includes(target)) throw new UnsupportedTargetError({ target });
+  const f = REQUEST_FRAMING[target];
   switch (target) {
     case 'openai-chat':
       return countOpenAIChat(request['messages'], counter);
+    case 'openai-responses': {
+      let total = f.replyPriming;
+      const instructions = request['instructions'];
+      if (typeof instructions === 'string') total += f.perMessage + counter.count(instructions);
+      for (const item of asArray(request['input'])) total += f.perMessage + countStrings(item, counter, 0);
+      return total;
+    }
+    case 'anthropic':
+    case 'ai-sdk': {
+      let total = f.replyPriming;
+      for (const block of asArray(request['system'])) total += f.perPart + countStrings(block, counter, 0);
+      for (const message of asArray(request['messages'])) {
+        total += f.perMessage;
+        const { content, ...rest } = message as Record<string, unknown>;
+        total += countStrings(rest, counter, 0);
+        if (typeof content === 'string') total += counter.count(content);
+        else for (const part of asArray(content)) total += f.perPart + countStrings(part, counter, 0);
+      }
+      return total;
+    }
     case 'text':
       return counter.count(String(request['prompt'] ?? ''));
-    default:
-      throw new UnsupportedTargetError({ target });
   }
+}
+
+function asArray(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+const MAX_DEPTH = 16;
+
+/** Tokens of every string value under `value`; a tool call `input` object counts as its JSON. */
+function countStrings(value: unknown, counter: TokenCounter, depth: number): number {
+  if (typeof value === 'string') return counter.count(value);
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return 0;
+  let total = 0;
+  for (const [key, v] of Object.entries(value)) {
+    if (key === 'input' && typeof v === 'object' && v !== null) total += counter.count(JSON.stringify(v));
+    else total += countStrings(v, counter, depth + 1);
+  }
+  return total;
 }
 
 function countOpenAIChat(messages: unknown, counter: TokenCounter): number {
   const f = OPENAI_CHAT_FRAMING;
   let total = f.replyPriming;
-  if (!Array.isArray(messages)) return total;
-  for (const message of messages as Record<string, unknown>[]) {
+  for (const message of asArray(messages) as Record<string, unknown>[]) {
     total += f.perMessage;
     for (const [key, value] of Object.entries(message)) {
       if (typeof value === 'string') {

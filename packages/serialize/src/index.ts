@@ -1,12 +1,44 @@
-export type { RandomBytes } from './boundary.js';
-export { createNonce, describeSource, escapeAttribute, renderPreamble, wrapData } from './boundary.js';
-export type { TokenCounter } from './count-request-tokens.js';
-export { countRequestTokens, OPENAI_CHAT_FRAMING } from './count-request-tokens.js';
+export type { DataBoundary, RandomBytes } from './boundary.js';
+export {
+  createDataBoundary,
+  createNonce,
+  describeSource,
+  escapeAttribute,
+  renderPreamble,
+  wrapData,
+} from './boundary.js';
+export type { RequestFraming, TokenCounter } from './count-request-tokens.js';
+export { countRequestTokens, OPENAI_CHAT_FRAMING, REQUEST_FRAMING } from './count-request-tokens.js';
+export type { OverheadOptions } from './estimate-overhead.js';
+export { estimateBaseTokens, estimateBlockOverhead } from './estimate-overhead.js';
 export type { PlannedMessage, PlanOptions } from './plan-messages.js';
 export { isDataBlock, planMessages } from './plan-messages.js';
+export type { LabelRule, ResolvedPolicy, Role, SerializePolicy } from './policy.js';
+export { DEFAULT_POLICY, resolvePolicy } from './policy.js';
 export { PolicyViolationError } from './policy-violation-error.js';
-export type { Rendered, RenderOptions, SourceMapEntry } from './render.js';
+export type { Rendered, RenderOptions } from './render.js';
 export { render } from './render.js';
+export type { AnthropicOptions } from './render-anthropic.js';
+export { MAX_CACHE_BREAKPOINTS } from './render-anthropic.js';
+export type {
+  AiSdkMessage,
+  AiSdkRequest,
+  AnthropicCacheControl,
+  AnthropicContentBlock,
+  AnthropicMessage,
+  AnthropicRequest,
+  AnthropicTextBlock,
+  OpenAIChatMessage,
+  OpenAIChatRequest,
+  OpenAIResponsesInputItem,
+  OpenAIResponsesRequest,
+  RequestFor,
+  TextRequest,
+} from './request-types.js';
+export { createSeededRandom } from './seeded-random.js';
+export type { SourceMapEntry, SourceRange } from './source-map.js';
+export type { SpotlightConfig, SpotlightMode, SpotlightOption } from './spotlight.js';
+export { applySpotlight, DATAMARK, SPOTLIGHT_MODES } from './spotlight.js';
 export type { Target } from './target.js';
 export { TARGETS } from './target.js';
 export { UnsupportedTargetError } from './unsupported-target-error.js';

@@ -1,74 +1,93 @@
 import type { ContextBlock } from '@ctxpack/block';
-import type { PlannedMessage } from './plan-messages.js';
+import type { RandomBytes } from './boundary.js';
+import { createNonce, defaultRandomBytes } from './boundary.js';
+import type { PlanOptions } from './plan-messages.js';
 import { planMessages } from './plan-messages.js';
+import { renderAiSdk } from './render-ai-sdk.js';
+import type { AnthropicOptions } from './render-anthropic.js';
+import { renderAnthropic } from './render-anthropic.js';
+import type { TargetOutput } from './render-openai-chat.js';
+import { renderOpenAIChat } from './render-openai-chat.js';
+import { renderOpenAIResponses } from './render-openai-responses.js';
+import { renderText } from './render-text.js';
+import type { RequestFor } from './request-types.js';
+import { createSeededRandom } from './seeded-random.js';
+import type { SourceMapEntry } from './source-map.js';
 import type { Target } from './target.js';
+import { TARGETS } from './target.js';
 import { UnsupportedTargetError } from './unsupported-target-error.js';
 
-/** One rendered message and the blocks it came from. */
-export interface SourceMapEntry {
-  /** Index of the message (or prompt section) in the rendered request. */
-  index: number;
-  blockIds: string[];
+export interface RenderOptions<T extends Target = Target> extends Omit<PlanOptions, 'nonce'> {
+  target: T;
+  /** Boundary nonce, from `createNonce`. Drawn here (from `seed`, or at random) when absent. */
+  nonce?: string;
+  /** Makes the drawn nonce, and so the whole output, deterministic. Ignored when `nonce` is given. */
+  seed?: string | Uint8Array;
+  /** Randomness for the nonce when neither `nonce` nor `seed` is given. */
+  random?: RandomBytes;
+  /** Who receives the payload, for label rules; default: the target name (an external model API). */
+  audience?: string;
+  /** Messages API prompt caching; ignored by other targets. */
+  anthropic?: AnthropicOptions;
 }
 
-export interface RenderOptions {
-  target: Target;
-  tenant: string;
-  /** Boundary nonce, from `createNonce`. */
+export interface Rendered<T extends Target = Target> {
+  target: T;
+  /** The provider request body (`{ messages }`, `{ instructions, input }`, `{ system, messages }`, `{ prompt }`). */
+  request: RequestFor<T>;
+  /** Per rendered message: its blocks and the character ranges of their content. */
+  sourceMap: SourceMapEntry[];
+  /** The boundary nonce used. */
   nonce: string;
 }
 
-export interface Rendered {
-  target: Target;
-  /** The provider request body (`{ messages }`, `{ prompt }`, …). */
-  request: Record<string, unknown>;
-  sourceMap: SourceMapEntry[];
-}
-
 /**
- * Renders blocks into the request shape of `target`, enforcing policy.
+ * Renders blocks into the request shape of `target`, enforcing policy
+ * (tenant, labels, trust → role, tool pairing, limits). Nothing is rendered
+ * when a rule fails. Spread `request` into the SDK call, next to `model`.
  *
  * @example
- * const nonce = createNonce(blocks.map((b) => b.content));
- * const { request } = render(blocks, { target: 'openai-chat', tenant: 'acme', nonce });
- * await openai.chat.completions.create({ model, ...request });
+ * const { request } = render(blocks, { target: 'openai-chat', tenant: 'acme', seed: 'conv-42' });
+ * await openai.chat.completions.create({ model: 'gpt-4o', ...request });
  */
-export function render(blocks: readonly ContextBlock[], options: RenderOptions): Rendered {
-  const plan = planMessages(blocks, options);
-  const sourceMap = plan.map((m, index) => ({ index, blockIds: m.blockIds }));
-  switch (options.target) {
-    case 'openai-chat':
-      return { target: options.target, request: { messages: plan.map(toOpenAIChat) }, sourceMap };
-    case 'text':
-      return { target: options.target, request: { prompt: toText(plan, options.nonce) }, sourceMap };
-    default:
-      throw new UnsupportedTargetError({ target: options.target });
-  }
-}
-
-function toOpenAIChat(m: PlannedMessage): Record<string, unknown> {
-  if (m.toolCall !== undefined) {
-    const { id, name, arguments: args } = m.toolCall;
-    return {
-      role: 'assistant',
-      content: null,
-      tool_calls: [{ id, type: 'function', function: { name, arguments: args } }],
-    };
-  }
-  if (m.role === 'tool') return { role: 'tool', tool_call_id: m.toolCallId, content: m.text };
-  return { role: m.role, content: m.text };
-}
-
-/**
- * Completion-style prompt. Turn headers carry the nonce, so text that was
- * not produced here cannot forge a turn: the nonce occurs in no content.
- */
-function toText(plan: readonly PlannedMessage[], nonce: string): string {
-  const parts = plan.map((m) => {
-    if (m.toolCall !== undefined) {
-      return `[${nonce} assistant tool-call ${m.toolCall.name}]\n${m.toolCall.arguments}`;
-    }
-    return `[${nonce} ${m.role}]\n${m.text}`;
+export function render<T extends Target>(
+  blocks: readonly ContextBlock[],
+  options: RenderOptions<T>,
+): Rendered<T> {
+  const { target } = options;
+  if (!TARGETS.includes(target)) throw new UnsupportedTargetError({ target });
+  const nonce =
+    options.nonce ??
+    createNonce(
+      blocks.map((b) => b.content),
+      options.seed === undefined ? (options.random ?? defaultRandomBytes) : createSeededRandom(options.seed),
+    );
+  const plan = planMessages(blocks, {
+    tenant: options.tenant,
+    nonce,
+    audience: options.audience ?? target,
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+    ...(options.spotlight === undefined ? {} : { spotlight: options.spotlight }),
   });
-  return `${parts.join('\n\n')}\n\n[${nonce} assistant]\n`;
+  let out: TargetOutput<unknown>;
+  switch (target) {
+    case 'openai-chat':
+      out = renderOpenAIChat(plan);
+      break;
+    case 'openai-responses':
+      out = renderOpenAIResponses(plan);
+      break;
+    case 'anthropic':
+      out = renderAnthropic(plan, options.anthropic);
+      break;
+    case 'ai-sdk':
+      out = renderAiSdk(plan);
+      break;
+    case 'text':
+      out = renderText(plan, nonce);
+      break;
+    default:
+      throw new UnsupportedTargetError({ target });
+  }
+  return { target, request: out.request as RequestFor<T>, sourceMap: out.sourceMap, nonce };
 }

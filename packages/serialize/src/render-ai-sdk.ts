@@ -1,0 +1,65 @@
+import type { PlannedMessage } from './plan-messages.js';
+import { parseArguments } from './render-anthropic.js';
+import type { TargetOutput } from './render-openai-chat.js';
+import type { AiSdkMessage, AiSdkRequest } from './request-types.js';
+import type { SourceMapEntry, SourceRange } from './source-map.js';
+import { rangesOf } from './source-map.js';
+
+type ToolCallPart = { type: 'tool-call'; toolCallId: string; toolName: string; input: unknown };
+type ToolResultPart = {
+  type: 'tool-result';
+  toolCallId: string;
+  toolName: string;
+  output: { type: 'text'; value: string };
+};
+
+/**
+ * Vercel AI SDK v5 `ModelMessage[]`: system, user and assistant text as
+ * string content, in order; consecutive tool calls become one assistant
+ * message of `tool-call` parts and their results one `tool` message of
+ * `tool-result` parts (output `{ type: 'text' }`), right after it.
+ */
+export function renderAiSdk(plan: readonly PlannedMessage[]): TargetOutput<AiSdkRequest> {
+  const messages: AiSdkMessage[] = [];
+  const sourceMap: SourceMapEntry[] = [];
+  for (let i = 0; i < plan.length; i++) {
+    const m = plan[i] as PlannedMessage;
+    const index = messages.length;
+    const path = `messages[${index}]`;
+    if (m.toolCall !== undefined || m.role === 'tool') {
+      const blockIds: string[] = [];
+      const ranges: SourceRange[] = [];
+      if (m.toolCall !== undefined) {
+        const parts: ToolCallPart[] = [];
+        for (; i < plan.length && plan[i]?.toolCall !== undefined; i++) {
+          const c = plan[i] as PlannedMessage & { toolCall: { id: string; name: string; arguments: string } };
+          ranges.push(...rangesOf(c, `${path}.content[${parts.length}].input`));
+          blockIds.push(...c.blockIds);
+          const input = parseArguments(c.toolCall.arguments, c.blockIds[0] ?? '');
+          parts.push({ type: 'tool-call', toolCallId: c.toolCall.id, toolName: c.toolCall.name, input });
+        }
+        messages.push({ role: 'assistant', content: parts });
+      } else {
+        const parts: ToolResultPart[] = [];
+        for (; i < plan.length && plan[i]?.role === 'tool'; i++) {
+          const r = plan[i] as PlannedMessage;
+          ranges.push(...rangesOf(r, `${path}.content[${parts.length}].output.value`));
+          blockIds.push(...r.blockIds);
+          parts.push({
+            type: 'tool-result',
+            toolCallId: r.toolCallId as string,
+            toolName: r.toolName ?? 'tool',
+            output: { type: 'text', value: r.text },
+          });
+        }
+        messages.push({ role: 'tool', content: parts });
+      }
+      i--;
+      sourceMap.push({ index, path, blockIds, ranges });
+      continue;
+    }
+    messages.push({ role: m.role, content: m.text });
+    sourceMap.push({ index, path, blockIds: m.blockIds, ranges: rangesOf(m, `${path}.content`) });
+  }
+  return { request: { messages }, sourceMap };
+}

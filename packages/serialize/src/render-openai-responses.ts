@@ -1,0 +1,48 @@
+import type { PlannedMessage } from './plan-messages.js';
+import type { TargetOutput } from './render-openai-chat.js';
+import type { OpenAIResponsesInputItem, OpenAIResponsesRequest } from './request-types.js';
+import type { SourceMapEntry, SourceRange } from './source-map.js';
+import { rangesOf } from './source-map.js';
+
+/** Separates system texts inside `instructions`. */
+export const INSTRUCTIONS_SEPARATOR = '\n\n';
+
+/**
+ * Responses API: the preamble and every trusted system text go, in order,
+ * into `instructions` (the API's system slot); everything else becomes
+ * `input` items — `message` items for user and assistant turns, and a
+ * `function_call` / `function_call_output` pair per tool call. Untrusted text
+ * never reaches `instructions`: the plan never gives it the system role.
+ */
+export function renderOpenAIResponses(plan: readonly PlannedMessage[]): TargetOutput<OpenAIResponsesRequest> {
+  const input: OpenAIResponsesInputItem[] = [];
+  const sourceMap: SourceMapEntry[] = [];
+  let instructions = '';
+  const instructionIds: string[] = [];
+  const instructionRanges: SourceRange[] = [];
+  for (const m of plan) {
+    if (m.role === 'system') {
+      if (instructions !== '') instructions += INSTRUCTIONS_SEPARATOR;
+      instructionRanges.push(...rangesOf(m, 'instructions', instructions.length));
+      instructionIds.push(...m.blockIds);
+      instructions += m.text;
+      continue;
+    }
+    const index = input.length;
+    const path = `input[${index}]`;
+    if (m.toolCall !== undefined) {
+      const { id, name, arguments: args } = m.toolCall;
+      input.push({ type: 'function_call', call_id: id, name, arguments: args });
+      sourceMap.push({ index, path, blockIds: m.blockIds, ranges: rangesOf(m, `${path}.arguments`) });
+    } else if (m.role === 'tool') {
+      input.push({ type: 'function_call_output', call_id: m.toolCallId as string, output: m.text });
+      sourceMap.push({ index, path, blockIds: m.blockIds, ranges: rangesOf(m, `${path}.output`) });
+    } else {
+      input.push({ type: 'message', role: m.role, content: m.text });
+      sourceMap.push({ index, path, blockIds: m.blockIds, ranges: rangesOf(m, `${path}.content`) });
+    }
+  }
+  if (!plan.some((m) => m.role === 'system')) return { request: { input }, sourceMap };
+  sourceMap.unshift({ index: 0, path: 'instructions', blockIds: instructionIds, ranges: instructionRanges });
+  return { request: { instructions, input }, sourceMap };
+}
