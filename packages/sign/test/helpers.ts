@@ -1,7 +1,7 @@
 import { type ContextBlock, createBlock } from '@ctxpack/block';
 import { digestRequest } from '@ctxpack/provenance';
 import type { Envelope, KeyPair, Leaf, Manifest, Signer } from '@ctxpack/sign';
-import { createLeaf, createSigner, generateKeyPair, signManifest } from '@ctxpack/sign';
+import { createLeaf, createSigner, generateKeyPair, signManifest, VerificationError } from '@ctxpack/sign';
 
 export const NOW: Date = new Date('2026-03-01T12:00:00.000Z');
 
@@ -57,4 +57,15 @@ export async function makeSigned(
     signers,
     requestDigest,
   };
+}
+
+/** The VerificationError code a verification rejects with, or `accepted`. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'accepted';
+  } catch (e) {
+    if (!VerificationError.isInstance(e)) throw e;
+    return e.code;
+  }
 }

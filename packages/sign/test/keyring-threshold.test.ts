@@ -8,21 +8,10 @@ import {
   generateKeyPair,
   SignError,
   signManifest,
-  VerificationError,
   verifyEnvelope,
 } from '@ctxpack/sign';
 import { describe, expect, it } from 'vitest';
-import { makeBlocks, makeSigned, NOW } from './helpers.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'accepted';
-  } catch (e) {
-    if (!VerificationError.isInstance(e)) throw e;
-    return e.code;
-  }
-}
+import { codeOf, makeBlocks, makeSigned, NOW } from './helpers.js';
 
 describe('thresholds', () => {
   it('1-of-1 round trip', async () => {

@@ -5,21 +5,10 @@ import {
   generateKeyPair,
   MANIFEST_PAYLOAD_TYPE,
   redactLeaf,
-  VerificationError,
   verifyEnvelope,
 } from '@ctxpack/sign';
 import { describe, expect, it } from 'vitest';
-import { makeSigned, NOW, request } from './helpers.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (e) {
-    expect(VerificationError.isInstance(e)).toBe(true);
-    return (e as VerificationError).code;
-  }
-  return 'accepted';
-}
+import { codeOf, makeSigned, NOW, request } from './helpers.js';
 
 describe('signManifest → verifyEnvelope', () => {
   it('round-trips with leaves, contents and the request digest', async () => {
