@@ -1,4 +1,19 @@
+export { BudgetExceededError } from './budget-exceeded-error.js';
+export type { TextRange } from './cut-text.js';
 export type { EncodingName } from './encoding-data.js';
+export { fit } from './fit.js';
+export type {
+  BudgetReport,
+  BudgetReportItem,
+  FitItem,
+  FitItemResult,
+  FitOptions,
+  FitResult,
+  OverflowMode,
+  TruncateStrategy,
+} from './fit-types.js';
 export { InvalidBudgetInputError } from './invalid-budget-input-error.js';
+export { BUDGET_LIMITS } from './limits.js';
 export type { Tokenizer } from './tokenizer.js';
 export { createTokenizer } from './tokenizer.js';
+export { DEFAULT_TRUNCATION_MARKER } from './validate-fit-input.js';

@@ -1,0 +1,38 @@
+import { CtxpackError, hasMarker, setMarker } from '@ctxpack/block';
+
+const marker: symbol = Symbol.for('ctxpack.error.budget_exceeded');
+
+/**
+ * Thrown by `fit` (with the default `onOverflow: 'error'`) when the pinned
+ * items alone, with their framing, do not fit the budget. Pinned items are
+ * never cut silently: raise the budget, unpin something, or pass
+ * `onOverflow: 'report' | 'truncate-pinned'`.
+ */
+export class BudgetExceededError extends CtxpackError {
+  /** Ids of the pinned items that had to fit. */
+  readonly pinnedIds: readonly string[];
+  /** Tokens available: `maxTokens - reserveOutput`. */
+  readonly budget: number;
+  /** Tokens the pinned items need, base and framing included. */
+  readonly need: number;
+
+  constructor({ pinnedIds, budget, need }: { pinnedIds: readonly string[]; budget: number; need: number }) {
+    const shown = pinnedIds.slice(0, 10).map((id) => JSON.stringify(id));
+    const more = pinnedIds.length > 10 ? ` and ${pinnedIds.length - 10} more` : '';
+    super({
+      code: 'budget_exceeded',
+      message:
+        `Pinned items ${shown.join(', ')}${more} need ${need} tokens but the budget is ${budget} ` +
+        `(maxTokens - reserveOutput). Raise maxTokens, unpin items, or set onOverflow to 'report' or 'truncate-pinned'.`,
+    });
+    this.name = 'BudgetExceededError';
+    this.pinnedIds = pinnedIds;
+    this.budget = budget;
+    this.need = need;
+    setMarker(this, marker);
+  }
+
+  static override isInstance(error: unknown): error is BudgetExceededError {
+    return hasMarker(error, marker);
+  }
+}

@@ -1,0 +1,119 @@
+import type { TextRange } from './cut-text.js';
+import type { Tokenizer } from './tokenizer.js';
+
+/** How an item may be cut: `tail` keeps the start, `head` keeps the end, `middle` keeps both ends, `none` drops it whole. */
+export type TruncateStrategy = 'tail' | 'head' | 'middle' | 'none';
+
+/** What `fit` does when the pinned items alone exceed the budget. */
+export type OverflowMode = 'error' | 'report' | 'truncate-pinned';
+
+/** One block to fit. */
+export interface FitItem {
+  id: string;
+  /** The content to count and, if allowed, cut. */
+  text: string;
+  /** Higher is kept first; ties keep the earlier item first. */
+  priority: number;
+  /** Never cut or dropped (unless `onOverflow: 'truncate-pinned'`). A group with a pinned member is kept. */
+  pinned?: boolean;
+  /** If truncated, keep at least this many content tokens (tokens after minus the marker's), else drop. Default 1. */
+  minTokens?: number;
+  /** Cap: truncate to at most this many tokens (marker included) even if the budget allows more. */
+  maxTokens?: number;
+  truncate: TruncateStrategy;
+  /** Items sharing a group are kept or dropped together (e.g. a tool call and its result). */
+  group?: string;
+  /** Framing tokens this item costs when kept (message framing, boundary wrapper), computed by the caller. */
+  overheadTokens?: number;
+  /** E.g. the content digest: the token count is cached across `fit` calls by this key. */
+  cacheKey?: string;
+}
+
+/** Options of `fit`. */
+export interface FitOptions {
+  tokenizer: Tokenizer;
+  /** Whole-request budget. */
+  maxTokens: number;
+  /** Tokens kept free for the reply; the budget is `maxTokens - reserveOutput`. Default 0. */
+  reserveOutput?: number;
+  /** Per-request framing (reply priming, system preamble), computed by the caller. Default 0. */
+  baseTokens?: number;
+  /** Inserted at each cut; its tokens are reserved. Default `DEFAULT_TRUNCATION_MARKER`. */
+  marker?: string;
+  /**
+   * Counts the final rendered request exactly. Called once for the check
+   * count; if the joined text merges into more tokens than its parts, fit
+   * trims further and measures again (at most `BUDGET_LIMITS.maxMeasureCalls` calls).
+   */
+  measure?: (kept: readonly FitItemResult[]) => number;
+  /** Default `'error'`: throw `BudgetExceededError` naming the pinned items. */
+  onOverflow?: OverflowMode;
+}
+
+/** The outcome for one input item. */
+export interface FitItemResult {
+  id: string;
+  /** The text to send: the original, a cut version with markers, or `''` when dropped. */
+  text: string;
+  status: 'kept' | 'truncated' | 'dropped';
+  /** Tokens of the original text (a lower bound when `countedPartially`). */
+  tokensBefore: number;
+  /** Tokens of `text` (0 when dropped). Framing (`overheadTokens`) not included. */
+  tokensAfter: number;
+  reason?: string;
+  /** Spans of the original text removed by the cut, in UTF-16 code units. */
+  removed?: TextRange[];
+  /** True when counting stopped early because the item alone exceeds the budget: `tokensBefore` is a lower bound. */
+  countedPartially?: boolean;
+}
+
+/** One row of the budget report. */
+export interface BudgetReportItem {
+  id: string;
+  status: 'kept' | 'truncated' | 'dropped';
+  tokensBefore: number;
+  tokensAfter: number;
+  overheadTokens: number;
+  reason?: string;
+  countedPartially?: boolean;
+}
+
+/** What `fit` did and why. */
+export interface BudgetReport {
+  encoding: string;
+  maxTokens: number;
+  reserveOutput: number;
+  baseTokens: number;
+  /** `maxTokens - reserveOutput`. */
+  budget: number;
+  /** Tokens of the result: measured when `measure` was given, else base + framing + item tokens. */
+  used: number;
+  measured: boolean;
+  /** Tokens over budget (only non-zero with `onOverflow: 'report'`). */
+  shortfall: number;
+  totals: {
+    items: number;
+    kept: number;
+    truncated: number;
+    dropped: number;
+    /** Sum of tokensBefore (lower bound if any item was counted partially). */
+    tokensBefore: number;
+    /** Sum of tokensAfter over kept and truncated items. */
+    tokensAfter: number;
+    /** Sum of overheadTokens over kept and truncated items. */
+    overheadTokens: number;
+  };
+  items: BudgetReportItem[];
+  /** Calls into the tokenizer made by this fit (counts and cut scans). */
+  tokenizerCalls: number;
+  /** Item counts served from the cross-call cache (by `cacheKey`). */
+  cacheHits: number;
+  /** Calls to `measure`. */
+  measureCalls: number;
+}
+
+/** Every input item in original order (dropped ones included), and the report. */
+export interface FitResult {
+  items: FitItemResult[];
+  report: BudgetReport;
+}
