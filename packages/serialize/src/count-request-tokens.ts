@@ -59,8 +59,9 @@ const PART_ESTIMATE: RequestFraming = Object.freeze({
  *   `tool_use.input` as its JSON. Use the Messages API `count_tokens`
  *   endpoint when the exact figure matters.
  * - `ai-sdk`: the provider behind the AI SDK decides the real framing; the
- *   estimate counts every string value of every message and part plus 3 per
- *   message and 3 per part, and tool `input` as its JSON.
+ *   estimate counts `system` as one message, every string value of every
+ *   message and part plus 3 per message and 3 per part, and tool `input` as
+ *   its JSON.
  * - `text`: the prompt itself, no framing.
  */
 export const REQUEST_FRAMING: Readonly<Record<Target, RequestFraming>> = Object.freeze({
@@ -106,7 +107,9 @@ export function countRequestTokens(
     case 'anthropic':
     case 'ai-sdk': {
       let total = f.replyPriming;
-      for (const block of asArray(request['system'])) total += f.perPart + countStrings(block, counter, 0);
+      const system = request['system'];
+      if (typeof system === 'string') total += f.perMessage + counter.count(system);
+      for (const block of asArray(system)) total += f.perPart + countStrings(block, counter, 0);
       for (const message of asArray(request['messages'])) {
         total += f.perMessage;
         const { content, ...rest } = message as Record<string, unknown>;

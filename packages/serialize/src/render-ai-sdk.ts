@@ -1,6 +1,7 @@
 import type { PlannedMessage } from './plan-messages.js';
 import { parseArguments } from './render-anthropic.js';
 import type { TargetOutput } from './render-openai-chat.js';
+import { joinSystem } from './render-openai-responses.js';
 import type { AiSdkMessage, AiSdkRequest } from './request-types.js';
 import type { SourceMapEntry, SourceRange } from './source-map.js';
 import { rangesOf } from './source-map.js';
@@ -14,7 +15,10 @@ type ToolResultPart = {
 };
 
 /**
- * Vercel AI SDK v5 `ModelMessage[]`: system, user and assistant text as
+ * Vercel AI SDK v5: the preamble and trusted system texts join into the
+ * `system` option (system messages inside `messages` draw the SDK's
+ * prompt-injection warning and are refused under `allowSystemInMessages:
+ * false`); `messages` is a `ModelMessage[]` with user and assistant text as
  * string content, in order; consecutive tool calls become one assistant
  * message of `tool-call` parts and their results one `tool` message of
  * `tool-result` parts (output `{ type: 'text' }`), right after it.
@@ -22,8 +26,10 @@ type ToolResultPart = {
 export function renderAiSdk(plan: readonly PlannedMessage[]): TargetOutput<AiSdkRequest> {
   const messages: AiSdkMessage[] = [];
   const sourceMap: SourceMapEntry[] = [];
+  const system = joinSystem(plan, 'system');
   for (let i = 0; i < plan.length; i++) {
     const m = plan[i] as PlannedMessage;
+    if (m.role === 'system') continue;
     const index = messages.length;
     const path = `messages[${index}]`;
     if (m.toolCall !== undefined || m.role === 'tool') {
@@ -61,5 +67,6 @@ export function renderAiSdk(plan: readonly PlannedMessage[]): TargetOutput<AiSdk
     messages.push({ role: m.role, content: m.text });
     sourceMap.push({ index, path, blockIds: m.blockIds, ranges: rangesOf(m, `${path}.content`) });
   }
-  return { request: { messages }, sourceMap };
+  if (system === undefined) return { request: { messages }, sourceMap };
+  return { request: { system: system.text, messages }, sourceMap: [system.entry, ...sourceMap] };
 }

@@ -1,7 +1,7 @@
 import type { PlannedMessage } from './plan-messages.js';
 import type { TargetOutput } from './render-openai-chat.js';
 import type { OpenAIResponsesInputItem, OpenAIResponsesRequest } from './request-types.js';
-import type { SourceMapEntry, SourceRange } from './source-map.js';
+import type { SourceMapEntry } from './source-map.js';
 import { rangesOf } from './source-map.js';
 
 /** Separates system texts inside `instructions`. */
@@ -17,17 +17,9 @@ export const INSTRUCTIONS_SEPARATOR = '\n\n';
 export function renderOpenAIResponses(plan: readonly PlannedMessage[]): TargetOutput<OpenAIResponsesRequest> {
   const input: OpenAIResponsesInputItem[] = [];
   const sourceMap: SourceMapEntry[] = [];
-  let instructions = '';
-  const instructionIds: string[] = [];
-  const instructionRanges: SourceRange[] = [];
+  const instructions = joinSystem(plan, 'instructions');
   for (const m of plan) {
-    if (m.role === 'system') {
-      if (instructions !== '') instructions += INSTRUCTIONS_SEPARATOR;
-      instructionRanges.push(...rangesOf(m, 'instructions', instructions.length));
-      instructionIds.push(...m.blockIds);
-      instructions += m.text;
-      continue;
-    }
+    if (m.role === 'system') continue;
     const index = input.length;
     const path = `input[${index}]`;
     if (m.toolCall !== undefined) {
@@ -42,7 +34,32 @@ export function renderOpenAIResponses(plan: readonly PlannedMessage[]): TargetOu
       sourceMap.push({ index, path, blockIds: m.blockIds, ranges: rangesOf(m, `${path}.content`) });
     }
   }
-  if (!plan.some((m) => m.role === 'system')) return { request: { input }, sourceMap };
-  sourceMap.unshift({ index: 0, path: 'instructions', blockIds: instructionIds, ranges: instructionRanges });
-  return { request: { instructions, input }, sourceMap };
+  if (instructions === undefined) return { request: { input }, sourceMap };
+  return {
+    request: { instructions: instructions.text, input },
+    sourceMap: [instructions.entry, ...sourceMap],
+  };
+}
+
+/**
+ * Joins every system message (the preamble first) into one string for a
+ * target with a single system slot, with its source-map entry; undefined when
+ * there is none.
+ */
+export function joinSystem(
+  plan: readonly PlannedMessage[],
+  path: string,
+): { text: string; entry: SourceMapEntry } | undefined {
+  let text = '';
+  const entry: SourceMapEntry = { index: 0, path, blockIds: [], ranges: [] };
+  let any = false;
+  for (const m of plan) {
+    if (m.role !== 'system') continue;
+    if (any) text += INSTRUCTIONS_SEPARATOR;
+    any = true;
+    entry.ranges.push(...rangesOf(m, path, text.length));
+    entry.blockIds.push(...m.blockIds);
+    text += m.text;
+  }
+  return any ? { text, entry } : undefined;
 }

@@ -49,7 +49,7 @@ export type AnthropicRequest = { system?: AnthropicTextBlock[]; messages: Anthro
 
 /** Vercel AI SDK v5 `ModelMessage`. */
 export type AiSdkMessage =
-  | { role: 'system' | 'user' | 'assistant'; content: string }
+  | { role: 'user' | 'assistant'; content: string }
   | {
       role: 'assistant';
       content: { type: 'tool-call'; toolCallId: string; toolName: string; input: unknown }[];
@@ -64,7 +64,8 @@ export type AiSdkMessage =
       }[];
     };
 
-export type AiSdkRequest = { messages: AiSdkMessage[] };
+/** `generateText`/`streamText` options: `system` (the SDK's safe slot for system text) and `messages`. */
+export type AiSdkRequest = { system?: string; messages: AiSdkMessage[] };
 
 /** One prompt string, for completion-style and self-hosted models. */
 export type TextRequest = { prompt: string };

@@ -86,8 +86,8 @@ describe('tool pairing', () => {
     expect(claude[2]?.content.map((c) => c.type)).toEqual(['tool_result', 'tool_result', 'text']);
 
     const ai = render(blocks, { target: 'ai-sdk', tenant, nonce }).request.messages;
-    expect(ai.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'user']);
-    expect(ai[3]).toMatchObject({
+    expect(ai.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'user']);
+    expect(ai[2]).toMatchObject({
       content: [
         { toolCallId: 'a', toolName: 't_a' },
         { toolCallId: 'b', toolName: 't_b' },
