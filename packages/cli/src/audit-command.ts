@@ -1,0 +1,63 @@
+import { verifyAuditLog } from '@ctxpack/provenance';
+import { CliError } from './cli-error.js';
+import type { CliIo } from './cli-io.js';
+import { createPaint } from './cli-io.js';
+import { expectPositionals, parseCommandArgs } from './parse-command-args.js';
+import { readInput } from './read-input.js';
+
+export const AUDIT_HELP = `Usage: ctxpack audit verify <log> [--head sha256:…] [--json]
+
+Checks a hash-chained audit log (JSON lines written by @ctxpack/provenance's
+createAuditLog) and names the first record that was edited, dropped, inserted
+or reordered.
+
+Options:
+  --head hash  the last hash you recorded elsewhere: also detects records cut off the end
+  --json       print the result as JSON
+  -h, --help   show this help
+
+Exit status: 0 intact, 1 broken, 2 usage or input error.`;
+
+/** `ctxpack audit verify <log>`. */
+export async function runAudit(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('audit', args, {
+    head: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values['help'] === true) {
+    io.stdout.write(`${AUDIT_HELP}\n`);
+    return 0;
+  }
+  if (positionals[0] !== 'verify') {
+    const got = positionals[0] === undefined ? 'no subcommand' : `'${positionals[0]}'`;
+    throw new CliError({
+      code: 'cli_usage',
+      message: `audit needs the subcommand 'verify', got ${got}. Run 'ctxpack audit --help'.`,
+    });
+  }
+  expectPositionals('audit verify', positionals.slice(1), ['log']);
+  const head = values['head'] as string | undefined;
+  if (head !== undefined && !/^sha256:[0-9a-f]{64}$/.test(head)) {
+    throw new CliError({
+      code: 'cli_usage',
+      message: `--head must be sha256: followed by 64 lowercase hex digits.`,
+    });
+  }
+  const file = positionals[1] as string;
+  const text = await readInput(io, file, 'audit');
+  const result = verifyAuditLog(text.split('\n'), head === undefined ? {} : { head });
+  const paint = createPaint(io);
+  if (values['json'] === true) {
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else if (result.ok) {
+    io.stdout.write(
+      `${paint('green', '✓ audit log intact')} ${file}: ${result.count} records, head ${result.head}\n`,
+    );
+  } else {
+    io.stdout.write(
+      `${paint('red', '✗ audit log broken')} ${file}: record ${result.index} (line ${result.index + 1}): ${result.reason}\n`,
+    );
+  }
+  return result.ok ? 0 : 1;
+}

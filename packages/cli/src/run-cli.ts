@@ -1,0 +1,76 @@
+import { CtxpackError } from 'ctxpack';
+import { AUDIT_HELP, runAudit } from './audit-command.js';
+import { CliError } from './cli-error.js';
+import type { CliIo } from './cli-io.js';
+import { INSPECT_HELP, runInspect } from './inspect-command.js';
+import { KEYGEN_HELP, runKeygen } from './keygen-command.js';
+import { runScan, SCAN_HELP } from './scan-command.js';
+import { runVerify, VERIFY_HELP } from './verify-command.js';
+
+export const MAIN_HELP = `Usage: ctxpack <command> [options]
+
+Commands:
+  scan [file|-]                    find hidden Unicode, special tokens, injection and secrets in text
+  keygen                           write an Ed25519 signing key pair (secret key mode 0600)
+  inspect <payload.json>           show blocks, trust, sources, tokens, truncation and findings (--html)
+  verify <payload.json> --key pub  verify a signed payload, or say exactly why not
+  audit verify <log>               check a hash-chained audit log
+
+Run 'ctxpack <command> --help' for a command's options.`;
+
+const commands: Record<
+  string,
+  { run: (args: readonly string[], io: CliIo) => Promise<number>; help: string }
+> = {
+  scan: { run: runScan, help: SCAN_HELP },
+  keygen: { run: runKeygen, help: KEYGEN_HELP },
+  inspect: { run: runInspect, help: INSPECT_HELP },
+  verify: { run: runVerify, help: VERIFY_HELP },
+  audit: { run: runAudit, help: AUDIT_HELP },
+};
+
+/**
+ * Runs one CLI invocation and resolves to its exit status: 0 success, 1 the
+ * checked thing is bad (high finding, not verified, broken log), 2 usage or
+ * input error. Errors are written to `io.stderr` as one line that says what to do.
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2), nodeIo);
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      const topic = name === 'help' ? rest[0] : undefined;
+      io.stdout.write(`${topic !== undefined && commands[topic] ? commands[topic].help : MAIN_HELP}\n`);
+      return name === undefined ? 2 : 0;
+    }
+    if (name === '--version' || name === '-v') {
+      io.stdout.write('0.1.0\n');
+      return 0;
+    }
+    const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (command === undefined) {
+      throw new CliError({
+        code: 'cli_usage',
+        message: `unknown command '${name}'. Run 'ctxpack --help' for the list of commands.`,
+      });
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr.write(`ctxpack: ${oneLine(error.message)}\n`);
+      return error.exitCode;
+    }
+    const code = CtxpackError.isInstance(error) ? ` [${error.code}]` : '';
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(
+      `ctxpack: unexpected error${code}: ${oneLine(message)}. Please report it with the command you ran.\n`,
+    );
+    return 70;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').slice(0, 2000);
+}

@@ -1,0 +1,130 @@
+import { scan } from '@ctxpack/escape';
+import { InvalidMcpInputError, scanTools } from '@ctxpack/mcp';
+import { CliError } from './cli-error.js';
+import type { CliIo } from './cli-io.js';
+import { createPaint, formatTable, visible } from './cli-io.js';
+import { expectPositionals, parseCommandArgs } from './parse-command-args.js';
+import { parseJsonInput, readInput } from './read-input.js';
+
+export const SCAN_HELP = `Usage: ctxpack scan [file|-] [--json] [--tools]
+
+Scans text for hidden Unicode (tag-character, variation-selector and
+sneaky-bits smuggling, bidi controls, zero-width characters), chat special
+tokens, injection phrases and secrets. Reads standard input when the file is
+'-' or left out.
+
+Options:
+  --json     print the findings as JSON
+  --tools    the input is an MCP tool list (JSON: an array of tools or
+             { "tools": [...] }); scan every definition, schemas included
+  -h, --help show this help
+
+Exit status: 0 no high-severity finding, 1 at least one, 2 usage or input error.`;
+
+interface Row {
+  severity: string;
+  kind: string;
+  where: string;
+  message: string;
+  decoded?: string;
+}
+
+/** `ctxpack scan`: a findings table, exit 1 on a high-severity finding. */
+export async function runScan(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('scan', args, {
+    json: { type: 'boolean' },
+    tools: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values['help'] === true) {
+    io.stdout.write(`${SCAN_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) expectPositionals('scan', positionals, ['file']);
+  const file = positionals[0] ?? '-';
+  const text = await readInput(io, file, 'scan');
+  const rows = values['tools'] === true ? scanToolList(text, file) : scanText(text);
+  const high = rows.some((r) => r.severity === 'high');
+
+  if (values['json'] === true) {
+    io.stdout.write(`${JSON.stringify({ file, findings: rows, high }, null, 2)}\n`);
+    return high ? 1 : 0;
+  }
+  const paint = createPaint(io);
+  if (rows.length === 0) {
+    io.stdout.write(`${paint('green', '✓')} ${file}: no findings\n`);
+    return 0;
+  }
+  const colourOf = (s: string) => (s === 'high' ? 'red' : s === 'medium' ? 'yellow' : 'dim');
+  const table = formatTable(
+    ['severity', 'kind', 'where', 'message'],
+    rows.map((r) => [
+      r.severity,
+      r.kind,
+      r.where,
+      visible(r.message + (r.decoded === undefined ? '' : ` — decoded: ${JSON.stringify(r.decoded)}`), 120),
+    ]),
+  );
+  const [header, rule, ...body] = table;
+  io.stdout.write(`${paint('bold', header ?? '')}\n${rule}\n`);
+  body.forEach((line, i) => {
+    const severity = rows[i]?.severity ?? 'low';
+    io.stdout.write(
+      `${paint(colourOf(severity), line.slice(0, severity.length))}${line.slice(severity.length)}\n`,
+    );
+  });
+  const counts = ['high', 'medium', 'low']
+    .map((s) => `${rows.filter((r) => r.severity === s).length} ${s}`)
+    .join(', ');
+  io.stdout.write(`${rows.length} finding(s) in ${file}: ${counts}\n`);
+  return high ? 1 : 0;
+}
+
+function scanText(text: string): Row[] {
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const position = (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((lineStarts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return `${lo + 1}:${offset - (lineStarts[lo] as number) + 1}`;
+  };
+  return scan(text).map((f) => ({
+    severity: f.severity,
+    kind: f.kind,
+    where: position(f.start),
+    message: f.message,
+    ...(f.decoded === undefined ? {} : { decoded: f.decoded }),
+  }));
+}
+
+function scanToolList(text: string, file: string): Row[] {
+  const value = parseJsonInput(text, file, 'an MCP tool list');
+  const tools = Array.isArray(value) ? value : (value as { tools?: unknown } | null)?.tools;
+  if (!Array.isArray(tools)) {
+    throw new CliError({
+      code: 'cli_input',
+      message: `${file} is not an MCP tool list; expected [...] or { "tools": [...] }.`,
+    });
+  }
+  try {
+    return scanTools(tools).findings.map((f) => ({
+      severity: f.severity,
+      kind: f.kind,
+      where: `${f.tool}:${f.path || '(tool)'}@${f.start}`,
+      message: f.message,
+      ...(f.decoded === undefined ? {} : { decoded: f.decoded }),
+    }));
+  } catch (cause) {
+    if (!InvalidMcpInputError.isInstance(cause)) throw cause;
+    throw new CliError({
+      code: 'cli_input',
+      message: `${file}: ${cause.message}; fix the tool list.`,
+      cause,
+    });
+  }
+}
