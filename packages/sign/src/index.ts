@@ -35,6 +35,14 @@ export {
   verifyInclusionProof,
 } from './merkle.js';
 export { encodePae } from './pae.js';
+export type { ProducerSignature } from './producer.js';
+export {
+  attachProducerSignature,
+  PRODUCER_META_KEY,
+  PRODUCER_PAYLOAD_TYPE,
+  signBlock,
+  verifyProducerSignature,
+} from './producer.js';
 export type { MemoryReplayStoreOptions, ReplayStore } from './replay-store.js';
 export { createMemoryReplayStore } from './replay-store.js';
 export type { SignErrorCode } from './sign-error.js';

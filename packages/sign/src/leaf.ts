@@ -8,6 +8,8 @@ import {
 } from '@ctxpack/provenance';
 import { decodeBase64Url, encodeBase64Url, encodeHex } from './encoding.js';
 import { hashLeaf } from './merkle.js';
+import type { ProducerSignature } from './producer.js';
+import { producerOf, producerProblem } from './producer.js';
 import { SignError } from './sign-error.js';
 
 /** Bytes of random salt in every leaf, so a redacted low-entropy block cannot be guessed from its leaf hash. */
@@ -33,6 +35,8 @@ export interface Leaf {
   salt: string;
   /** `sha256:` + hex of the UTF-8 content bytes. */
   contentDigest: string;
+  /** The producer's signature, when the block was signed at its source (see signBlock). */
+  producer?: ProducerSignature;
 }
 
 /** A leaf whose header is withheld: only its leaf hash is disclosed. */
@@ -83,6 +87,8 @@ function buildLeaf(block: ContextBlock, contentDigest: string, options: CreateLe
     salt: makeSalt(options.salt),
     contentDigest,
   };
+  const producer = producerOf(block);
+  if (producer !== undefined) leaf.producer = producer;
   // Fail here, at the producer, if anything in the header is not JSON data.
   canonicalizeJson(leaf);
   return leaf;
@@ -148,6 +154,7 @@ const leafKeys = new Set([
   'transforms',
   'salt',
   'contentDigest',
+  'producer',
 ]);
 
 const isString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
@@ -185,5 +192,9 @@ export function leafProblem(value: unknown): string | undefined {
     return 'salt must be 16 bytes of base64url';
   if (typeof leaf['contentDigest'] !== 'string' || !digestPattern.test(leaf['contentDigest']))
     return 'contentDigest must be a sha256 digest';
+  if (leaf['producer'] !== undefined) {
+    const problem = producerProblem(leaf['producer']);
+    if (problem !== undefined) return `producer ${problem}`;
+  }
   return undefined;
 }

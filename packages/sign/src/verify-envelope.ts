@@ -10,6 +10,7 @@ import type { Manifest } from './manifest.js';
 import { MANIFEST_PAYLOAD_TYPE, manifestProblem, parseTime } from './manifest.js';
 import { merkleRoot } from './merkle.js';
 import { encodePae } from './pae.js';
+import { verifyProducerSignature } from './producer.js';
 import type { ReplayStore } from './replay-store.js';
 import { MAX_SIGNATURES } from './sign-manifest.js';
 import type { VerificationErrorCode } from './verification-error.js';
@@ -48,6 +49,13 @@ export interface VerifyEnvelopeOptions {
   threshold?: number;
   /** Claimed last, once every other check has passed. */
   replay?: ReplayStore;
+  /**
+   * Trusted producer keys (plugin hosts, MCP gateways): every given leaf that
+   * carries a producer signature must verify under one of them.
+   */
+  producerKeys?: Keyring | readonly (PublicKey | Uint8Array | string | Ed25519Jwk)[];
+  /** With `producerKeys`: every given (non-redacted) leaf must carry a producer signature. */
+  requireProducer?: boolean;
 }
 
 /** What a successful verification returns. */
@@ -216,6 +224,20 @@ function checkLeaves(
   return { leaves, redacted };
 }
 
+function checkProducers(
+  leaves: Leaf[],
+  input: VerifyEnvelopeInput,
+  options: VerifyEnvelopeOptions,
+  now: number,
+): void {
+  const keys = toKeyring(options.producerKeys ?? []);
+  const given = input.leaves ?? [];
+  for (const leaf of leaves) {
+    if (leaf.producer === undefined && options.requireProducer !== true) continue;
+    verifyProducerSignature(leaf, { keys, now: new Date(now) }, `leaves[${given.indexOf(leaf)}]`);
+  }
+}
+
 function checkContents(input: VerifyEnvelopeInput): void {
   const { contents, leaves } = input;
   if (contents === undefined) return;
@@ -326,6 +348,8 @@ export async function verifyEnvelope(
     fail('expired', `payload expired at ${manifest.expiresAt}`, 'payload.expiresAt');
 
   const tree = checkLeaves(manifest, input);
+  if (tree !== undefined && options.producerKeys !== undefined)
+    checkProducers(tree.leaves, input, options, now);
   checkContents(input);
   if (typeof input.requestDigest !== 'string' || input.requestDigest !== manifest.requestDigest) {
     fail(
