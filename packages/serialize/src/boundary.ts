@@ -1,4 +1,5 @@
 import type { ContextBlock } from '@ctxpack/block';
+import { toHex } from './hex.js';
 import type { SpotlightMode } from './spotlight.js';
 import { applySpotlight, DATAMARK } from './spotlight.js';
 
@@ -26,12 +27,6 @@ export function createNonce(contents: readonly string[], random: RandomBytes = d
     if (!contents.some((c) => c.includes(nonce))) return nonce;
   }
   throw new RangeError(`random source produced a colliding nonce ${MAX_NONCE_DRAWS} times`);
-}
-
-function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
 }
 
 const attributeEscapes: Record<string, string> = {

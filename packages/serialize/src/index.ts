@@ -11,6 +11,14 @@ export type { RequestFraming, TokenCounter } from './count-request-tokens.js';
 export { countRequestTokens, OPENAI_CHAT_FRAMING, REQUEST_FRAMING } from './count-request-tokens.js';
 export type { OverheadOptions } from './estimate-overhead.js';
 export { estimateBaseTokens, estimateBlockOverhead } from './estimate-overhead.js';
+export type { ParsedPayload } from './payload-schema.js';
+export {
+  KNOWN_PAYLOAD_SCHEMAS,
+  PAYLOAD_JSON_SCHEMA,
+  PAYLOAD_SCHEMA,
+  PAYLOAD_SCHEMA_HASH,
+  parsePayload,
+} from './payload-schema.js';
 export type { PlannedMessage, PlanOptions } from './plan-messages.js';
 export { isDataBlock, planMessages } from './plan-messages.js';
 export type { LabelRule, ResolvedPolicy, Role, SerializePolicy } from './policy.js';
@@ -35,6 +43,8 @@ export type {
   RequestFor,
   TextRequest,
 } from './request-types.js';
+export type { SchemaIssue } from './schema-error.js';
+export { SchemaError } from './schema-error.js';
 export { createSeededRandom } from './seeded-random.js';
 export type { SourceMapEntry, SourceRange } from './source-map.js';
 export type { SpotlightConfig, SpotlightMode, SpotlightOption } from './spotlight.js';
