@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { canonicalizeJson } from './canonicalize-json.js';
+import { type DigestAsyncOptions, digestContentAsync } from './digest-content.js';
 import { toHex } from './hex.js';
 
 const encoder = new TextEncoder();
@@ -17,4 +18,18 @@ const encoder = new TextEncoder();
  */
 export function digestRequest(request: unknown): string {
   return `sha256:${toHex(sha256(encoder.encode(canonicalizeJson(request))))}`;
+}
+
+/**
+ * Same value as {@link digestRequest}; large requests are hashed with the
+ * runtime's native SHA-256 (see `digestContentAsync`).
+ *
+ * @example
+ * await digestRequestAsync(request) === digestRequest(request); // true
+ */
+export async function digestRequestAsync(
+  request: unknown,
+  options: DigestAsyncOptions = {},
+): Promise<string> {
+  return digestContentAsync(canonicalizeJson(request), options);
 }

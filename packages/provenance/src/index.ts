@@ -23,7 +23,7 @@ export {
   hasNativeSha256,
   NATIVE_HASH_THRESHOLD_BYTES,
 } from './digest-content.js';
-export { digestRequest } from './digest-request.js';
+export { digestRequest, digestRequestAsync } from './digest-request.js';
 export { toHex } from './hex.js';
 export type { ProvenanceErrorCode } from './provenance-error.js';
 export { ProvenanceError } from './provenance-error.js';

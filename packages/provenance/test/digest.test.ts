@@ -7,6 +7,7 @@ import {
   digestContent,
   digestContentAsync,
   digestRequest,
+  digestRequestAsync,
   hasNativeSha256,
   NATIVE_HASH_THRESHOLD_BYTES,
   ProvenanceError,
@@ -85,6 +86,13 @@ describe('digestRequest: golden vectors', () => {
     );
     expect(digestRequest(reserialized)).toBe(original);
   });
+  it('digestRequestAsync agrees, small and large, native and noble', async () => {
+    for (const v of vectors) expect(await digestRequestAsync(v.request)).toBe(v.digest);
+    const large = { messages: [{ role: 'user', content: 'x'.repeat(200_000) }] };
+    expect(await digestRequestAsync(large, { hash: 'native' })).toBe(digestRequest(large));
+    expect(await digestRequestAsync(large, { hash: 'noble' })).toBe(digestRequest(large));
+  });
+
   it('changes when any value changes', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {

@@ -1,4 +1,4 @@
-import { canonicalizeJson, digestContent } from '@ctxpack/provenance';
+import { canonicalizeJson, digestContentAsync } from '@ctxpack/provenance';
 import { verifyEd25519 } from './ed25519.js';
 import { decodeBase64, decodeHex, encodeHex } from './encoding.js';
 import type { Keyring, KeyringEntry } from './keyring.js';
@@ -56,6 +56,8 @@ export interface VerifyEnvelopeOptions {
   producerKeys?: Keyring | readonly (PublicKey | Uint8Array | string | Ed25519Jwk)[];
   /** With `producerKeys`: every given (non-redacted) leaf must carry a producer signature. */
   requireProducer?: boolean;
+  /** How `contents` are hashed: `auto` (default) uses native SHA-256 for large contents when the runtime has it. */
+  hash?: 'auto' | 'noble' | 'native';
 }
 
 /** What a successful verification returns. */
@@ -238,22 +240,23 @@ function checkProducers(
   }
 }
 
-function checkContents(input: VerifyEnvelopeInput): void {
+async function checkContents(input: VerifyEnvelopeInput, hash: 'auto' | 'noble' | 'native'): Promise<void> {
   const { contents, leaves } = input;
   if (contents === undefined) return;
   if (leaves === undefined || !Array.isArray(contents) || contents.length !== leaves.length) {
     fail('digest_mismatch', 'contents must align with leaves', 'contents');
   }
-  contents.forEach((content, i) => {
-    if (content === undefined) return;
+  for (let i = 0; i < contents.length; i++) {
+    const content = contents[i];
+    if (content === undefined) continue;
     const leaf = leaves[i] as Partial<Leaf>;
     if (leaf.contentDigest === undefined)
       fail('digest_mismatch', 'content given for a redacted leaf', `contents[${i}]`);
     if (typeof content !== 'string' && !(content instanceof Uint8Array))
       fail('digest_mismatch', 'content must be a string or bytes', `contents[${i}]`);
-    if (digestContent(content) !== leaf.contentDigest)
+    if ((await digestContentAsync(content, { hash })) !== leaf.contentDigest)
       fail('digest_mismatch', "content does not match its leaf's contentDigest", `contents[${i}]`);
-  });
+  }
 }
 
 function resolveOptions(options: VerifyEnvelopeOptions): {
@@ -350,7 +353,7 @@ export async function verifyEnvelope(
   const tree = checkLeaves(manifest, input);
   if (tree !== undefined && options.producerKeys !== undefined)
     checkProducers(tree.leaves, input, options, now);
-  checkContents(input);
+  await checkContents(input, options.hash ?? 'auto');
   if (typeof input.requestDigest !== 'string' || input.requestDigest !== manifest.requestDigest) {
     fail(
       'digest_mismatch',
