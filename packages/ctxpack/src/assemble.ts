@@ -4,16 +4,19 @@ import { createTokenizer, fit } from '@ctxpack/budget';
 import type { Finding } from '@ctxpack/escape';
 import { sanitize } from '@ctxpack/escape';
 import { deriveBlock, digestRequest, stampBlock } from '@ctxpack/provenance';
-import type { Target } from '@ctxpack/serialize';
+import type { AnthropicOptions, SerializePolicy, SpotlightOption, Target } from '@ctxpack/serialize';
 import {
+  checkBlocks,
   countRequestTokens,
   createNonce,
+  createSeededRandom,
   describeSource,
-  isDataBlock,
-  OPENAI_CHAT_FRAMING,
+  estimateBaseTokens,
+  estimateBlockOverhead,
+  PAYLOAD_SCHEMA,
+  PAYLOAD_SCHEMA_HASH,
   render,
-  renderPreamble,
-  wrapData,
+  resolvePolicy,
 } from '@ctxpack/serialize';
 import type { Signer } from '@ctxpack/sign';
 import { createLeaf, signManifest } from '@ctxpack/sign';
@@ -31,6 +34,14 @@ export interface AssembleOptions {
   audience?: string;
   /** Clock, for tests. */
   now?: Date;
+  /** Makes the boundary nonce, and so the request bytes, deterministic (prompt caching). */
+  seed?: string | Uint8Array;
+  /** Spotlighting of data blocks: `delimit` (default), `datamark`, `encode`, or per trust / block id. */
+  spotlight?: SpotlightOption;
+  /** Serialization policy (roles, labels per audience, limits); overrides the context's. */
+  policy?: SerializePolicy;
+  /** Messages API prompt-caching breakpoints (block ids), for the `anthropic` target. */
+  anthropic?: AnthropicOptions;
 }
 
 interface InternalOptions extends AssembleOptions {
@@ -44,11 +55,24 @@ interface InternalOptions extends AssembleOptions {
  * Each step derives new blocks instead of editing old ones, so every change
  * is on record as a transform with its parent's digest.
  */
-export async function assembleBlocks(source: readonly ContextBlock[], options: InternalOptions): Promise<Payload> {
+export async function assembleBlocks(
+  source: readonly ContextBlock[],
+  options: InternalOptions,
+): Promise<Payload> {
   const { target, tenant } = options;
   const audience = options.audience ?? target;
   const tokenizer = createTokenizer(options.encoding);
   const findings = new Map<string, Finding[]>();
+  // Tenant, labels for the audience and size limits are refused before any work.
+  checkBlocks(source, { tenant, audience, policy: resolvePolicy(options.policy) });
+  const renderOptions = {
+    target,
+    tenant,
+    audience,
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+    ...(options.spotlight === undefined ? {} : { spotlight: options.spotlight }),
+    ...(options.anthropic === undefined ? {} : { anthropic: options.anthropic }),
+  };
 
   // 1. Sanitize by trust; a changed block becomes a child with a `sanitize` transform.
   const sanitized = source.map((original) => {
@@ -69,21 +93,40 @@ export async function assembleBlocks(source: readonly ContextBlock[], options: I
 
   // 2. Budget. Framing per message and per request is counted here, and the
   //    final rendered request is measured once by `fit`.
-  const nonce = createNonce(sanitized.map((b) => b.content));
+  const nonce = createNonce(
+    sanitized.map((b) => b.content),
+    ...(options.seed === undefined ? [] : [createSeededRandom(options.seed)]),
+  );
   const byId = new Map(sanitized.map((b) => [b.id, b]));
+  // Serialize sees the caller's block ids, so policy errors, spotlight and
+  // cache options and the source map all speak of the blocks the caller added.
+  const asCaller = (b: ContextBlock, id: string): ContextBlock => ({ ...b, id: idOf.get(id) ?? id });
   const withText = (results: readonly FitItemResult[]): ContextBlock[] =>
-    results.map((r) => ({ ...(byId.get(r.id) as ContextBlock), content: r.text }));
-  const items: FitItem[] = sanitized.map((b) => toFitItem(b, target, nonce, tokenizer));
+    results.map((r) => ({ ...asCaller(byId.get(r.id) as ContextBlock, r.id), content: r.text }));
+  const overhead = {
+    target,
+    nonce,
+    counter: tokenizer,
+    ...(options.spotlight === undefined ? {} : { spotlight: options.spotlight }),
+  };
+  const items: FitItem[] = sanitized.map((b) =>
+    toFitItem(b, estimateBlockOverhead(asCaller(b, b.id), overhead)),
+  );
   const fitted = fit(items, {
     tokenizer,
     maxTokens: options.maxTokens,
     ...(options.reserveOutput === undefined ? {} : { reserveOutput: options.reserveOutput }),
-    baseTokens: baseTokens(sanitized, target, nonce, tokenizer),
-    measure: (kept) => countRequestTokens(render(withText(kept), { target, tenant, nonce }).request, target, tokenizer),
+    baseTokens: estimateBaseTokens(
+      sanitized.map((b) => asCaller(b, b.id)),
+      overhead,
+    ),
+    measure: (kept) =>
+      countRequestTokens(render(withText(kept), { ...renderOptions, nonce }).request, target, tokenizer),
   });
 
   // 3. Truncated blocks become children with a `truncate` transform.
   const kept: ContextBlock[] = [];
+  const keptAsCaller: ContextBlock[] = [];
   const reports: BlockReport[] = [];
   for (const r of fitted.items) {
     const block = byId.get(r.id) as ContextBlock;
@@ -98,7 +141,10 @@ export async function assembleBlocks(source: readonly ContextBlock[], options: I
         },
       });
     }
-    if (r.status !== 'dropped') kept.push(final);
+    if (r.status !== 'dropped') {
+      kept.push(final);
+      keptAsCaller.push(asCaller(final, r.id));
+    }
     reports.push({
       id: idOf.get(r.id) ?? r.id,
       kind: block.kind,
@@ -116,7 +162,7 @@ export async function assembleBlocks(source: readonly ContextBlock[], options: I
   }
 
   // 4. Render once, bind the request digest and the block headers, sign once.
-  const rendered = render(kept, { target, tenant, nonce });
+  const rendered = render(keptAsCaller, { ...renderOptions, nonce });
   const leaves = kept.map((b) => createLeaf(b));
   const { envelope, manifest } = await signManifest(
     {
@@ -130,8 +176,11 @@ export async function assembleBlocks(source: readonly ContextBlock[], options: I
     options.signers,
   );
   return {
+    schema: PAYLOAD_SCHEMA,
+    schemaHash: PAYLOAD_SCHEMA_HASH,
     target,
     request: rendered.request,
+    sourceMap: rendered.sourceMap,
     envelope,
     leaves,
     manifest,
@@ -147,15 +196,9 @@ export async function assembleBlocks(source: readonly ContextBlock[], options: I
   };
 }
 
-function toFitItem(
-  block: ContextBlock,
-  target: Target,
-  nonce: string,
-  tokenizer: { count(text: string): number },
-): FitItem {
-  // Message framing, the role, and — for data — the boundary wrapper itself.
-  const wrapper = isDataBlock(block) ? wrapData(block, '', nonce) : '';
-  const framing = target === 'text' ? TEXT_TURN_HEADER : OPENAI_CHAT_FRAMING.perMessage + 1;
+function toFitItem(block: ContextBlock, overheadTokens: number): FitItem {
+  // Message framing, the role, ids, the boundary wrapper and spotlighting,
+  // estimated per target by serialize; the final measure is exact.
   return {
     id: block.id,
     text: block.content,
@@ -166,21 +209,6 @@ function toFitItem(
     ...(block.maxTokens === undefined ? {} : { maxTokens: block.maxTokens }),
     ...(block.group === undefined ? {} : { group: block.group }),
     ...(block.digest === undefined ? {} : { cacheKey: block.digest }),
-    overheadTokens: framing + (wrapper === '' ? 0 : tokenizer.count(wrapper)),
+    overheadTokens,
   };
-}
-
-// `[<nonce> role]\n` plus the blank line between turns: an estimate; `fit`'s
-// final measure of the rendered prompt is what the budget guarantee rests on.
-const TEXT_TURN_HEADER = 20;
-
-function baseTokens(
-  blocks: readonly ContextBlock[],
-  target: Target,
-  nonce: string,
-  tokenizer: { count(text: string): number },
-): number {
-  const preamble = blocks.some(isDataBlock) ? tokenizer.count(renderPreamble(nonce)) : 0;
-  if (target === 'text') return TEXT_TURN_HEADER + (preamble === 0 ? 0 : preamble + TEXT_TURN_HEADER);
-  return OPENAI_CHAT_FRAMING.replyPriming + (preamble === 0 ? 0 : preamble + OPENAI_CHAT_FRAMING.perMessage + 1);
 }

@@ -1,5 +1,6 @@
 import type { BlockSource, ContextBlock, ContextBlockInput, TruncationStrategy, Trust } from '@ctxpack/block';
 import { createBlock } from '@ctxpack/block';
+import type { SerializePolicy } from '@ctxpack/serialize';
 import type { Signer } from '@ctxpack/sign';
 import { createSigner } from '@ctxpack/sign';
 import type { AssembleOptions } from './assemble.js';
@@ -25,6 +26,8 @@ export interface ContextOptions {
   /** A key pair from `generateKeyPair`, or any `Signer` (KMS, HSM), or several for a threshold. */
   signer: { secretKey: Uint8Array; publicKey: Uint8Array; keyId: string } | Signer | readonly Signer[];
   encoding?: 'o200k_base' | 'cl100k_base';
+  /** Serialization policy for every payload (roles, labels per audience, limits); `assemble({ policy })` overrides it. */
+  policy?: SerializePolicy;
 }
 
 /** A context under construction: add blocks, then `assemble` a signed payload. */
@@ -98,7 +101,14 @@ export function createContext(options: ContextOptions): Context {
       }),
     document: (text, source, opts) => adder('document')(text, opts, source),
     memory: (text, source, opts) => adder('memory')(text, opts, source),
-    assemble: (assembleOptions) => assembleBlocks(blocks, { ...assembleOptions, tenant, signers, encoding }),
+    assemble: (assembleOptions) =>
+      assembleBlocks(blocks, {
+        ...(options.policy === undefined ? {} : { policy: options.policy }),
+        ...assembleOptions,
+        tenant,
+        signers,
+        encoding,
+      }),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { ContextBlock } from '@ctxpack/block';
 import type { BudgetReport } from '@ctxpack/budget';
 import type { Finding } from '@ctxpack/escape';
-import type { Target } from '@ctxpack/serialize';
+import type { PAYLOAD_SCHEMA, SourceMapEntry, Target } from '@ctxpack/serialize';
 import type { Envelope, Leaf, Manifest } from '@ctxpack/sign';
 
 /** What happened to one block during assembly. */
@@ -36,9 +36,15 @@ export interface AssemblyReport {
 
 /** The output of `assemble`: send `request`, ship `envelope` and `leaves` beside it. */
 export interface Payload {
+  /** Format version; `parsePayload` refuses any other. */
+  schema: typeof PAYLOAD_SCHEMA;
+  /** `sha256:` of the payload JSON Schema this build writes (PAYLOAD_SCHEMA_HASH). */
+  schemaHash: string;
   target: Target;
   /** The provider request body: `{ messages }` for openai-chat, `{ prompt }` for text, … */
   request: Record<string, unknown>;
+  /** Per rendered message: the caller's block ids and the character ranges of their content. */
+  sourceMap: SourceMapEntry[];
   /** DSSE envelope over the manifest. */
   envelope: Envelope;
   /** Block headers (Merkle leaves) of the kept blocks, in request order. */

@@ -35,18 +35,42 @@ const attributeEscapes: Record<string, string> = {
   '>': '&gt;',
   '"': '&quot;',
   "'": '&#39;',
+  '[': '&#91;',
+  ']': '&#93;',
 };
 
 /**
- * Escapes a provenance attribute value: markup characters become entities and
- * control characters and line breaks are removed, so a hostile source name
- * cannot break out of the opening tag.
+ * Escapes a provenance attribute value (source names, servers, URIs are
+ * third-party text that `sanitize` does not see): markup and bracket
+ * characters become entities, so neither the tag nor `<|…|>`/`[INST]`-style
+ * special tokens survive; control characters, line breaks, bidi controls and
+ * default-ignorable code points (tag characters, variation selectors,
+ * zero-width) are removed; the value is capped at 512 code points.
+ *
+ * @example
+ * escapeAttribute('x"><data-y [INST]'); // 'x&quot;&gt;&lt;data-y &#91;INST&#93;'
  */
 export function escapeAttribute(value: string): string {
-  return value
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '')
-    .replace(/[&<>"']/g, (c) => attributeEscapes[c] ?? c)
-    .slice(0, 512);
+  const visible = value.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Default_Ignorable_Code_Point}\p{Bidi_Control}]/gu,
+    '',
+  );
+  // Cap before escaping, on code points: no entity or surrogate pair is cut.
+  const capped =
+    visible.length <= MAX_ATTRIBUTE_CHARS ? visible : capCodePoints(visible, MAX_ATTRIBUTE_CHARS);
+  return capped.replace(/[&<>"'[\]]/g, (c) => attributeEscapes[c] ?? c);
+}
+
+const MAX_ATTRIBUTE_CHARS = 512;
+
+function capCodePoints(text: string, max: number): string {
+  let out = '';
+  let n = 0;
+  for (const ch of text) {
+    if (n++ === max) break;
+    out += ch;
+  }
+  return out;
 }
 
 /** A one-line description of where a block came from, e.g. `mcp:weather/get_forecast`. */

@@ -22,7 +22,7 @@ export {
 export type { PlannedMessage, PlanOptions } from './plan-messages.js';
 export { isDataBlock, planMessages } from './plan-messages.js';
 export type { LabelRule, ResolvedPolicy, Role, SerializePolicy } from './policy.js';
-export { DEFAULT_POLICY, resolvePolicy } from './policy.js';
+export { checkBlocks, DEFAULT_POLICY, resolvePolicy } from './policy.js';
 export { PolicyViolationError } from './policy-violation-error.js';
 export type { Rendered, RenderOptions } from './render.js';
 export { render } from './render.js';

@@ -107,7 +107,7 @@ function strings(value: unknown, path = ''): { path: string; value: string }[] {
   return Object.entries(value).flatMap(([k, v]) => strings(v, path === '' ? k : `${path}.${k}`));
 }
 
-const ATTR = `kind="[a-z-]+" trust="(trusted|user|untrusted)" source="[^"<>\\n\\r]*"( datamark="${DATAMARK}"| encoding="base64")?`;
+const ATTR = `kind="[a-z-]+" trust="(trusted|user|untrusted)" source="[^"<>\\[\\]\\n\\r\\u2028\\u2029]*"( datamark="${DATAMARK}"| encoding="base64")?`;
 
 describe('boundaries hold for random blocks and attack strings', () => {
   it.each(TARGETS)('%s', (target: Target) => {

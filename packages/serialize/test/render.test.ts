@@ -2,6 +2,7 @@ import { createBlock } from '@ctxpack/block';
 import {
   countRequestTokens,
   createNonce,
+  escapeAttribute,
   PolicyViolationError,
   render,
   UnsupportedTargetError,
@@ -108,5 +109,15 @@ describe('createNonce', () => {
   it('is fresh per call', () => {
     expect(createNonce([])).not.toBe(createNonce([]));
     expect(createNonce([])).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('escapeAttribute', () => {
+  it('escapes markup and brackets, removes controls and invisible characters, caps on code points', () => {
+    expect(escapeAttribute('x"><data-y [INST]')).toBe('x&quot;&gt;&lt;data-y &#91;INST&#93;');
+    expect(escapeAttribute("a\n\r\u2028b\u200b\u202e\u{E0041}\uFE0F'&")).toBe('ab&#39;&amp;');
+    const long = '😀'.repeat(600);
+    expect(escapeAttribute(long)).toBe('😀'.repeat(512));
+    expect(escapeAttribute(`${'a'.repeat(511)}&`)).toBe(`${'a'.repeat(511)}&amp;`);
   });
 });
