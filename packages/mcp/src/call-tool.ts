@@ -1,6 +1,6 @@
 import type { ContextBlock } from '@ctxpack/block';
-import type { ToolResultOptions } from './tool-result-to-blocks.js';
-import { toolResultToBlocks } from './tool-result-to-blocks.js';
+import type { ToolResultOptions } from './tool-result-to-block.js';
+import { toolResultToBlock } from './tool-result-to-block.js';
 
 /** The part of the SDK's `Client` this adapter calls: `client.callTool`. */
 export interface ToolCaller {
@@ -9,17 +9,17 @@ export interface ToolCaller {
 
 /**
  * Calls a tool through an MCP client and returns the raw result with its
- * blocks (see `toolResultToBlocks`).
+ * block (see `toolResultToBlock`).
  *
  * @example
- * const { blocks } = await callToolAsBlocks(client, { name: 'get_weather', arguments: { city: 'Paris' } },
+ * const { block } = await callToolAsBlock(client, { name: 'get_weather', arguments: { city: 'Paris' } },
  *   { tenant: 'acme', server: 'weather', callId: 'call_1' });
  */
-export async function callToolAsBlocks(
+export async function callToolAsBlock(
   client: ToolCaller,
   params: { name: string; arguments?: Record<string, unknown> },
   options: Omit<ToolResultOptions, 'tool'>,
-): Promise<{ result: unknown; blocks: ContextBlock[] }> {
+): Promise<{ result: unknown; block: ContextBlock }> {
   const result = await client.callTool(params);
-  return { result, blocks: toolResultToBlocks(result, { ...options, tool: params.name }) };
+  return { result, block: toolResultToBlock(result, { ...options, tool: params.name }) };
 }

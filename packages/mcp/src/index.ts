@@ -1,5 +1,5 @@
 export type { ToolCaller } from './call-tool.js';
-export { callToolAsBlocks } from './call-tool.js';
+export { callToolAsBlock } from './call-tool.js';
 export { canonicalTool, digestToolDefinition } from './digest-tool.js';
 export { InvalidMcpInputError } from './invalid-mcp-input-error.js';
 export { MCP_LIMITS } from './limits.js';
@@ -13,5 +13,5 @@ export type {
   ToolSeverity,
 } from './scan-tools.js';
 export { scanToolDefinition, scanTools } from './scan-tools.js';
-export type { ToolResultOptions } from './tool-result-to-blocks.js';
-export { TOOL_ERROR_LABEL, toolResultToBlocks } from './tool-result-to-blocks.js';
+export type { ToolResultOptions, ToolResultPart } from './tool-result-to-block.js';
+export { PART_SEPARATOR, TOOL_ERROR_LABEL, toolResultToBlock } from './tool-result-to-block.js';

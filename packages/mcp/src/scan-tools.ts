@@ -130,12 +130,15 @@ function scanDefinition(tool: unknown, name: string, others: readonly string[]):
   }
   for (const field of collectStrings(tool, '')) {
     if (isIconData(field)) continue;
-    const general = scan(field.text);
-    for (const f of general) push({ tool: name, path: field.path, ...f });
+    const general: ToolFinding[] = scan(field.text).map((f) => ({ tool: name, path: field.path, ...f }));
+    const own: ToolFinding[] = [];
     for (const f of scanToolText(field.text, others)) {
-      const duplicate = general.some((g) => g.kind === f.kind && g.start < f.end && f.start < g.end);
-      if (!duplicate) push({ tool: name, path: field.path, ...f });
+      // The same signature found by both: one finding, at the severity it has in a tool definition.
+      const twin = general.find((g) => g.kind === f.kind && g.start < f.end && f.start < g.end);
+      if (twin === undefined) own.push({ tool: name, path: field.path, ...f });
+      else if (rank[f.severity] > rank[twin.severity]) twin.severity = f.severity;
     }
+    for (const f of [...general, ...own]) push(f);
   }
   if (dropped > 0)
     findings.push(whole(name, '', 'finding-limit', 'medium', `${dropped} more findings not listed`));

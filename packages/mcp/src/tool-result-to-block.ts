@@ -30,23 +30,39 @@ export const TOOL_ERROR_LABEL = 'tool-error';
 
 type Part = Record<string, unknown>;
 
+/** Where one content part sits in the block's content, and what it was. */
+export interface ToolResultPart {
+  /** `text`, `image`, `audio`, `resource`, `resource_link`, `structured`, or `unsupported`. */
+  type: string;
+  /** `[start, end)` in the block content, UTF-16 code units. */
+  start: number;
+  end: number;
+  mimeType?: string;
+  uri?: string;
+  bytes?: number;
+  digest?: string;
+}
+
+/** Between parts in the block content. */
+export const PART_SEPARATOR = '\n\n';
+
 /**
- * Turns an MCP `CallToolResult` into `tool-result` blocks, one per content
- * part: text as is, embedded text resources with their URI, resource links,
- * `structuredContent` as JSON, and images, audio and binary resources as a
- * described placeholder (MIME type, size, digest) — never raw base64 in the
- * prompt. Every block is `untrusted`, carries the server, tool, call id and
- * time, and shares the group `call:<callId>` with the tool call. Blocks of an
- * `isError` result carry the label `tool-error` and `meta.mcp.isError`.
+ * Turns an MCP `CallToolResult` into ONE `tool-result` block — one result per
+ * tool call, as every provider API pairs them — whose content is the parts in
+ * order, separated by a blank line: text as is, embedded text resources,
+ * resource links, `structuredContent` as canonical JSON, and images, audio
+ * and binary resources as a described placeholder (MIME type, size, digest),
+ * never raw base64. `meta.mcp.parts` records each part's type and range. The
+ * block is `untrusted`, carries the server, tool, call id and time, and the
+ * group `call:<callId>` it shares with its tool call. An `isError` result
+ * carries the label `tool-error` and `meta.mcp.isError`.
  *
  * @throws {InvalidMcpInputError} when `result` is not a CallToolResult or exceeds {@link MCP_LIMITS}.
  * @example
  * const result = await client.callTool({ name: 'get_weather', arguments: { city: 'Paris' } });
- * for (const block of toolResultToBlocks(result, { tenant: 'acme', server: 'weather', tool: 'get_weather' })) {
- *   ctx.add(block);
- * }
+ * ctx.add(toolResultToBlock(result, { tenant: 'acme', server: 'weather', tool: 'get_weather', callId: 'call_1' }));
  */
-export function toolResultToBlocks(result: unknown, options: ToolResultOptions): ContextBlock[] {
+export function toolResultToBlock(result: unknown, options: ToolResultOptions): ContextBlock {
   if (!isRecord(result)) fail('(result)', 'expected an object with a `content` array', result);
   const content = result['content'] ?? [];
   if (!Array.isArray(content)) fail('content', 'expected an array', content);
@@ -55,72 +71,67 @@ export function toolResultToBlocks(result: unknown, options: ToolResultOptions):
   }
   const isError = result['isError'] === true;
   const callId = options.callId ?? randomCallId();
-  const createdAt = (options.now ?? new Date()).toISOString();
 
-  const make = (
-    text: string,
-    meta: Record<string, unknown>,
-    extra: Partial<BlockSource> = {},
-  ): ContextBlock =>
-    createBlock({
-      kind: 'tool-result',
-      trust: 'untrusted',
-      tenant: options.tenant,
-      content: text,
-      source: { type: 'mcp', server: options.server, tool: options.tool, callId, ...extra },
-      createdAt,
-      group: `call:${callId}`,
-      labels: [...(options.labels ?? []), ...(isError ? [TOOL_ERROR_LABEL] : [])],
-      ...(options.priority === undefined ? {} : { priority: options.priority }),
-      ...(options.truncate === undefined ? {} : { truncate: options.truncate }),
-      meta: { mcp: { ...meta, ...(isError ? { isError: true } : {}) } },
-    });
-
-  const blocks: ContextBlock[] = [];
-  const texts: string[] = [];
-  content.forEach((part: unknown, index: number) => {
+  const converted: Converted[] = [];
+  for (let index = 0; index < content.length; index++) {
+    const part: unknown = content[index];
     const path = `content[${index}]`;
     if (!isRecord(part)) fail(path, 'expected a content object', part);
-    const converted = convertPart(part, path);
-    if (converted.type === 'text') texts.push(converted.text);
-    blocks.push(make(converted.text, { part: index, ...converted.meta }, converted.source));
-  });
-
+    converted.push(convertPart(part, path));
+  }
   const structured = result['structuredContent'];
   if (structured !== undefined && options.structuredContent !== 'never') {
     if (!isRecord(structured)) fail('structuredContent', 'expected a JSON object', structured);
     const json = canonical(structured, 'structuredContent');
-    const mirrored = texts.some((t) => sameJson(t, json));
+    const mirrored = converted.some((c) => c.meta.type === 'text' && sameJson(c.text, json));
     if (options.structuredContent === 'always' || !mirrored) {
-      blocks.push(
-        make(json, { part: 'structuredContent', type: 'structured', mimeType: 'application/json' }),
-      );
+      converted.push({ text: json, meta: { type: 'structured', mimeType: 'application/json' } });
     }
   }
-  if (blocks.length === 0 && isError) {
-    blocks.push(make('[the tool reported an error without any content]', { type: 'error' }));
+  if (converted.length === 0 && isError) {
+    converted.push({ text: '[the tool reported an error without any content]', meta: { type: 'error' } });
   }
-  return blocks;
+
+  let text = '';
+  const parts: ToolResultPart[] = [];
+  for (const c of converted) {
+    if (parts.length > 0) text += PART_SEPARATOR;
+    parts.push({ ...c.meta, start: text.length, end: text.length + c.text.length });
+    text += c.text;
+  }
+  const uris = [...new Set(parts.flatMap((p) => (p.uri === undefined ? [] : [p.uri])))];
+  const source: BlockSource = { type: 'mcp', server: options.server, tool: options.tool, callId };
+  if (uris.length === 1) source.uri = uris[0] as string;
+  return createBlock({
+    kind: 'tool-result',
+    trust: 'untrusted',
+    tenant: options.tenant,
+    content: text,
+    source,
+    createdAt: (options.now ?? new Date()).toISOString(),
+    group: `call:${callId}`,
+    labels: [...(options.labels ?? []), ...(isError ? [TOOL_ERROR_LABEL] : [])],
+    ...(options.priority === undefined ? {} : { priority: options.priority }),
+    ...(options.truncate === undefined ? {} : { truncate: options.truncate }),
+    meta: { mcp: { parts, ...(isError ? { isError: true } : {}) } },
+  });
 }
 
 interface Converted {
-  type: string;
   text: string;
-  meta: Record<string, unknown>;
-  source?: Partial<BlockSource>;
+  meta: Omit<ToolResultPart, 'start' | 'end'>;
 }
 
 function convertPart(part: Part, path: string): Converted {
   const type = part['type'];
   switch (type) {
     case 'text':
-      return { type, text: str(part, 'text', path), meta: { type } };
+      return { text: str(part, 'text', path), meta: { type } };
     case 'image':
     case 'audio': {
       const mimeType = str(part, 'mimeType', path);
       const { bytes, digest } = describeBase64(str(part, 'data', path), `${path}.data`);
       return {
-        type,
         text: `[${type} omitted: ${mimeType}, ${bytes} bytes, ${digest}]`,
         meta: { type, mimeType, bytes, digest },
       };
@@ -136,7 +147,7 @@ function convertPart(part: Part, path: string): Converted {
       const text = `[resource link: ${uri}${label.length > 0 ? ` ${label.join(' ')}` : ''}]${
         description === undefined ? '' : `\n${description}`
       }`;
-      return { type, text, meta: { type, ...(mimeType === undefined ? {} : { mimeType }) }, source: { uri } };
+      return { text, meta: { type, uri, ...(mimeType === undefined ? {} : { mimeType }) } };
     }
     case 'resource': {
       const resource = part['resource'];
@@ -146,23 +157,20 @@ function convertPart(part: Part, path: string): Converted {
       const mimeType = optionalStr(resource, 'mimeType', rpath);
       const mime = mimeType === undefined ? {} : { mimeType };
       if (typeof resource['text'] === 'string') {
-        return { type, text: resource['text'], meta: { type, ...mime }, source: { uri } };
+        return { text: resource['text'], meta: { type, uri, ...mime } };
       }
       const { bytes, digest } = describeBase64(str(resource, 'blob', rpath), `${rpath}.blob`);
       return {
-        type,
         text: `[embedded resource omitted: ${uri}, ${mimeType ?? 'application/octet-stream'}, ${bytes} bytes, ${digest}]`,
-        meta: { type, ...mime, bytes, digest },
-        source: { uri },
+        meta: { type, uri, ...mime, bytes, digest },
       };
     }
     default: {
       // A content type newer than this adapter: keep a visible trace rather than drop it silently.
       const name = typeof type === 'string' ? type.slice(0, 64) : typeof type;
       return {
-        type: 'unsupported',
         text: `[unsupported MCP content type ${JSON.stringify(name)}]`,
-        meta: { type: name },
+        meta: { type: 'unsupported' },
       };
     }
   }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { diffToolPins, pinTools, scanTools, toolResultToBlocks } from '@ctxpack/mcp';
+import { diffToolPins, pinTools, scanTools, toolResultToBlock } from '@ctxpack/mcp';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -34,23 +34,21 @@ describe('a real MCP server over stdio', () => {
 
   it('turns a tag-smuggled tool result into an untrusted block that keeps the hidden text for sanitizing', async () => {
     const result = await client.callTool({ name: 'get_weather', arguments: { city: 'Paris' } });
-    const blocks = toolResultToBlocks(result, {
+    const block = toolResultToBlock(result, {
       tenant: 'acme',
       server: 'fixture-weather',
       tool: 'get_weather',
       callId: 'c1',
     });
-    expect(blocks).toHaveLength(1);
-    const [block] = blocks;
-    expect(block?.trust).toBe('untrusted');
-    expect(block?.source).toEqual({
+    expect(block.trust).toBe('untrusted');
+    expect(block.source).toEqual({
       type: 'mcp',
       server: 'fixture-weather',
       tool: 'get_weather',
       callId: 'c1',
     });
     // The adapter records, it does not silently edit: the smuggled payload reaches escape's sanitize intact.
-    const hidden = [...(block?.content ?? '')]
+    const hidden = [...block.content]
       .filter((c) => (c.codePointAt(0) as number) >= 0xe0000)
       .map((c) => String.fromCodePoint((c.codePointAt(0) as number) - 0xe0000))
       .join('');
@@ -75,26 +73,22 @@ describe('a real MCP server over stdio', () => {
 
   it('marks an isError result and converts a mixed result part by part', async () => {
     const failed = await client.callTool({ name: 'send_email', arguments: { to: 'a@b.c', body: 'hi' } });
-    const [error] = toolResultToBlocks(failed, {
+    const error = toolResultToBlock(failed, {
       tenant: 'acme',
       server: 'fixture-weather',
       tool: 'send_email',
     });
-    expect(error?.labels).toContain('tool-error');
+    expect(error.labels).toContain('tool-error');
     const report = await client.callTool({ name: 'get_report', arguments: {} });
-    const blocks = toolResultToBlocks(report, {
+    const block = toolResultToBlock(report, {
       tenant: 'acme',
       server: 'fixture-weather',
       tool: 'get_report',
     });
-    expect(blocks.map((b) => (b.meta['mcp'] as { type: string }).type)).toEqual([
-      'text',
-      'image',
-      'resource',
-      'resource_link',
-      'structured',
-    ]);
-    expect(blocks[4]?.content).toBe('{"station":"LFPG","tempC":18}');
+    const parts = (block.meta['mcp'] as { parts: { type: string; start: number; end: number }[] }).parts;
+    expect(parts.map((p) => p.type)).toEqual(['text', 'image', 'resource', 'resource_link', 'structured']);
+    const last = parts[4] as { start: number; end: number };
+    expect(block.content.slice(last.start, last.end)).toBe('{"station":"LFPG","tempC":18}');
   });
 
   it('detects a rug pull: the same server restarted with one changed parameter description', async () => {
@@ -153,13 +147,13 @@ describe('a real MCP server over streamable HTTP on loopback', () => {
       const report = scanTools(tools);
       expect(report.tools.find((t) => t.tool === 'get_weather')?.highest).toBe('high');
       const result = await client.callTool({ name: 'get_weather', arguments: { city: 'Lyon' } });
-      const [block] = toolResultToBlocks(result, {
+      const block = toolResultToBlock(result, {
         tenant: 'acme',
         server: 'http-weather',
         tool: 'get_weather',
       });
-      expect(block?.content.startsWith('Lyon: 18°C')).toBe(true);
-      expect(block?.source.server).toBe('http-weather');
+      expect(block.content.startsWith('Lyon: 18°C')).toBe(true);
+      expect(block.source.server).toBe('http-weather');
     } finally {
       await client.close();
     }

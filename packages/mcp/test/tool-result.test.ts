@@ -1,4 +1,11 @@
-import { InvalidMcpInputError, TOOL_ERROR_LABEL, toolResultToBlocks } from '@ctxpack/mcp';
+import {
+  InvalidMcpInputError,
+  PART_SEPARATOR,
+  TOOL_ERROR_LABEL,
+  type ToolResultPart,
+  toolResultToBlock,
+} from '@ctxpack/mcp';
+import { digestContent } from '@ctxpack/provenance';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -11,9 +18,9 @@ const options = {
 };
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
-describe('toolResultToBlocks', () => {
-  it('turns every content type into an untrusted tool-result block with provenance', () => {
-    const blocks = toolResultToBlocks(
+describe('toolResultToBlock', () => {
+  it('turns every content type into parts of one untrusted tool-result block with provenance', () => {
+    const block = toolResultToBlock(
       {
         content: [
           { type: 'text', text: 'Station LFPG reports 18°C.' },
@@ -30,48 +37,60 @@ describe('toolResultToBlocks', () => {
       },
       options,
     );
-    expect(blocks.map((b) => b.content)).toEqual([
+    const expected = [
       'Station LFPG reports 18°C.',
-      expect.stringMatching(
-        /^\[image omitted: image\/png, 68 bytes, sha256:63ef318d96b5d0d0ceba6e04a4e622b1158335cdc67c49e27839132c6f655058\]$/,
-      ),
-      expect.stringMatching(
-        /^\[audio omitted: audio\/wav, 3 bytes, sha256:ae4b3280e56e2faf83f414a6e3dabe9d5fbe18976544c05fed121accb85b53fc\]$/,
-      ),
+      '[image omitted: image/png, 68 bytes, sha256:63ef318d96b5d0d0ceba6e04a4e622b1158335cdc67c49e27839132c6f655058]',
+      '[audio omitted: audio/wav, 3 bytes, sha256:ae4b3280e56e2faf83f414a6e3dabe9d5fbe18976544c05fed121accb85b53fc]',
       'LFPG 24012KT',
-      expect.stringMatching(/^\[embedded resource omitted: weather:\/\/radar, image\/gif, 3 bytes, sha256:/),
+      `[embedded resource omitted: weather://radar, image/gif, 3 bytes, ${digestContent(new Uint8Array([0x47, 0x49, 0x46]))}]`,
       '[resource link: weather://history history]\nPast week.',
       '{"station":"LFPG","tempC":18}',
-    ]);
-    for (const b of blocks) {
-      expect(b).toMatchObject({
-        kind: 'tool-result',
-        trust: 'untrusted',
-        tenant: 'acme',
-        group: 'call:c1',
-        createdAt: '2026-01-01T00:00:00.000Z',
-        source: { type: 'mcp', server: 'weather', tool: 'get_report', callId: 'c1' },
-      });
-      expect(b.labels).not.toContain(TOOL_ERROR_LABEL);
-    }
-    expect(blocks[3]?.source.uri).toBe('weather://metar');
-    expect(blocks[5]?.source.uri).toBe('weather://history');
-    expect(blocks[1]?.meta).toMatchObject({
-      mcp: { part: 1, type: 'image', mimeType: 'image/png', bytes: 68 },
+    ];
+    expect(block.content).toBe(expected.join(PART_SEPARATOR));
+    expect(block).toMatchObject({
+      kind: 'tool-result',
+      trust: 'untrusted',
+      tenant: 'acme',
+      group: 'call:c1',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      source: { type: 'mcp', server: 'weather', tool: 'get_report', callId: 'c1' },
     });
+    expect(block.source.uri).toBeUndefined(); // several URIs: they are in the parts
+    expect(block.labels).not.toContain(TOOL_ERROR_LABEL);
+    const parts = (block.meta['mcp'] as { parts: ToolResultPart[] }).parts;
+    expect(parts.map((p) => block.content.slice(p.start, p.end))).toEqual(expected);
+    expect(parts.map((p) => p.type)).toEqual([
+      'text',
+      'image',
+      'audio',
+      'resource',
+      'resource',
+      'resource_link',
+      'structured',
+    ]);
+    expect(parts[1]).toMatchObject({ mimeType: 'image/png', bytes: 68 });
+    expect(parts[3]?.uri).toBe('weather://metar');
   });
 
-  it('marks isError results on every block, and an empty error still leaves a trace', () => {
-    const blocks = toolResultToBlocks(
+  it('sets source.uri when the result holds exactly one resource', () => {
+    const block = toolResultToBlock(
+      { content: [{ type: 'resource', resource: { uri: 'file:///a.md', text: '# A' } }] },
+      options,
+    );
+    expect(block.source.uri).toBe('file:///a.md');
+  });
+
+  it('marks isError results, and an empty error still leaves a trace', () => {
+    const block = toolResultToBlock(
       { content: [{ type: 'text', text: 'quota exceeded' }], isError: true },
       options,
     );
-    expect(blocks[0]?.labels).toContain(TOOL_ERROR_LABEL);
-    expect(blocks[0]?.meta).toMatchObject({ mcp: { isError: true } });
-    const empty = toolResultToBlocks({ content: [], isError: true }, options);
-    expect(empty).toHaveLength(1);
-    expect(empty[0]?.labels).toContain(TOOL_ERROR_LABEL);
-    expect(toolResultToBlocks({ content: [] }, options)).toEqual([]);
+    expect(block.labels).toContain(TOOL_ERROR_LABEL);
+    expect(block.meta).toMatchObject({ mcp: { isError: true } });
+    const empty = toolResultToBlock({ content: [], isError: true }, options);
+    expect(empty.content).toBe('[the tool reported an error without any content]');
+    expect(empty.labels).toContain(TOOL_ERROR_LABEL);
+    expect(toolResultToBlock({ content: [] }, options).content).toBe('');
   });
 
   it('adds structuredContent only when no text part mirrors it, unless told', () => {
@@ -79,23 +98,25 @@ describe('toolResultToBlocks', () => {
       content: [{ type: 'text', text: '{ "tempC": 18, "station": "LFPG" }' }],
       structuredContent: { station: 'LFPG', tempC: 18 },
     };
-    expect(toolResultToBlocks(mirrored, options)).toHaveLength(1);
-    expect(toolResultToBlocks(mirrored, { ...options, structuredContent: 'always' })).toHaveLength(2);
+    expect(toolResultToBlock(mirrored, options).content).toBe('{ "tempC": 18, "station": "LFPG" }');
+    expect(toolResultToBlock(mirrored, { ...options, structuredContent: 'always' }).content).toContain(
+      `${PART_SEPARATOR}{"station":"LFPG","tempC":18}`,
+    );
     expect(
-      toolResultToBlocks(
+      toolResultToBlock(
         { content: [], structuredContent: { a: 1 } },
         { ...options, structuredContent: 'never' },
-      ),
-    ).toEqual([]);
+      ).content,
+    ).toBe('');
   });
 
   it('generates a call id when none is given and keeps unknown content types visible', () => {
-    const [block] = toolResultToBlocks(
+    const block = toolResultToBlock(
       { content: [{ type: 'hologram', data: 'x' }] },
       { tenant: 't', server: 's', tool: 'x' },
     );
-    expect(block?.source.callId).toMatch(/^mcp_[0-9a-f]{18}$/);
-    expect(block?.content).toBe('[unsupported MCP content type "hologram"]');
+    expect(block.source.callId).toMatch(/^mcp_[0-9a-f]{18}$/);
+    expect(block.content).toBe('[unsupported MCP content type "hologram"]');
   });
 
   it.each([
@@ -112,7 +133,7 @@ describe('toolResultToBlocks', () => {
   ])('rejects malformed result %# with a typed error at its path', (input, path) => {
     let error: unknown;
     try {
-      toolResultToBlocks(input, options);
+      toolResultToBlock(input, options);
     } catch (e) {
       error = e;
     }
@@ -125,7 +146,7 @@ describe('toolResultToBlocks', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         try {
-          toolResultToBlocks(value, options);
+          toolResultToBlock(value, options);
         } catch (e) {
           expect(InvalidMcpInputError.isInstance(e)).toBe(true);
         }
@@ -136,8 +157,8 @@ describe('toolResultToBlocks', () => {
   it('keeps text byte-identical', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), (text) => {
-        const [block] = toolResultToBlocks({ content: [{ type: 'text', text }] }, options);
-        expect(block?.content).toBe(text);
+        const block = toolResultToBlock({ content: [{ type: 'text', text }] }, options);
+        expect(block.content).toBe(text);
       }),
     );
   });
