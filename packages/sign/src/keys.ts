@@ -82,7 +82,15 @@ function decodeJwk(jwk: unknown, path: string, field: 'x' | 'd'): Uint8Array {
 function toKeyBytes(key: unknown, path: string, field: 'x' | 'd'): Uint8Array {
   let bytes: Uint8Array;
   if (key instanceof Uint8Array) bytes = key;
-  else if (typeof key === 'string') bytes = decodeKeyText(key, path, field);
+  else if (
+    field === 'x' &&
+    typeof key === 'object' &&
+    key !== null &&
+    (key as { publicKey?: unknown }).publicKey instanceof Uint8Array
+  ) {
+    // A PublicKey or KeyPair (possibly from another copy of this package): re-validate its bytes.
+    bytes = (key as { publicKey: Uint8Array }).publicKey;
+  } else if (typeof key === 'string') bytes = decodeKeyText(key, path, field);
   else if (typeof key === 'object' && key !== null) bytes = decodeJwk(key, path, field);
   else
     throw keyError(
@@ -123,7 +131,7 @@ export function isPublicKey(value: unknown): value is PublicKey {
 }
 
 /**
- * Imports an Ed25519 public key from raw bytes, 64 hex digits, 43 base64url
+ * Imports an Ed25519 public key from raw bytes, a PublicKey or KeyPair, 64 hex digits, 43 base64url
  * characters, or a JWK (object or JSON string, kty OKP, crv Ed25519), and
  * validates it: a non-canonical encoding, a point off the curve, the identity
  * or any other small-order point is refused, because signatures under such
@@ -133,7 +141,7 @@ export function isPublicKey(value: unknown): value is PublicKey {
  * @example
  * const key = importPublicKey('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
  */
-export function importPublicKey(key: Uint8Array | string | Ed25519Jwk): PublicKey {
+export function importPublicKey(key: Uint8Array | string | Ed25519Jwk | PublicKey): PublicKey {
   if (isPublicKey(key)) return key;
   const bytes = toKeyBytes(key, 'key', 'x');
   const problem = publicKeyProblem(bytes);

@@ -52,6 +52,12 @@ describe('keys', () => {
       expect(imported.keyId).toBe(pair.keyId);
     }
     expect(importPublicKey(JSON.stringify(exportPublicKey(pair, 'jwk'))).keyId).toBe(pair.keyId);
+    // A key pair, or a PublicKey-shaped object from another copy of the package, is re-validated by its bytes.
+    expect(importPublicKey(pair).keyId).toBe(pair.keyId);
+    expect(importPublicKey({ keyId: 'forged', publicKey: pair.publicKey }).keyId).toBe(pair.keyId);
+    expect(reasonOf(() => importPublicKey({ keyId: 'x', publicKey: new Uint8Array(32) }))).toBe(
+      'small_order',
+    );
     const again = importKeyPair(exportKeyPair(pair));
     expect(again.publicKey).toEqual(pair.publicKey);
     expect(importKeyPair(Buffer.from(pair.secretKey).toString('hex')).keyId).toBe(pair.keyId);
