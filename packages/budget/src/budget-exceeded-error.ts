@@ -19,11 +19,15 @@ export class BudgetExceededError extends CtxpackError {
   constructor({ pinnedIds, budget, need }: { pinnedIds: readonly string[]; budget: number; need: number }) {
     const shown = pinnedIds.slice(0, 10).map((id) => JSON.stringify(id));
     const more = pinnedIds.length > 10 ? ` and ${pinnedIds.length - 10} more` : '';
+    const what =
+      pinnedIds.length === 0
+        ? 'The request framing (baseTokens) alone'
+        : `Pinned items ${shown.join(', ')}${more}`;
     super({
       code: 'budget_exceeded',
       message:
-        `Pinned items ${shown.join(', ')}${more} need ${need} tokens but the budget is ${budget} ` +
-        `(maxTokens - reserveOutput). Raise maxTokens, unpin items, or set onOverflow to 'report' or 'truncate-pinned'.`,
+        `${what} need ${need} tokens but the budget is ${budget} (maxTokens - reserveOutput). ` +
+        `Raise maxTokens, unpin items, or set onOverflow to 'report' or 'truncate-pinned'.`,
     });
     this.name = 'BudgetExceededError';
     this.pinnedIds = pinnedIds;

@@ -191,7 +191,8 @@ function fullCost(run: Run, w: Work): number {
 /** Smallest cost of keeping `w`: whole if fixed, else cut to its minimum allowance. */
 function minCost(run: Run, w: Work): number {
   const full = fullCost(run, w);
-  if (isFixed(run, w)) return full;
+  // Infinity: its cap admits no cut keeping minTokens, so it cannot be kept at all.
+  if (isFixed(run, w) || full === Infinity) return full;
   return Math.min(full, w.overhead + minAllowance(run, w));
 }
 

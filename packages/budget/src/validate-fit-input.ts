@@ -80,6 +80,9 @@ function validateItem(item: FitItem, i: number, ids: Set<string>): void {
   for (const key of ['minTokens', 'maxTokens', 'overheadTokens'] as const) {
     if (item[key] !== undefined) checkCount(item[key], at(key), BUDGET_LIMITS.maxTokens);
   }
+  if (item.maxTokens !== undefined && item.minTokens !== undefined && item.maxTokens < item.minTokens) {
+    fail(at('maxTokens'), item.maxTokens, `must not be below minTokens (${item.minTokens})`);
+  }
   for (const key of ['group', 'cacheKey'] as const) {
     if (item[key] !== undefined && typeof item[key] !== 'string')
       fail(at(key), item[key], 'expected a string');
