@@ -49,7 +49,7 @@ function scenario(options: { truncatableOnly?: boolean; pinned?: boolean } = {})
     text,
     priority: fc.integer({ min: 0, max: 5 }),
     truncate: fc.constantFrom(...strategies),
-    pinned: options.pinned ? fc.boolean({ trueWeight: 1 } as never) : fc.constant(false),
+    pinned: options.pinned ? fc.boolean() : fc.constant(false),
     group: options.truncatableOnly
       ? fc.constant(undefined)
       : fc.option(fc.constantFrom('g1', 'g2', 'g3'), { nil: undefined }),
