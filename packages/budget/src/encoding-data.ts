@@ -1,5 +1,6 @@
 import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
 import o200kBase from 'js-tiktoken/ranks/o200k_base';
+import { PairMemo } from './byte-pair-merge.js';
 
 /** The encodings shipped with this package. */
 export type EncodingName = 'o200k_base' | 'cl100k_base';
@@ -18,6 +19,8 @@ export interface EncodingData {
   readonly specialTokens: Readonly<Record<string, number>>;
   /** Longest token, in bytes: no pair longer than this can have a rank. */
   readonly maxTokenBytes: number;
+  /** Memo of pair merges by token ids, shared by every merge of this encoding. */
+  readonly pairs: PairMemo;
 }
 
 interface RawRanks {
@@ -64,6 +67,7 @@ export function loadEncoding(name: EncodingName): EncodingData {
     tokens,
     specialTokens: Object.freeze({ ...source.special_tokens }),
     maxTokenBytes,
+    pairs: new PairMemo(),
   };
   loaded.set(name, data);
   return data;

@@ -1,6 +1,8 @@
 export { BudgetExceededError } from './budget-exceeded-error.js';
 export type { TextRange } from './cut-text.js';
 export type { EncodingName } from './encoding-data.js';
+export type { EstimatorOptions } from './estimator.js';
+export { createEstimator, DEFAULT_ESTIMATOR_MARGIN } from './estimator.js';
 export { fit } from './fit.js';
 export type {
   BudgetReport,
@@ -14,6 +16,12 @@ export type {
 } from './fit-types.js';
 export { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 export { BUDGET_LIMITS } from './limits.js';
+export type { OpenAIChatMessageText } from './openai-chat-framing.js';
+export {
+  countOpenAIChatTokens,
+  OPENAI_CHAT_FRAMING,
+  openAIChatMessageOverhead,
+} from './openai-chat-framing.js';
 export type { Tokenizer } from './tokenizer.js';
 export { createTokenizer } from './tokenizer.js';
 export { DEFAULT_TRUNCATION_MARKER } from './validate-fit-input.js';

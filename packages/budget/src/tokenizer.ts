@@ -104,16 +104,15 @@ class BpeTokenizer implements Tokenizer, NativeOps {
   }
 
   private piece(piece: string): PieceTokens {
-    const { ranks, maxTokenBytes } = this.data;
-    if (isAscii(piece)) {
-      const r = ranks.get(piece);
-      if (r !== undefined) return r;
-    }
+    // Warm path first: one lookup for any piece seen recently, single- or multi-token.
     const hit = this.pieces.get(piece);
     if (hit !== undefined) return hit;
-    const out: number[] = [];
-    mergePiece(toByteString(piece), ranks, maxTokenBytes, out);
-    const value: PieceTokens = out.length === 1 ? (out[0] as number) : out;
+    let value: PieceTokens | undefined = isAscii(piece) ? this.data.ranks.get(piece) : undefined;
+    if (value === undefined) {
+      const out: number[] = [];
+      mergePiece(toByteString(piece), this.data, out);
+      value = out.length === 1 ? (out[0] as number) : out;
+    }
     if (piece.length <= MAX_CACHED_PIECE_CHARS) this.pieces.set(piece, value);
     return value;
   }
