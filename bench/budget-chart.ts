@@ -12,7 +12,7 @@ interface Series {
 
 const COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666'];
 
-function escape(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -35,7 +35,7 @@ function barChart(title: string, unit: string, groups: string[], series: Series[
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="22" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${left}" y="22" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
   ];
   const ticks = log
     ? Array.from({ length: Math.round(Math.log10(hi / lo)) + 1 }, (_, i) => lo * 10 ** i)
@@ -46,7 +46,7 @@ function barChart(title: string, unit: string, groups: string[], series: Series[
     out.push(`<text x="${left - 6}" y="${ty + 4}" text-anchor="end">${formatTick(tick)}</text>`);
   }
   out.push(
-    `<text x="16" y="${top + plotH / 2}" transform="rotate(-90 16 ${top + plotH / 2})" text-anchor="middle">${escape(unit)}</text>`,
+    `<text x="16" y="${top + plotH / 2}" transform="rotate(-90 16 ${top + plotH / 2})" text-anchor="middle">${escapeXml(unit)}</text>`,
   );
   groups.forEach((g, gi) => {
     const gx = left + gi * groupW + 5;
@@ -61,13 +61,13 @@ function barChart(title: string, unit: string, groups: string[], series: Series[
       }
       const by = y(Math.max(v, lo || v));
       out.push(
-        `<rect x="${x}" y="${by}" width="${barW - 1}" height="${top + plotH - by}" fill="${COLORS[si % COLORS.length]}"><title>${escape(`${s.name} ${g}: ${v} ${unit}`)}</title></rect>`,
+        `<rect x="${x}" y="${by}" width="${barW - 1}" height="${top + plotH - by}" fill="${COLORS[si % COLORS.length]}"><title>${escapeXml(`${s.name} ${g}: ${v} ${unit}`)}</title></rect>`,
       );
     });
     const lines = g.split('\n');
     lines.forEach((line, li) => {
       out.push(
-        `<text x="${gx + (series.length * barW) / 2}" y="${top + plotH + 14 + li * 12}" text-anchor="middle" font-size="9">${escape(line)}</text>`,
+        `<text x="${gx + (series.length * barW) / 2}" y="${top + plotH + 14 + li * 12}" text-anchor="middle" font-size="9">${escapeXml(line)}</text>`,
       );
     });
   });
@@ -75,7 +75,7 @@ function barChart(title: string, unit: string, groups: string[], series: Series[
     const lx = left + (si % 4) * 190;
     const ly = height - 40 + Math.floor(si / 4) * 16;
     out.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${COLORS[si % COLORS.length]}"/>`);
-    out.push(`<text x="${lx + 14}" y="${ly}">${escape(s.name)}</text>`);
+    out.push(`<text x="${lx + 14}" y="${ly}">${escapeXml(s.name)}</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
