@@ -133,3 +133,82 @@ if (fitResults !== undefined) {
   writeFileSync(new URL('./results/budget-fit.svg', import.meta.url), svg);
 }
 console.log('charts written');
+
+/** Markdown tables of the same results, for bench/README-budget.md. */
+function table(header: string[], rows: (string | number | null)[][]): string {
+  const line = (cells: (string | number | null)[]): string =>
+    `| ${cells.map((c) => (c === null ? '—' : String(c))).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+if (count !== undefined) {
+  const rows = count.rows as Record<string, { mbPerSec: number } | string | number | boolean>[];
+  const rate = (r: (typeof rows)[number], n: string): number => (r[n] as { mbPerSec: number }).mbPerSec;
+  console.log('\n### Counting throughput (MB/s, warm) and ratios\n');
+  console.log(
+    table(
+      [
+        'corpus',
+        'ctxpack',
+        'gpt-tokenizer',
+        'tiktoken (WASM)',
+        'js-tiktoken',
+        '÷ gpt-tokenizer',
+        '÷ tiktoken',
+        '÷ js-tiktoken',
+        'first pass (new text)',
+        'counts = js-tiktoken',
+      ],
+      rows.map((r) => [
+        String(r.kind),
+        rate(r, 'ctxpack'),
+        rate(r, 'gpt-tokenizer'),
+        rate(r, 'tiktoken (WASM)'),
+        rate(r, 'js-tiktoken'),
+        `${(rate(r, 'ctxpack') / rate(r, 'gpt-tokenizer')).toFixed(2)}×`,
+        `${(rate(r, 'ctxpack') / rate(r, 'tiktoken (WASM)')).toFixed(1)}×`,
+        `${(rate(r, 'ctxpack') / rate(r, 'js-tiktoken')).toFixed(1)}×`,
+        rate(r, 'ctxpack (first pass, new text)'),
+        r.identicalToJsTiktoken === true ? 'yes' : 'NO',
+      ]),
+    ),
+  );
+}
+
+if (fitResults !== undefined) {
+  const cells = fitResults.cells as Record<string, unknown>[];
+  const ms = (c: Record<string, unknown>, n: string): number | undefined =>
+    (c[n] as { ms?: number } | undefined)?.ms;
+  const peers = [
+    'naive re-count loop',
+    '@vscode/prompt-tsx',
+    'LangChain trimMessages',
+    '@impowering/priompt',
+  ];
+  console.log('\n### fit: time in ms (ratio = peer ÷ ctxpack fit)\n');
+  console.log(
+    table(
+      ['blocks', 'tokens', 'budget', 'ctxpack', 'ctxpack, cached counts', 'ctxpack, tail cuts', ...peers],
+      cells.map((c) => {
+        const ours = ms(c, 'ctxpack fit') as number;
+        return [
+          Number(c.blocks),
+          `${Math.round(Number(c.totalTokens) / 1000)}k`,
+          `${Number(c.budget) / 1000}k`,
+          ours,
+          ms(c, 'ctxpack fit (counts cached by digest)') ?? null,
+          ms(c, 'ctxpack fit (tail cuts)') ?? null,
+          ...peers.map((p) => {
+            const v = ms(c, p);
+            return v === undefined ? 'skipped' : `${v} (${(v / ours).toFixed(1)}×)`;
+          }),
+        ];
+      }),
+    ),
+  );
+}
+
+for (const name of ['budget-refit.json', 'budget-pathological.json']) {
+  const r = read(name);
+  if (r !== undefined) console.log(`\n${name}:\n${JSON.stringify(r, null, 1)}`);
+}

@@ -79,7 +79,11 @@ export function generateText(kind: CorpusKind, chars: number, seed = 1): string 
       push(`${pick(rand, WORDS)} ${pick(rand, EMOJI)}${pick(rand, EMOJI)} `);
     }
   }
-  return parts.join('');
+  const text = parts.join('');
+  // Trim to the requested size, never splitting a surrogate pair.
+  const end = Math.max(1, Math.min(text.length, chars));
+  const code = text.charCodeAt(end - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
 }
 
 /** Median of a list of numbers. */
