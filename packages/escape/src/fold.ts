@@ -33,7 +33,9 @@ export function foldCodePoint(cp: number): string {
   const hit = cache.get(cp);
   if (hit !== undefined) return hit;
   const table = confusableTable();
-  let out = table.get(cp);
+  // Lowercase before the confusable look-up: the skeleton maps `I` and `l`
+  // alike, while Cyrillic `І` lowercases to `і`, whose prototype is `i`.
+  let out = cp === 0x01c0 || table.get(cp) === '|' ? '|' : undefined;
   if (out === undefined) {
     out = '';
     for (const c of String.fromCodePoint(cp).normalize('NFKD')) {
@@ -41,7 +43,7 @@ export function foldCodePoint(cp: number): string {
       const lower = c.toLowerCase();
       const c0 = lower.codePointAt(0)!;
       if (lower.length === 1 && c0 < 0x80) out += lower;
-      else out += table.get(c.codePointAt(0)!) ?? table.get(c0) ?? lower;
+      else out += table.get(c0) ?? table.get(c.codePointAt(0)!) ?? lower;
     }
   }
   out = out.toLowerCase();

@@ -18,6 +18,7 @@ import {
   JOINING_SCRIPT,
   LETTER,
   LETTER_OR_MARK,
+  MARK,
   MONGOLIAN,
   NONCHARACTER,
   PRIVATE_USE,
@@ -49,6 +50,7 @@ export interface InvisibleScanOptions {
 }
 
 const SUSPICIOUS = setsRegExp(SUSPICIOUS_SOURCE, 'g');
+const SUSPICIOUS_ONE = setsRegExp(`^${SUSPICIOUS_SOURCE}$`, '');
 const MAX_EMOJI_LOOKBACK = 40;
 const MAX_CONTEXT = 16;
 
@@ -141,6 +143,7 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
   const isolates = options.allowBalancedIsolates ? balancedIsolates(text) : null;
   const re = new RegExp(SUSPICIOUS);
   let floor = 0;
+  let sneakyCheckedUntil = 0;
 
   const push = (hit: InvisibleHit, cp: number): void => {
     const last = hits[hits.length - 1];
@@ -171,7 +174,10 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
     }
     const cp = text.codePointAt(i)!;
     const len = cpLen(cp);
-    const prev = cpBefore(text, i);
+    // A base that is itself removable cannot license what follows it, or
+    // stripping it would change the verdict on a second pass.
+    const before = cpBefore(text, i);
+    const prev = before >= 0 && charTest(SUSPICIOUS_ONE, before) ? -1 : before;
     const single = (kind: string, severity: Severity, label: string, strip = ''): void =>
       push({ kind, severity, start: i, end: i + len, message: `${label} ${formatCodePoint(cp)}`, strip }, cp);
 
@@ -240,7 +246,7 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
       continue;
     }
 
-    if (isSneakyBit(cp) || cp === 0x200b) {
+    if ((isSneakyBit(cp) || cp === 0x200b) && i >= sneakyCheckedUntil) {
       const cps: number[] = [];
       let bits = 0;
       let k = i;
@@ -265,6 +271,8 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
         re.lastIndex = k;
         continue;
       }
+      // Every suffix of this run has fewer bits: do not re-examine it (keeps the scan linear).
+      sneakyCheckedUntil = k;
     }
 
     if (isBidiExplicit(cp)) {
@@ -301,11 +309,12 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
 
     if (cp === ZWNJ || cp === ZWJ) {
       const next = i + 1 < text.length ? text.codePointAt(i + 1)! : -1;
+      // Between letters of a joining script, or right after a virama/sign of
+      // one (UAX #31 A1: e.g. Malayalam chillu "ന്‍" ends a word with ZWJ).
+      const prevJoins = charTest(LETTER_OR_MARK, prev) && charTest(JOINING_SCRIPT, prev);
       if (
-        charTest(LETTER_OR_MARK, prev) &&
-        charTest(JOINING_SCRIPT, prev) &&
-        charTest(LETTER_OR_MARK, next) &&
-        charTest(JOINING_SCRIPT, next)
+        prevJoins &&
+        (charTest(MARK, prev) || (charTest(LETTER_OR_MARK, next) && charTest(JOINING_SCRIPT, next)))
       ) {
         continue;
       }

@@ -22,17 +22,17 @@ import {
   neutralizeToken,
   SPECIAL_TOKENS,
 } from './special-tokens.js';
-import { detectText } from './text-detectors.js';
+import type { TextDetectorSwitches } from './text-detectors.js';
+import { detectText, scanDecodedText } from './text-detectors.js';
 import { SUSPICIOUS_SOURCE, setsRegExp } from './unicode-data.js';
 
-/** Which detectors run; all default to on. Invisible characters are always scanned. */
-export interface DetectOptions {
+/**
+ * Which detectors run; all default to on. Invisible characters are always
+ * scanned. `encoded` decodes base64 / hex / URL-encoded / rot13 text and
+ * re-scans it for injections (needs `injection`).
+ */
+export interface DetectOptions extends TextDetectorSwitches {
   specialTokens?: boolean;
-  confusables?: boolean;
-  injection?: boolean;
-  /** Decode base64 / hex / URL-encoded / rot13 text and re-scan it for injections. */
-  encoded?: boolean;
-  secrets?: boolean;
 }
 
 /** Options of `scan`. */
@@ -206,19 +206,7 @@ function analyze(text: string, options: SanitizeOptions, policy: Policy, matcher
   // reported on the smuggling run's range.
   for (const h of invisible) {
     if (h.decoded === undefined || h.decoded === '') continue;
-    const hf = foldText(h.decoded);
-    const inner: Finding[] = [];
-    for (const t of findTokens(hf.text, matcher)) {
-      inner.push({
-        kind: t.kind,
-        severity: 'high',
-        start: 0,
-        end: 0,
-        message: 'special token',
-        rule: t.rule,
-      });
-    }
-    inner.push(...detectText(h.decoded, hf, detect, maxDecodedChars, matcher).findings);
+    const inner = detect.injection === false ? [] : scanDecodedText(h.decoded, matcher, maxDecodedChars);
     for (const f of inner) {
       reports.push({
         ...f,

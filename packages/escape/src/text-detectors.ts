@@ -1,21 +1,104 @@
+import { detectConfusables } from './confusables.js';
+import { detectEncoded, rot13 } from './encoded-payloads.js';
 import type { Finding } from './finding.js';
 import type { FoldedText } from './fold.js';
-import type { DetectOptions } from './sanitizer.js';
+import { foldedToSource, foldText } from './fold.js';
+import { matchInjectionRules, severityOf } from './injection-rules.js';
+import type { SecretHit } from './secrets.js';
+import { detectSecrets } from './secrets.js';
 import type { TokenMatcher } from './special-tokens.js';
+import { findTokens } from './special-tokens.js';
 
-/** A secret finding plus its redaction text. Offsets are in the scanned text. */
-export interface SecretHit {
-  finding: Finding;
-  replacement: string;
+/** Which text-level detectors run (all on by default). */
+export interface TextDetectorSwitches {
+  confusables?: boolean;
+  injection?: boolean;
+  encoded?: boolean;
+  secrets?: boolean;
 }
 
-/** Runs the text-level detectors (confusables, injection, encoded payloads, secrets) over a clean view. */
+const MAX_ENCODED_DEPTH = 2;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function injectionFindings(clean: string, folded: FoldedText): Finding[] {
+  const out: Finding[] = [];
+  for (const m of matchInjectionRules(folded.text)) {
+    const [start, end] = foldedToSource(folded, m.start, m.end);
+    const lookalike = NON_ASCII.test(clean.slice(start, end));
+    out.push({
+      kind: m.rule.kind,
+      severity: severityOf(m.rule.score + (lookalike ? 0.1 : 0)),
+      start,
+      end,
+      message: `${m.rule.message} (score ${m.rule.score}${lookalike ? ', written with non-ASCII lookalikes' : ''})`,
+      rule: m.rule.rule,
+    });
+  }
+  return out;
+}
+
+/**
+ * Injection-type findings (tokens, phrases, nested encodings) in hidden or
+ * decoded text; offsets are meaningless and set to 0.
+ */
+export function scanDecodedText(
+  decoded: string,
+  matcher: TokenMatcher,
+  maxDecodedChars: number,
+  depth = 0,
+): Finding[] {
+  const folded = foldText(decoded);
+  const found: Finding[] = injectionFindings(decoded, folded);
+  for (const t of findTokens(folded.text, matcher)) {
+    found.push({ kind: t.kind, severity: 'high', start: 0, end: 0, message: 'special token', rule: t.rule });
+  }
+  if (depth < MAX_ENCODED_DEPTH) {
+    found.push(
+      ...detectEncoded(decoded, depth, maxDecodedChars, (d, k) =>
+        scanDecodedText(d, matcher, maxDecodedChars, k),
+      ),
+    );
+  }
+  return found;
+}
+
+/**
+ * Runs confusable, injection, encoded-payload and secret detection over the
+ * clean view (invisible characters removed). Offsets are in `clean`.
+ */
 export function detectText(
-  _clean: string,
-  _folded: FoldedText,
-  _detect: DetectOptions,
-  _maxDecodedChars: number,
-  _matcher: TokenMatcher,
+  clean: string,
+  folded: FoldedText,
+  detect: TextDetectorSwitches,
+  maxDecodedChars: number,
+  matcher: TokenMatcher,
 ): { findings: Finding[]; secrets: SecretHit[] } {
-  return { findings: [], secrets: [] };
+  const findings: Finding[] = [];
+  if (detect.confusables !== false) findings.push(...detectConfusables(clean));
+  if (detect.injection !== false) {
+    findings.push(...injectionFindings(clean, folded));
+    if (detect.encoded !== false) {
+      findings.push(
+        ...detectEncoded(clean, 0, maxDecodedChars, (d, k) =>
+          scanDecodedText(d, matcher, maxDecodedChars, k),
+        ),
+      );
+      // ROT13 is length-preserving, so folded offsets stay valid.
+      for (const m of matchInjectionRules(rot13(folded.text))) {
+        if (m.rule.score < 0.7) continue;
+        const [start, end] = foldedToSource(folded, m.start, m.end);
+        findings.push({
+          kind: 'encoded-injection',
+          severity: severityOf(m.rule.score),
+          start,
+          end,
+          message: `rot13-encoded text contains ${m.rule.kind}`,
+          decoded: rot13(clean.slice(start, end)),
+          rule: 'rot13',
+        });
+      }
+    }
+  }
+  const secrets = detect.secrets === false ? [] : detectSecrets(clean);
+  return { findings, secrets };
 }

@@ -32,6 +32,7 @@ export const PRIVATE_USE: RegExp = /^\p{Co}$/u;
 export const UNASSIGNED: RegExp = /^\p{Cn}$/u;
 export const NONCHARACTER: RegExp = /^\p{Noncharacter_Code_Point}$/u;
 export const LETTER_OR_MARK: RegExp = /^[\p{L}\p{M}]$/u;
+export const MARK: RegExp = /^\p{M}$/u;
 export const LETTER: RegExp = /^\p{L}$/u;
 
 /**
@@ -39,8 +40,10 @@ export const LETTER: RegExp = /^\p{L}$/u;
  * (StandardizedVariants.txt: math symbols, CJK compatibility ideographs,
  * Myanmar, Phags-pa, Manichaean, Egyptian hieroglyphs) — approximated by script/property.
  */
-export const STANDARDIZED_VS_BASE: RegExp =
-  /^[\p{Math}\p{Ideographic}\p{scx=Myanmar}\p{scx=Phags_Pa}\p{scx=Manichaean}\p{scx=Egyptian_Hieroglyphs}]$/u;
+export const STANDARDIZED_VS_BASE: RegExp = setsRegExp(
+  '^[[\\p{Math}--[\\x00-\\x7F]]\\p{Ideographic}\\p{scx=Myanmar}\\p{scx=Phags_Pa}\\p{scx=Manichaean}\\p{scx=Egyptian_Hieroglyphs}0]$',
+  '',
+);
 
 /** Mongolian letters take the free variation selectors U+180B–180D, U+180F and the vowel separator U+180E. */
 export const MONGOLIAN: RegExp = /^[\p{scx=Mongolian}]$/u;

@@ -1,0 +1,188 @@
+import type { Severity } from './finding.js';
+
+// Phrase and structure patterns of prompt injection, evaluated on FOLDED text
+// (lowercase, NFKD without marks, confusables mapped to ASCII), so `ІGNORE`
+// with a Cyrillic І matches like `ignore`. Every pattern is linear: bounded
+// repetitions over disjoint classes, no nested unbounded quantifiers.
+
+/** One heuristic: a stable kind, a score in [0, 1], and its pattern. */
+export interface InjectionRule {
+  kind: string;
+  rule: string;
+  score: number;
+  pattern: RegExp;
+  message: string;
+}
+
+// Separator between words: whitespace and the punctuation people use to dodge filters.
+const S = '[\\s_*\\-"\'`~.]{1,6}';
+const W = '[a-z]{1,20}';
+
+function rule(
+  kind: string,
+  name: string,
+  score: number,
+  source: string,
+  message: string,
+  flags = 'g',
+): InjectionRule {
+  return { kind, rule: name, score, pattern: new RegExp(source, flags), message };
+}
+
+const QUAL =
+  '(?:all|any|every|the|your|my|of|these|those|previous|prior|above|earlier|preceding|former|original|system|developer|initial|existing|other|safety)';
+const OBJECT =
+  '(?:instructions?|prompts?|rules?|directions?|directives?|guidelines?|guidance|context|messages?|commands?|orders?|constraints?|restrictions?|policies|policy|programming|training)';
+
+export const INJECTION_RULES: readonly InjectionRule[] = Object.freeze([
+  rule(
+    'instruction-override',
+    'ignore-previous',
+    0.9,
+    `\\b(?:ignore|disregard|forget|override|bypass|neglect|skip|drop|abandon)${S}(?:${QUAL}${S}){1,4}${OBJECT}\\b`,
+    'instruction override',
+  ),
+  rule(
+    'instruction-override',
+    'ignore-above',
+    0.8,
+    `\\b(?:ignore|disregard|forget)${S}(?:(?:all|everything|what)${S})?(?:(?:of|is)${S})?(?:the${S})?(?:above|before|previously${S}said|said${S}before)\\b`,
+    'instruction override',
+  ),
+  rule(
+    'instruction-override',
+    'new-instructions',
+    0.6,
+    `\\b(?:new|updated|real|actual|revised|true)${S}(?:system${S})?(?:instructions?|directives?|rules)(?:${S})?:`,
+    'announces replacement instructions',
+  ),
+  rule(
+    'role-reassignment',
+    'you-are-now',
+    0.7,
+    `\\byou${S}are${S}(?:now|no${S}longer)${S}${W}`,
+    'assigns the model a new role',
+  ),
+  rule(
+    'role-reassignment',
+    'act-as',
+    0.7,
+    `\\b(?:act|behave|respond|answer)${S}as${S}(?:if${S}you${S}(?:are|were)${S})?(?:an?${S})?(?:unrestricted|unfiltered|uncensored|jailbroken|dan|evil|system|admin|administrator|root|developer)\\b`,
+    'assigns the model an unrestricted role',
+  ),
+  rule(
+    'role-reassignment',
+    'mode-switch',
+    0.8,
+    `\\b(?:enter|enable|activate|switch${S}to)${S}(?:developer|god|dan|jailbreak|admin|debug|unrestricted|sudo)${S}mode\\b`,
+    'asks to switch to a privileged mode',
+  ),
+  rule(
+    'role-reassignment',
+    'role-line',
+    0.5,
+    `^[ \\t>#*]{0,8}(?:system|developer|admin)(?:${S})?(?:prompt|message|note|override)?[ \\t]{0,4}:`,
+    'a line that claims a privileged role',
+    'gm',
+  ),
+  rule(
+    'prompt-extraction',
+    'reveal-prompt',
+    0.8,
+    `\\b(?:reveal|print|show|repeat|output|display|leak|dump|disclose|recite|tell${S}me|write${S}out|what${S}(?:is|are))${S}(?:${W}${S}){0,3}(?:system${S}prompt|initial${S}(?:prompt|instructions)|hidden${S}(?:prompt|instructions)|(?:your|the)${S}(?:instructions|prompt|rules|guidelines)|(?:text|everything|words)${S}above)\\b`,
+    'asks for the system prompt or instructions',
+  ),
+  rule(
+    'tool-coercion',
+    'must-call',
+    0.7,
+    `\\b(?:you${S}must|always|immediately|first|now)${S}(?:call|invoke|run|execute|use|trigger)${S}(?:the${S})?[a-z0-9_.\\-]{1,64}${S}(?:tool|function|command)\\b`,
+    'orders a tool call',
+  ),
+  rule(
+    'tool-coercion',
+    'call-tool',
+    0.5,
+    `\\b(?:call|invoke|execute|trigger)${S}(?:the${S})?[a-z0-9_.\\-]{1,64}${S}(?:tool|function)${S}(?:with|using|and|to)\\b`,
+    'asks for a tool call',
+  ),
+  rule(
+    'tool-coercion',
+    'pipe-to-shell',
+    0.7,
+    `\\b(?:curl|wget)${S}[^\\n|]{1,256}\\|(?:${S})?(?:ba|z)?sh\\b`,
+    'pipes a download into a shell',
+  ),
+  rule(
+    'markdown-exfiltration',
+    'image-query',
+    0.85,
+    `!\\[[^\\]\\n]{0,256}\\]\\(\\s{0,4}<?(?:https?:)?//[^)\\s?]{1,2048}\\?[^)\\s]{1,2048}\\)`,
+    'markdown image whose URL carries a query string (fetched automatically)',
+  ),
+  rule(
+    'markdown-exfiltration',
+    'html-image-query',
+    0.85,
+    `<img\\b[^>]{0,512}?src(?:${S})?=(?:${S})?["']?(?:https?:)?//[^"'\\s>?]{1,2048}\\?[^"'\\s>]{1,2048}`,
+    'HTML image whose URL carries a query string',
+  ),
+  rule(
+    'markdown-exfiltration',
+    'link-placeholder',
+    0.6,
+    `\\]\\(\\s{0,4}<?https?://[^)\\s]{1,2048}?[?&/=](?:\\{|\\$\\{?|%7b|<|\\[)[a-z_ ]{1,40}`,
+    'link URL with a placeholder to fill with data',
+  ),
+  rule(
+    'concealment',
+    'do-not-tell',
+    0.8,
+    `\\b(?:do${S}not|don'?t|never|without)${S}(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|reveal(?:ing)?|notify(?:ing)?|alert(?:ing)?|let(?:ting)?|show(?:ing)?|warn(?:ing)?)${S}(?:${W}${S}){0,2}user\\b`,
+    'asks to hide something from the user',
+  ),
+  rule(
+    'concealment',
+    'keep-secret',
+    0.7,
+    `\\b(?:keep${S}(?:this|it)${S}(?:a${S})?secret|the${S}user${S}(?:must|should|will)${S}(?:not|never)${S}(?:know|see|notice))\\b`,
+    'asks to keep something from the user',
+  ),
+  rule(
+    'coercive-tag',
+    'pseudo-tag',
+    0.6,
+    `</?(?:important|system|instructions?|admin|critical|urgent|override|sudo|secret)\\b[^>\\n]{0,64}>`,
+    'pseudo-markup that claims authority',
+  ),
+]);
+
+/** Severity of a score: ≥0.8 high, ≥0.5 medium, else low. */
+export function severityOf(score: number): Severity {
+  if (score >= 0.8) return 'high';
+  if (score >= 0.5) return 'medium';
+  return 'low';
+}
+
+/** A rule match in the coordinates of the scanned string. */
+export interface RuleMatch {
+  rule: InjectionRule;
+  start: number;
+  end: number;
+}
+
+/** All rule matches in a folded text. */
+export function matchInjectionRules(folded: string): RuleMatch[] {
+  const out: RuleMatch[] = [];
+  for (const r of INJECTION_RULES) {
+    r.pattern.lastIndex = 0;
+    for (let m = r.pattern.exec(folded); m !== null; m = r.pattern.exec(folded)) {
+      if (m[0].length === 0) {
+        r.pattern.lastIndex++;
+        continue;
+      }
+      out.push({ rule: r, start: m.index, end: m.index + m[0].length });
+    }
+  }
+  return out;
+}

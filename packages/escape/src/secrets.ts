@@ -1,0 +1,171 @@
+import type { Finding } from './finding.js';
+
+// Credential patterns (shapes published by each provider; cross-checked with
+// the gitleaks and detect-secrets rule sets). Matched on the clean view with
+// case preserved. Findings name the type and position, never the value.
+
+interface SecretRule {
+  rule: string;
+  label: string;
+  pattern: RegExp;
+  /** Capture group holding the secret (0 = whole match). */
+  group: number;
+  /** Extra check on the captured value. */
+  accept?: (value: string) => boolean;
+}
+
+const SECRET_RULES: readonly SecretRule[] = [
+  {
+    rule: 'aws-access-key',
+    label: 'AWS access key ID',
+    pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g,
+    group: 0,
+  },
+  {
+    rule: 'aws-secret-key',
+    label: 'AWS secret access key',
+    pattern: /\baws_?secret_?access_?key["']?\s{0,4}[:=]\s{0,4}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
+    group: 1,
+  },
+  { rule: 'github-token', label: 'GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g, group: 0 },
+  {
+    rule: 'github-pat',
+    label: 'GitHub fine-grained token',
+    pattern: /\bgithub_pat_[A-Za-z0-9_]{60,255}\b/g,
+    group: 0,
+  },
+  {
+    rule: 'gitlab-token',
+    label: 'GitLab token',
+    pattern: /\bgl(?:pat|dt|ptt|rt|cbt|oas)-[A-Za-z0-9_-]{20,64}\b/g,
+    group: 0,
+  },
+  { rule: 'slack-token', label: 'Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g, group: 0 },
+  {
+    rule: 'slack-webhook',
+    label: 'Slack webhook URL',
+    pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,16}\/B[A-Z0-9]{6,16}\/[A-Za-z0-9]{16,40}/g,
+    group: 0,
+  },
+  {
+    rule: 'stripe-key',
+    label: 'Stripe key',
+    pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}\b/g,
+    group: 0,
+  },
+  {
+    rule: 'anthropic-key',
+    label: 'Anthropic API key',
+    pattern: /\bsk-ant-(?:api|admin|sid)\d{2}-[A-Za-z0-9_-]{32,200}/g,
+    group: 0,
+  },
+  {
+    rule: 'openai-key',
+    label: 'OpenAI API key',
+    pattern: /\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,200}/g,
+    group: 0,
+    accept: (v) => !v.startsWith('sk-ant-') && /[0-9]/.test(v) && /[A-Za-z]/.test(v.slice(3)),
+  },
+  { rule: 'google-api-key', label: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g, group: 0 },
+  { rule: 'npm-token', label: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g, group: 0 },
+  { rule: 'huggingface-token', label: 'Hugging Face token', pattern: /\bhf_[A-Za-z0-9]{34,40}\b/g, group: 0 },
+  {
+    rule: 'jwt',
+    label: 'JSON Web Token',
+    pattern: /\beyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,4096}/g,
+    group: 0,
+  },
+  {
+    rule: 'connection-string-password',
+    label: 'password in a connection string',
+    pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,256}:([^\s@/]{1,256})@[^\s/@]/gi,
+    group: 1,
+  },
+  {
+    rule: 'generic-secret-assignment',
+    label: 'high-entropy secret assignment',
+    pattern:
+      /\b(?:api[_-]?key|apikey|secret|token|access[_-]?key|client[_-]?secret|auth[_-]?token|private[_-]?key|password|passwd|pwd)[a-z0-9_-]{0,20}["']?\s{0,4}(?::|=|:=|=>)\s{0,4}["']?([A-Za-z0-9+/_\-.=~!@#$%^&*]{12,200})/gi,
+    group: 1,
+    accept: (v) =>
+      shannonEntropy(v) >= 3.5 &&
+      /[0-9]/.test(v) &&
+      /[A-Za-z]/.test(v) &&
+      !/^(?:x+|\*+|<.*>|\$\{.*\})$/i.test(v),
+  },
+];
+
+/** Bits per character of `s`. */
+export function shannonEntropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/** A detected secret, in the scanned text's coordinates, with its redaction text. */
+export interface SecretHit {
+  finding: Finding;
+  replacement: string;
+}
+
+const PEM_BEGIN = /-----BEGIN ((?:[A-Z0-9]{1,20} ){0,3})PRIVATE KEY( BLOCK)?-----/g;
+
+/** Every secret in `text`, non-overlapping, in order. */
+export function detectSecrets(text: string): SecretHit[] {
+  const hits: (SecretHit & { priority: number })[] = [];
+  const add = (rule: string, label: string, start: number, end: number, priority: number): void => {
+    hits.push({
+      priority,
+      finding: {
+        kind: 'secret',
+        severity: 'high',
+        start,
+        end,
+        message: `${label} (${end - start} characters)`,
+        rule,
+      },
+      replacement: `[REDACTED:${rule}]`,
+    });
+  };
+  // PEM blocks. BEGINs come in increasing order, so the next END line is
+  // searched again only once the previous one lies behind: linear overall.
+  PEM_BEGIN.lastIndex = 0;
+  let nextEnd = -1;
+  for (let m = PEM_BEGIN.exec(text); m !== null; m = PEM_BEGIN.exec(text)) {
+    const headerEnd = m.index + m[0].length;
+    if (nextEnd !== Number.POSITIVE_INFINITY && nextEnd < headerEnd) {
+      const e = text.indexOf('-----END ', headerEnd);
+      nextEnd = e < 0 ? Number.POSITIVE_INFINITY : e;
+    }
+    let end = headerEnd;
+    if (nextEnd !== Number.POSITIVE_INFINITY) {
+      const close = text.indexOf('-----', nextEnd + 9);
+      end = close < 0 ? text.length : close + 5;
+    }
+    add('private-key', 'PEM private key', m.index, end, -1);
+    PEM_BEGIN.lastIndex = end;
+  }
+  SECRET_RULES.forEach((r, priority) => {
+    r.pattern.lastIndex = 0;
+    for (let m = r.pattern.exec(text); m !== null; m = r.pattern.exec(text)) {
+      const value = m[r.group];
+      if (value === undefined) continue;
+      if (r.accept !== undefined && !r.accept(value)) continue;
+      const start = m.index + (r.group === 0 ? 0 : m[0].lastIndexOf(value));
+      add(r.rule, r.label, start, start + value.length, priority);
+    }
+  });
+  hits.sort((a, b) => a.finding.start - b.finding.start || a.priority - b.priority);
+  const out: SecretHit[] = [];
+  for (const h of hits) {
+    const last = out[out.length - 1];
+    if (last !== undefined && h.finding.start < last.finding.end) continue;
+    out.push({ finding: h.finding, replacement: h.replacement });
+  }
+  return out;
+}
