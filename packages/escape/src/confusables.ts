@@ -15,6 +15,27 @@ const LOOKALIKE_SCRIPT =
   /^[\p{scx=Cyrillic}\p{scx=Greek}\p{scx=Armenian}\p{scx=Cherokee}\p{scx=Coptic}\p{scx=Lisu}\p{scx=Vai}]$/u;
 const ASCII_LETTER = /^[a-z]$/;
 
+const IGNORED = 0;
+const LATIN_LETTER = 1;
+const LOOKALIKE = 2;
+const OTHER = 3;
+const classCache = new Map<number, number>();
+
+/** Latin letter, lookalike of a Latin letter from another script, other letter, or ignored (marks, digits, ASCII non-letters). */
+function classify(cp: number): number {
+  if (cp < 0x80) return (cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a ? LATIN_LETTER : IGNORED;
+  let c = classCache.get(cp);
+  if (c === undefined) {
+    const ch = String.fromCodePoint(cp);
+    if (MARK.test(ch)) c = IGNORED;
+    else if (LATIN.test(ch)) c = LATIN_LETTER;
+    else if (LOOKALIKE_SCRIPT.test(ch) && ASCII_LETTER.test(foldCodePoint(cp))) c = LOOKALIKE;
+    else c = OTHER;
+    if (classCache.size < 65_536) classCache.set(cp, c);
+  }
+  return c;
+}
+
 /** Confusable findings in `text` (coordinates of `text`). */
 export function detectConfusables(text: string): Finding[] {
   if (!NON_ASCII.test(text)) return [];
@@ -35,15 +56,17 @@ export function detectConfusables(text: string): Finding[] {
     let lookalike = 0;
     let other = 0;
     for (const ch of word) {
-      const cp = ch.codePointAt(0)!;
-      if (cp < 0x80) {
-        if (ASCII_LETTER.test(ch.toLowerCase())) latin++;
-        continue;
+      switch (classify(ch.codePointAt(0)!)) {
+        case LATIN_LETTER:
+          latin++;
+          break;
+        case LOOKALIKE:
+          lookalike++;
+          break;
+        case OTHER:
+          other++;
+          break;
       }
-      if (MARK.test(ch)) continue;
-      if (LATIN.test(ch)) latin++;
-      else if (LOOKALIKE_SCRIPT.test(ch) && ASCII_LETTER.test(foldCodePoint(cp))) lookalike++;
-      else other++;
     }
     if (lookalike === 0) continue;
     if (latin > 0) {

@@ -4,8 +4,9 @@ import { isAtLeast } from './finding.js';
 // Encoded blobs (base64, hex, percent-encoding) are decoded and handed back to
 // the caller's scanner, to a bounded depth and a bounded total size.
 
-const BASE64 = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,65536}={0,2}(?![A-Za-z0-9+/=_-])/g;
-const HEX = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){16,32768}(?![0-9A-Fa-f])/g;
+const MIN_BASE64 = 24;
+const MAX_BLOB = 65_536;
+const HEX_ONLY = /^(?:[0-9A-Fa-f]{2}){16,}$/;
 const PERCENT = /(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9._~+!*'(),;:@&=$/?-]){12,65536}/g;
 const MAX_BLOBS = 256;
 const MAX_DECODED_TOTAL = 1 << 20;
@@ -70,43 +71,99 @@ export function detectEncoded(
   rescan: Rescan,
 ): Finding[] {
   const out: Finding[] = [];
-  let blobs = 0;
   let budget = MAX_DECODED_TOTAL;
-  const schemes: [string, RegExp, (s: string) => string | undefined][] = [
-    ['base64', BASE64, decodeBase64],
-    ['hex', HEX, decodeHex],
-    ['url', PERCENT, decodePercent],
-  ];
-  for (const [name, shared, decode] of schemes) {
+  const candidates: [string, number, string, (s: string) => string | undefined][] = [];
+  for (const [start, end] of base64Runs(text)) {
+    const blob = text.slice(start, end);
+    if (HEX_ONLY.test(blob)) candidates.push(['hex', start, blob, decodeHex]);
+    else candidates.push(['base64', start, blob, decodeBase64]);
+  }
+  if (text.includes('%')) {
     // A fresh regex per call: `rescan` re-enters this function.
-    const re = new RegExp(shared);
-    for (let m = re.exec(text); m !== null && blobs < MAX_BLOBS && budget > 0; m = re.exec(text)) {
-      blobs++;
-      const decoded = decode(m[0]);
-      if (decoded === undefined || decoded === m[0]) continue;
-      budget -= decoded.length;
-      const inner = rescan(decoded, depth + 1);
-      if (inner.length === 0) continue;
-      let severity: Severity = 'low';
-      for (const f of inner) if (isAtLeast(f.severity, severity)) severity = f.severity;
-      out.push({
-        kind: 'encoded-injection',
-        severity,
-        start: m.index,
-        end: m.index + m[0].length,
-        message: `${name}-encoded text contains ${[...new Set(inner.map((f) => f.kind))].join(', ')}`,
-        decoded: decoded.length > maxDecodedChars ? `${decoded.slice(0, maxDecodedChars)}…` : decoded,
-        rule: name,
-      });
+    const re = new RegExp(PERCENT);
+    for (let m = re.exec(text); m !== null && candidates.length < 2 * MAX_BLOBS; m = re.exec(text)) {
+      candidates.push(['url', m.index, m[0], decodePercent]);
     }
+  }
+  for (const [name, index, blob, decode] of candidates) {
+    if (budget <= 0) break;
+    const decoded = decode(blob);
+    if (decoded === undefined || decoded === blob) continue;
+    budget -= decoded.length;
+    const inner = rescan(decoded, depth + 1);
+    if (inner.length === 0) continue;
+    let severity: Severity = 'low';
+    for (const f of inner) if (isAtLeast(f.severity, severity)) severity = f.severity;
+    out.push({
+      kind: 'encoded-injection',
+      severity,
+      start: index,
+      end: index + blob.length,
+      message: `${name}-encoded text contains ${[...new Set(inner.map((f) => f.kind))].join(', ')}`,
+      decoded: decoded.length > maxDecodedChars ? `${decoded.slice(0, maxDecodedChars)}…` : decoded,
+      rule: name,
+    });
   }
   return out;
 }
 
+function isBase64Char(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x2b ||
+    c === 0x2f ||
+    c === 0x5f ||
+    c === 0x2d
+  );
+}
+
+/** Maximal runs of base64/base64url characters (plus up to two `=`) of at least 24 characters; a plain loop, linear. */
+function base64Runs(text: string): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && isBase64Char(text.charCodeAt(i))) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= MIN_BASE64 && i - start <= MAX_BLOB) {
+      let end = i;
+      while (end < text.length && end - i < 2 && text.charCodeAt(end) === 0x3d) end++;
+      runs.push([start, end]);
+      if (runs.length >= MAX_BLOBS) break;
+    }
+    start = -1;
+  }
+  return runs;
+}
+
 /** ROT13 of ASCII letters; everything else unchanged (length-preserving). */
 export function rot13(s: string): string {
-  return s.replace(/[a-z]/gi, (c) => {
-    const base = c <= 'Z' ? 65 : 97;
-    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
-  });
+  const parts: string[] = [];
+  for (let at = 0; at < s.length; at += 8192) {
+    const codes: number[] = [];
+    for (let i = at; i < Math.min(s.length, at + 8192); i++) {
+      let c = s.charCodeAt(i);
+      if (c >= 0x61 && c <= 0x7a) c = ((c - 0x61 + 13) % 26) + 0x61;
+      else if (c >= 0x41 && c <= 0x5a) c = ((c - 0x41 + 13) % 26) + 0x41;
+      codes.push(c);
+    }
+    parts.push(String.fromCharCode(...codes));
+  }
+  return parts.join('');
 }
+
+/** ROT13 forms of the words rot13-encoded injections must contain (ignore, disregard, forget, reveal, instruction, prompt, override, system, user). */
+export const ROT13_NEEDLES: readonly string[] = Object.freeze([
+  'vtaber',
+  'qvfertneq',
+  'sbetrg',
+  'erirny',
+  'vafgehpgvba',
+  'cebzcg',
+  'bireevqr',
+  'flfgrz',
+  'hfre',
+]);

@@ -70,33 +70,55 @@ const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 export function foldText(s: string): FoldedText {
   if (ASCII_ONLY.test(s)) return { text: s.toLowerCase(), starts: null, ends: null };
-  const parts: string[] = [];
-  // Folded text is at most 18 code units per source code unit (NFKD of U+FDFA); grow on demand.
-  let starts = new Int32Array(s.length + 16);
-  let ends = new Int32Array(s.length + 16);
+  // Code units go into a typed buffer (no per-character strings); NFKD can
+  // expand one code point to 18 code units (U+FDFA), so buffers grow on demand.
+  let units: Uint16Array = new Uint16Array(s.length + 16);
+  let starts: Int32Array = new Int32Array(s.length + 16);
+  let ends: Int32Array = new Int32Array(s.length + 16);
   let n = 0;
   for (let i = 0; i < s.length; ) {
-    const cp = s.codePointAt(i)!;
+    let cp = s.charCodeAt(i);
+    if (cp < 0x80) {
+      if (n + 1 > units.length) [units, starts, ends] = grow(units, starts, ends, n + 1);
+      units[n] = cp >= 0x41 && cp <= 0x5a ? cp + 32 : cp;
+      starts[n] = i;
+      ends[n] = i + 1;
+      n++;
+      i++;
+      continue;
+    }
+    cp = s.codePointAt(i)!;
     const len = cp > 0xffff ? 2 : 1;
     const f = foldCodePoint(cp);
-    if (n + f.length > starts.length) {
-      const grow = Math.max(starts.length * 2, n + f.length);
-      const s2 = new Int32Array(grow);
-      s2.set(starts);
-      starts = s2;
-      const e2 = new Int32Array(grow);
-      e2.set(ends);
-      ends = e2;
-    }
+    if (n + f.length > units.length) [units, starts, ends] = grow(units, starts, ends, n + f.length);
     for (let k = 0; k < f.length; k++) {
+      units[n] = f.charCodeAt(k);
       starts[n] = i;
       ends[n] = i + len;
       n++;
     }
-    parts.push(f);
     i += len;
   }
+  const parts: string[] = [];
+  for (let at = 0; at < n; at += 8192)
+    parts.push(String.fromCharCode(...units.subarray(at, Math.min(n, at + 8192))));
   return { text: parts.join(''), starts, ends };
+}
+
+function grow(
+  units: Uint16Array,
+  starts: Int32Array,
+  ends: Int32Array,
+  need: number,
+): [Uint16Array, Int32Array, Int32Array] {
+  const size = Math.max(units.length * 2, need);
+  const u = new Uint16Array(size);
+  u.set(units);
+  const st = new Int32Array(size);
+  st.set(starts);
+  const en = new Int32Array(size);
+  en.set(ends);
+  return [u, st, en];
 }
 
 /** Source range of folded range `[a, b)`. */

@@ -164,6 +164,46 @@ export function severityOf(score: number): Severity {
   return 'low';
 }
 
+/**
+ * Literals at least one of which every match of a rule contains (in folded
+ * text). One pass of a combined literal regex finds which are present, and
+ * only rules with a present needle run: most clean text skips most rules.
+ */
+const NEEDLES: Readonly<Record<string, readonly string[]>> = {
+  'ignore-previous': [
+    'ignor',
+    'disregard',
+    'forget',
+    'overrid',
+    'bypass',
+    'neglect',
+    'skip',
+    'drop',
+    'abandon',
+  ],
+  'ignore-above': ['ignor', 'disregard', 'forget'],
+  'new-instructions': ['instruction', 'directive', 'rules'],
+  'you-are-now': ['you'],
+  'act-as': ['act', 'behave', 'respond', 'answer'],
+  'mode-switch': ['mode'],
+  'role-line': ['system', 'developer', 'admin'],
+  'reveal-prompt': ['prompt', 'instruction', 'rules', 'guideline', 'above'],
+  'must-call': ['tool', 'function', 'command'],
+  'call-tool': ['tool', 'function'],
+  'pipe-to-shell': ['curl', 'wget'],
+  'image-query': ['!['],
+  'html-image-query': ['<img'],
+  'link-placeholder': [']('],
+  'do-not-tell': ['user'],
+  'keep-secret': ['secret', 'user'],
+  'pseudo-tag': ['<'],
+};
+
+/** Every needle of every rule. */
+export const INJECTION_NEEDLES: readonly string[] = Object.freeze([
+  ...new Set(Object.values(NEEDLES).flat()),
+]);
+
 /** A rule match in the coordinates of the scanned string. */
 export interface RuleMatch {
   rule: InjectionRule;
@@ -171,10 +211,11 @@ export interface RuleMatch {
   end: number;
 }
 
-/** All rule matches in a folded text. */
-export function matchInjectionRules(folded: string): RuleMatch[] {
+/** All rule matches in a folded text; `present` (from `findNeedles`) skips rules that cannot match. */
+export function matchInjectionRules(folded: string, present?: ReadonlySet<string>): RuleMatch[] {
   const out: RuleMatch[] = [];
   for (const r of INJECTION_RULES) {
+    if (present !== undefined && !(NEEDLES[r.rule] ?? []).some((n) => present.has(n))) continue;
     r.pattern.lastIndex = 0;
     for (let m = r.pattern.exec(folded); m !== null; m = r.pattern.exec(folded)) {
       if (m[0].length === 0) {
@@ -185,4 +226,19 @@ export function matchInjectionRules(folded: string): RuleMatch[] {
     }
   }
   return out;
+}
+
+/** A matcher that reports which of `needles` occur in a text, in one pass. */
+export function createNeedleFinder(needles: readonly string[]): (text: string) => Set<string> {
+  const sorted = [...new Set(needles)].sort((a, b) => b.length - a.length);
+  const re = new RegExp(sorted.map((n) => n.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')).join('|'), 'g');
+  return (text) => {
+    const found = new Set<string>();
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      found.add(m[0]);
+      if (found.size === sorted.length) break;
+    }
+    return found;
+  };
 }

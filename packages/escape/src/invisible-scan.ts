@@ -73,8 +73,36 @@ function cpBefore(text: string, i: number): number {
   return lo;
 }
 
+const memo = new Map<RegExp, Map<number, boolean>>();
+
+/** `re` tested on one code point, memoized per pattern (bounded) since text repeats its characters. */
 function charTest(re: RegExp, cp: number): boolean {
-  return cp >= 0 && re.test(String.fromCodePoint(cp));
+  if (cp < 0) return false;
+  let m = memo.get(re);
+  if (m === undefined) {
+    m = new Map();
+    memo.set(re, m);
+  }
+  let v = m.get(cp);
+  if (v === undefined) {
+    v = re.test(String.fromCodePoint(cp));
+    if (m.size < 65_536) m.set(cp, v);
+  }
+  return v;
+}
+
+const EMOJI_START = /^[\p{Emoji}\p{Regional_Indicator}]$/u;
+const emojiStartCache = new Map<number, boolean>();
+
+/** Whether an RGI emoji sequence can begin with `cp` (cheap pre-check before the RGI regex). */
+function mayStartEmoji(cp: number): boolean {
+  if (cp < 0x80) return (cp >= 0x30 && cp <= 0x39) || cp === 0x23 || cp === 0x2a;
+  let v = emojiStartCache.get(cp);
+  if (v === undefined) {
+    v = EMOJI_START.test(String.fromCodePoint(cp));
+    if (emojiStartCache.size < 65_536) emojiStartCache.set(cp, v);
+  }
+  return v;
 }
 
 /**
@@ -88,6 +116,7 @@ function emojiCoverEnd(text: string, i: number, floor: number): number {
       const h = text.charCodeAt(j - 1);
       if (h >= 0xd800 && h <= 0xdbff) continue;
     }
+    if (!mayStartEmoji(text.codePointAt(j)!)) continue;
     RGI_EMOJI_STICKY.lastIndex = j;
     const m = RGI_EMOJI_STICKY.exec(text);
     if (m !== null && j + m[0].length > i) return j + m[0].length;

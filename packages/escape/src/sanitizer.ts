@@ -92,6 +92,11 @@ interface Analysis {
 
 const MAX_FIXED_POINT_PASSES = 32;
 const SUSPICIOUS_TEST = setsRegExp(SUSPICIOUS_SOURCE, '');
+// Fast path: with the heuristics off, text that has no suspicious code point,
+// no non-ASCII character (lookalikes), no `<`/`[` and no turn label at a line
+// start cannot produce a finding. One class scan plus one anchored test.
+const STRUCTURE_TRIGGER = setsRegExp(`[${SUSPICIOUS_SOURCE}[\\u0080-\\u{10FFFF}]<\\[]`, '');
+const ROLE_TRIGGER = /^[ \t>*#]{0,8}(?:human|assistant)[ \t]{0,4}:/im;
 
 function visibleForm(text: string, start: number, end: number): string {
   let out = '';
@@ -287,6 +292,17 @@ function runSanitize(text: string, options: SanitizeOptions, matcher: TokenMatch
   if (typeof text !== 'string') throw new InvalidEscapeInputError({ value: text });
   const policy = resolvePolicy(options as PolicyOverrides);
   const maxFindings = checkLimit('maxFindings', options.maxFindings, 1000);
+  const d = options.detect ?? {};
+  if (
+    d.injection === false &&
+    d.secrets === false &&
+    d.confusables === false &&
+    !matcher.alwaysScan &&
+    !STRUCTURE_TRIGGER.test(text) &&
+    !ROLE_TRIGGER.test(text)
+  ) {
+    return { text, findings: [], changed: false, omittedFindings: 0 };
+  }
   const a = analyze(text, options, policy, matcher);
   let findings: Finding[] = [...a.invisible.map(toFinding), ...a.ranges.map((r) => r.finding), ...a.reports];
 

@@ -10,6 +10,8 @@ interface SecretRule {
   pattern: RegExp;
   /** Capture group holding the secret (0 = whole match). */
   group: number;
+  /** Lowercase literals one of which every match contains (skip the rule when none occurs). */
+  needles: readonly string[];
   /** Extra check on the captured value. */
   accept?: (value: string) => boolean;
 }
@@ -17,72 +19,107 @@ interface SecretRule {
 const SECRET_RULES: readonly SecretRule[] = [
   {
     rule: 'aws-access-key',
+    needles: ['akia', 'asia', 'abia', 'acca'],
     label: 'AWS access key ID',
     pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g,
     group: 0,
   },
   {
     rule: 'aws-secret-key',
+    needles: ['aws'],
     label: 'AWS secret access key',
     pattern: /\baws_?secret_?access_?key["']?\s{0,4}[:=]\s{0,4}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
     group: 1,
   },
-  { rule: 'github-token', label: 'GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g, group: 0 },
+  {
+    rule: 'github-token',
+    needles: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+    label: 'GitHub token',
+    pattern: /\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g,
+    group: 0,
+  },
   {
     rule: 'github-pat',
+    needles: ['github_pat_'],
     label: 'GitHub fine-grained token',
     pattern: /\bgithub_pat_[A-Za-z0-9_]{60,255}\b/g,
     group: 0,
   },
   {
     rule: 'gitlab-token',
+    needles: ['glpat-', 'gldt-', 'glptt-', 'glrt-', 'glcbt-', 'gloas-'],
     label: 'GitLab token',
     pattern: /\bgl(?:pat|dt|ptt|rt|cbt|oas)-[A-Za-z0-9_-]{20,64}\b/g,
     group: 0,
   },
-  { rule: 'slack-token', label: 'Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g, group: 0 },
+  {
+    rule: 'slack-token',
+    needles: ['xox'],
+    label: 'Slack token',
+    pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g,
+    group: 0,
+  },
   {
     rule: 'slack-webhook',
+    needles: ['hooks.slack.com'],
     label: 'Slack webhook URL',
     pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,16}\/B[A-Z0-9]{6,16}\/[A-Za-z0-9]{16,40}/g,
     group: 0,
   },
   {
     rule: 'stripe-key',
+    needles: ['_live_', '_test_'],
     label: 'Stripe key',
     pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}\b/g,
     group: 0,
   },
   {
     rule: 'anthropic-key',
+    needles: ['sk-ant-'],
     label: 'Anthropic API key',
     pattern: /\bsk-ant-(?:api|admin|sid)\d{2}-[A-Za-z0-9_-]{32,200}/g,
     group: 0,
   },
   {
     rule: 'openai-key',
+    needles: ['sk-'],
     label: 'OpenAI API key',
     pattern: /\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,200}/g,
     group: 0,
     accept: (v) => !v.startsWith('sk-ant-') && /[0-9]/.test(v) && /[A-Za-z]/.test(v.slice(3)),
   },
-  { rule: 'google-api-key', label: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g, group: 0 },
-  { rule: 'npm-token', label: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g, group: 0 },
-  { rule: 'huggingface-token', label: 'Hugging Face token', pattern: /\bhf_[A-Za-z0-9]{34,40}\b/g, group: 0 },
+  {
+    rule: 'google-api-key',
+    needles: ['aiza'],
+    label: 'Google API key',
+    pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g,
+    group: 0,
+  },
+  { rule: 'npm-token', needles: ['npm_'], label: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g, group: 0 },
+  {
+    rule: 'huggingface-token',
+    needles: ['hf_'],
+    label: 'Hugging Face token',
+    pattern: /\bhf_[A-Za-z0-9]{34,40}\b/g,
+    group: 0,
+  },
   {
     rule: 'jwt',
+    needles: ['eyj'],
     label: 'JSON Web Token',
     pattern: /\beyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,4096}/g,
     group: 0,
   },
   {
     rule: 'connection-string-password',
+    needles: ['://'],
     label: 'password in a connection string',
     pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,256}:([^\s@/]{1,256})@[^\s/@]/gi,
     group: 1,
   },
   {
     rule: 'generic-secret-assignment',
+    needles: ['key', 'secret', 'token', 'password', 'passwd', 'pwd'],
     label: 'high-entropy secret assignment',
     pattern:
       /\b(?:api[_-]?key|apikey|secret|token|access[_-]?key|client[_-]?secret|auth[_-]?token|private[_-]?key|password|passwd|pwd)[a-z0-9_-]{0,20}["']?\s{0,4}(?::|=|:=|=>)\s{0,4}["']?([A-Za-z0-9+/_\-.=~!@#$%^&*]{12,200})/gi,
@@ -116,7 +153,14 @@ export interface SecretHit {
 const PEM_BEGIN = /-----BEGIN ((?:[A-Z0-9]{1,20} ){0,3})PRIVATE KEY( BLOCK)?-----/g;
 
 /** Every secret in `text`, non-overlapping, in order. */
-export function detectSecrets(text: string): SecretHit[] {
+/** Every needle of every secret rule (lowercase). */
+export const SECRET_NEEDLES: readonly string[] = Object.freeze([
+  '-----begin',
+  ...new Set(SECRET_RULES.flatMap((r) => r.needles)),
+]);
+
+/** Every secret in `text`, non-overlapping, in order; `present` (lowercase needles found) skips rules. */
+export function detectSecrets(text: string, present?: ReadonlySet<string>): SecretHit[] {
   const hits: (SecretHit & { priority: number })[] = [];
   const add = (rule: string, label: string, start: number, end: number, priority: number): void => {
     hits.push({
@@ -134,7 +178,7 @@ export function detectSecrets(text: string): SecretHit[] {
   };
   // PEM blocks. BEGINs come in increasing order, so the next END line is
   // searched again only once the previous one lies behind: linear overall.
-  PEM_BEGIN.lastIndex = 0;
+  PEM_BEGIN.lastIndex = present === undefined || present.has('-----begin') ? 0 : text.length;
   let nextEnd = -1;
   for (let m = PEM_BEGIN.exec(text); m !== null; m = PEM_BEGIN.exec(text)) {
     const headerEnd = m.index + m[0].length;
@@ -151,6 +195,7 @@ export function detectSecrets(text: string): SecretHit[] {
     PEM_BEGIN.lastIndex = end;
   }
   SECRET_RULES.forEach((r, priority) => {
+    if (present !== undefined && !r.needles.some((n) => present.has(n))) return;
     r.pattern.lastIndex = 0;
     for (let m = r.pattern.exec(text); m !== null; m = r.pattern.exec(text)) {
       const value = m[r.group];

@@ -90,7 +90,12 @@ export interface TokenMatcher {
   readonly roles: RegExp;
   /** Folded token → family (or `custom`). */
   readonly familyOf: ReadonlyMap<string, string>;
+  /** Some registered token has no `<` or `[`: the token regex must always run. */
+  readonly alwaysScan: boolean;
 }
+
+const DELIMITER = /[<[]/;
+const ROLE_WORD = /human|assistant/;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
@@ -138,6 +143,7 @@ export function createTokenMatcher(extraTokens: readonly string[] = []): TokenMa
       'gm',
     ),
     familyOf,
+    alwaysScan: [...familyOf.keys()].some((t) => !DELIMITER.test(t)),
   };
   // Each neutralized token must be inert, or the fixed-point filter could not terminate.
   extraTokens.forEach((token, i) => {
@@ -166,7 +172,7 @@ export interface TokenMatch {
 /** Every token and role marker in a folded text, in order, non-overlapping within each kind. */
 export function findTokens(folded: string, matcher: TokenMatcher): TokenMatch[] {
   const out: TokenMatch[] = [];
-  matcher.tokens.lastIndex = 0;
+  matcher.tokens.lastIndex = matcher.alwaysScan || DELIMITER.test(folded) ? 0 : folded.length;
   for (let m = matcher.tokens.exec(folded); m !== null; m = matcher.tokens.exec(folded)) {
     out.push({
       start: m.index,
@@ -175,7 +181,7 @@ export function findTokens(folded: string, matcher: TokenMatcher): TokenMatch[] 
       rule: matcher.familyOf.get(m[0]) ?? 'angle-pipe',
     });
   }
-  matcher.roles.lastIndex = 0;
+  matcher.roles.lastIndex = ROLE_WORD.test(folded) ? 0 : folded.length;
   for (let m = matcher.roles.exec(folded); m !== null; m = matcher.roles.exec(folded)) {
     out.push({ start: m.index, end: m.index + m[0].length, kind: 'role-marker', rule: 'legacy-turn' });
   }

@@ -1,11 +1,11 @@
 import { detectConfusables } from './confusables.js';
-import { detectEncoded, rot13 } from './encoded-payloads.js';
+import { detectEncoded, ROT13_NEEDLES, rot13 } from './encoded-payloads.js';
 import type { Finding } from './finding.js';
 import type { FoldedText } from './fold.js';
 import { foldedToSource, foldText } from './fold.js';
-import { matchInjectionRules, severityOf } from './injection-rules.js';
+import { createNeedleFinder, INJECTION_NEEDLES, matchInjectionRules, severityOf } from './injection-rules.js';
 import type { SecretHit } from './secrets.js';
-import { detectSecrets } from './secrets.js';
+import { detectSecrets, SECRET_NEEDLES } from './secrets.js';
 import type { TokenMatcher } from './special-tokens.js';
 import { findTokens } from './special-tokens.js';
 
@@ -18,11 +18,12 @@ export interface TextDetectorSwitches {
 }
 
 const MAX_ENCODED_DEPTH = 2;
+const findNeedles = createNeedleFinder([...INJECTION_NEEDLES, ...SECRET_NEEDLES, ...ROT13_NEEDLES]);
 const NON_ASCII = /[^\x00-\x7f]/;
 
-function injectionFindings(clean: string, folded: FoldedText): Finding[] {
+function injectionFindings(clean: string, folded: FoldedText, present?: ReadonlySet<string>): Finding[] {
   const out: Finding[] = [];
-  for (const m of matchInjectionRules(folded.text)) {
+  for (const m of matchInjectionRules(folded.text, present)) {
     const [start, end] = foldedToSource(folded, m.start, m.end);
     const lookalike = NON_ASCII.test(clean.slice(start, end));
     out.push({
@@ -75,8 +76,10 @@ export function detectText(
 ): { findings: Finding[]; secrets: SecretHit[] } {
   const findings: Finding[] = [];
   if (detect.confusables !== false) findings.push(...detectConfusables(clean));
+  const present =
+    detect.injection !== false || detect.secrets !== false ? findNeedles(folded.text) : new Set<string>();
   if (detect.injection !== false) {
-    findings.push(...injectionFindings(clean, folded));
+    findings.push(...injectionFindings(clean, folded, present));
     if (detect.encoded !== false) {
       findings.push(
         ...detectEncoded(clean, 0, maxDecodedChars, (d, k) =>
@@ -84,7 +87,8 @@ export function detectText(
         ),
       );
       // ROT13 is length-preserving, so folded offsets stay valid.
-      for (const m of matchInjectionRules(rot13(folded.text))) {
+      const rotated = ROT13_NEEDLES.some((n) => present.has(n)) ? rot13(folded.text) : '';
+      for (const m of rotated === '' ? [] : matchInjectionRules(rotated, findNeedles(rotated))) {
         if (m.rule.score < 0.7) continue;
         const [start, end] = foldedToSource(folded, m.start, m.end);
         findings.push({
@@ -99,6 +103,6 @@ export function detectText(
       }
     }
   }
-  const secrets = detect.secrets === false ? [] : detectSecrets(clean);
+  const secrets = detect.secrets === false ? [] : detectSecrets(clean, present);
   return { findings, secrets };
 }
