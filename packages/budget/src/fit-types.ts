@@ -48,6 +48,12 @@ export interface FitOptions {
   measure?: (kept: readonly FitItemResult[]) => number;
   /** Default `'error'`: throw `BudgetExceededError` naming the pinned items. */
   onOverflow?: OverflowMode;
+  /**
+   * Count every item for the report, even those dropped below the point where
+   * the budget ran out (which otherwise are never tokenized and report
+   * `tokensBefore: 0, countedPartially: true`). Default false.
+   */
+  countDropped?: boolean;
 }
 
 /** The outcome for one input item. */
@@ -63,7 +69,11 @@ export interface FitItemResult {
   reason?: string;
   /** Spans of the original text removed by the cut, in UTF-16 code units. */
   removed?: TextRange[];
-  /** True when counting stopped early because the item alone exceeds the budget: `tokensBefore` is a lower bound. */
+  /**
+   * True when `tokensBefore` is only a lower bound: counting stopped once the
+   * item exceeded the whole budget, or (0) the item was dropped by priority
+   * without needing a count (see `FitOptions.countDropped`).
+   */
   countedPartially?: boolean;
 }
 

@@ -9,9 +9,10 @@ interface Work {
   readonly index: number;
   readonly item: FitItem;
   readonly overhead: number;
-  /** Tokens of the original text; a lower bound when !exact. */
+  /** Tokens of the original text; a lower bound when !exact (0 until counted). */
   before: number;
   exact: boolean;
+  counted: boolean;
   status: 'kept' | 'truncated' | 'dropped';
   text: string;
   after: number;
@@ -35,6 +36,7 @@ interface Run {
   readonly markerTokens: number;
   /** Whether pinned members may be cut (onOverflow: 'truncate-pinned' after an overflow). */
   cutPinned: boolean;
+  cacheHits: number;
 }
 
 /**
@@ -68,9 +70,11 @@ export function fit(items: readonly FitItem[], options: FitOptions): FitResult {
     options: normalized,
     markerTokens: normalized.marker === '' ? 0 : counter.count(normalized.marker),
     cutPinned: false,
+    cacheHits: 0,
   };
-  const cacheHits = { value: 0 };
-  const works = items.map((item, index) => countItem(run, item, index, cacheHits));
+  // Items are counted when the priority scan reaches them: units dropped below
+  // the point where the budget ran out are never tokenized (unless countDropped).
+  const works = items.map((item, index) => createWork(item, index));
   const units = buildUnits(works);
   const pinned = units.filter((u) => u.pinned).sort(byPriority);
   const others = units.filter((u) => !u.pinned).sort(byPriority);
@@ -96,9 +100,10 @@ export function fit(items: readonly FitItem[], options: FitOptions): FitResult {
       }
     }
   }
+  if (options.countDropped === true) for (const w of works) ensureCounted(run, w);
   return {
     items: works.map(toResult),
-    report: buildReport(run, works, used, shortfall, cacheHits.value, measureCalls),
+    report: buildReport(run, works, used, shortfall, run.cacheHits, measureCalls),
   };
 }
 
@@ -106,31 +111,14 @@ function byPriority(a: Unit, b: Unit): number {
   return b.priority - a.priority || a.first - b.first;
 }
 
-function countItem(run: Run, item: FitItem, index: number, cacheHits: { value: number }): Work {
-  const { counter } = run;
-  // Pinned items are counted exactly; others only until they exceed the whole budget (lazy on huge texts).
-  const limit = item.pinned === true ? Infinity : run.options.budget;
-  let before: number | undefined;
-  let exact = true;
-  const cache = item.cacheKey === undefined ? undefined : countCacheFor(counter.tokenizer);
-  const hit = item.cacheKey === undefined ? undefined : cache?.get(item.cacheKey);
-  if (hit !== undefined && hit.length === item.text.length && (hit.exact || hit.tokens > limit)) {
-    before = hit.tokens;
-    exact = hit.exact;
-    cacheHits.value++;
-  } else {
-    counter.calls++;
-    before = counter.ops.countUpTo(item.text, limit);
-    exact = before <= limit;
-    if (item.cacheKey !== undefined)
-      cache?.set(item.cacheKey, { length: item.text.length, tokens: before, exact });
-  }
+function createWork(item: FitItem, index: number): Work {
   return {
     index,
     item,
     overhead: item.overheadTokens ?? 0,
-    before,
-    exact,
+    before: 0,
+    exact: false,
+    counted: false,
     status: 'dropped',
     text: '',
     after: 0,
@@ -138,6 +126,29 @@ function countItem(run: Run, item: FitItem, index: number, cacheHits: { value: n
     removed: undefined,
     capped: undefined,
   };
+}
+
+function ensureCounted(run: Run, w: Work): void {
+  if (w.counted) return;
+  w.counted = true;
+  const { counter } = run;
+  const { item } = w;
+  // Pinned items are counted exactly; others only until they exceed the whole budget (lazy on huge texts).
+  const limit = item.pinned === true ? Infinity : run.options.budget;
+  const cache = item.cacheKey === undefined ? undefined : countCacheFor(counter.tokenizer);
+  const hit = item.cacheKey === undefined ? undefined : cache?.get(item.cacheKey);
+  if (hit !== undefined && hit.length === item.text.length && (hit.exact || hit.tokens > limit)) {
+    w.before = hit.tokens;
+    w.exact = hit.exact;
+    run.cacheHits++;
+    return;
+  }
+  counter.calls++;
+  w.before = counter.ops.countUpTo(item.text, limit);
+  w.exact = w.before <= limit;
+  if (item.cacheKey !== undefined) {
+    cache?.set(item.cacheKey, { length: item.text.length, tokens: w.before, exact: w.exact });
+  }
 }
 
 function buildUnits(works: Work[]): Unit[] {
@@ -179,6 +190,7 @@ function minAllowance(run: Run, w: Work): number {
 
 /** Cost (framing included) of keeping `w` as large as its cap allows; Infinity if it cannot be kept. */
 function fullCost(run: Run, w: Work): number {
+  ensureCounted(run, w);
   const cap = w.item.maxTokens;
   if (cap === undefined || w.before <= cap || (w.item.pinned === true && !run.cutPinned)) {
     return w.overhead + w.before;

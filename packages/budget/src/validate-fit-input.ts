@@ -46,6 +46,9 @@ export function validateFitInput(items: readonly FitItem[], options: FitOptions)
   if (options.measure !== undefined && typeof options.measure !== 'function') {
     fail(['options', 'measure'], options.measure, 'expected a function');
   }
+  if (options.countDropped !== undefined && typeof options.countDropped !== 'boolean') {
+    fail(['options', 'countDropped'], options.countDropped, 'expected a boolean');
+  }
   const onOverflow = options.onOverflow ?? 'error';
   if (!OVERFLOW_MODES.has(onOverflow)) {
     fail(['options', 'onOverflow'], onOverflow, `expected one of ${[...OVERFLOW_MODES].join(', ')}`);

@@ -117,6 +117,22 @@ describe('fit', () => {
     expect(report.used).toBeLessThanOrEqual(2000);
   });
 
+  it('never tokenizes blocks dropped below the point where the budget ran out, unless countDropped', () => {
+    const items = [
+      item('high', prose, 9),
+      item('mid', prose, 5),
+      item('low', 'a short low-priority note', 1),
+    ];
+    const lazy = fit(items, { tokenizer, maxTokens: tokenizer.count(prose) + 10 });
+    expect(lazy.items.map((i) => i.status)).toEqual(['kept', 'dropped', 'dropped']);
+    expect(lazy.items[2]).toMatchObject({ tokensBefore: 0, countedPartially: true });
+    expect(lazy.items[1]?.countedPartially).toBeUndefined();
+    const full = fit(items, { tokenizer, maxTokens: tokenizer.count(prose) + 10, countDropped: true });
+    expect(full.items[2]).toMatchObject({ tokensBefore: tokenizer.count('a short low-priority note') });
+    expect(full.items[2]?.countedPartially).toBeUndefined();
+    expect(full.report.tokenizerCalls).toBe(lazy.report.tokenizerCalls + 1);
+  });
+
   it('caches counts across calls by cacheKey', () => {
     const items = Array.from({ length: 20 }, (_, i) =>
       item(`k${i}`, `${prose}${i}`, i, { cacheKey: `digest-${i}` }),
