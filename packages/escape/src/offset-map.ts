@@ -21,6 +21,11 @@ export class OffsetMap {
     return this.outStart.length;
   }
 
+  /** Output ranges that edits produced, in order. */
+  editedRanges(): [number, number][] {
+    return this.outStart.map((s, k) => [s, this.outEnd[k]!]);
+  }
+
   /** Source position of a range start at `p`. */
   toSourceStart(p: number): number {
     const k = this.lastAtOrBefore(p, false);

@@ -97,6 +97,8 @@ const SUSPICIOUS_TEST = setsRegExp(SUSPICIOUS_SOURCE, '');
 // start cannot produce a finding. One class scan plus one anchored test.
 const STRUCTURE_TRIGGER = setsRegExp(`[${SUSPICIOUS_SOURCE}[\\u0080-\\u{10FFFF}]<\\[]`, '');
 const ROLE_TRIGGER = /^[ \t>*#]{0,8}(?:human|assistant)[ \t]{0,4}:/im;
+// Unanchored pre-check: ~6× cheaper than the multiline anchored test on clean text.
+const ROLE_WORD = /(?:human|assistant)[ \t]{0,4}:/i;
 
 function visibleForm(text: string, start: number, end: number): string {
   let out = '';
@@ -288,6 +290,51 @@ function planEdits(text: string, a: Analysis, actions: PolicyActions): Edit[] {
   return edits;
 }
 
+/** A token can only form within this many code units of an edit (tokens fold to at most 128 characters). */
+const RESCAN_MARGIN = 256;
+
+/**
+ * Tokens in `out` (output of a pass whose edits `map` records). When every
+ * invisible class is stripped, only windows around the edits can hold a new
+ * token; otherwise invisible characters may stretch one, so scan everything.
+ */
+function rescanTokens(out: string, map: OffsetMap, policy: Policy, matcher: TokenMatcher): RangeHit[] {
+  const a = policy.actions;
+  const windowed =
+    !matcher.alwaysScan &&
+    [a.smuggling, a.bidi, a.invisible, a.control, a.privateUse, a.unassigned].every((x) => x === 'strip');
+  const windows: [number, number][] = [];
+  if (windowed) {
+    for (const [s, e] of map.editedRanges()) {
+      const ws = Math.max(0, s - RESCAN_MARGIN);
+      const we = Math.min(out.length, e + RESCAN_MARGIN);
+      const last = windows[windows.length - 1];
+      if (last !== undefined && ws <= last[1]) last[1] = Math.max(last[1], we);
+      else windows.push([ws, we]);
+    }
+  } else windows.push([0, out.length]);
+  const hits: RangeHit[] = [];
+  for (const [ws, we] of windows) {
+    const part = out.slice(ws, we);
+    const inv = SUSPICIOUS_TEST.test(part)
+      ? scanInvisible(part, { allowBalancedIsolates: policy.allowBalancedIsolates, maxDecodedChars: 0 })
+      : [];
+    const clean = cleanView(part, inv);
+    for (const h of tokenHits(clean.text, foldText(clean.text), matcher, (cs, ce) => [
+      ws + clean.map.toSourceStart(cs),
+      ws + clean.map.toSourceEnd(ce),
+    ])) {
+      // `^` matches at a window start that is not a line start: drop such turn markers.
+      const local = h.finding.start - ws;
+      const atLine =
+        ws === 0 || out[ws - 1] === '\n' || out[ws - 1] === '\r' || part.lastIndexOf('\n', local) >= 0;
+      if (h.finding.kind === 'role-marker' && !atLine) continue;
+      hits.push(h);
+    }
+  }
+  return hits;
+}
+
 function runSanitize(text: string, options: SanitizeOptions, matcher: TokenMatcher): SanitizeResult {
   if (typeof text !== 'string') throw new InvalidEscapeInputError({ value: text });
   const policy = resolvePolicy(options as PolicyOverrides);
@@ -299,7 +346,7 @@ function runSanitize(text: string, options: SanitizeOptions, matcher: TokenMatch
     d.confusables === false &&
     !matcher.alwaysScan &&
     !STRUCTURE_TRIGGER.test(text) &&
-    !ROLE_TRIGGER.test(text)
+    !(ROLE_WORD.test(text) && ROLE_TRIGGER.test(text))
   ) {
     return { text, findings: [], changed: false, omittedFindings: 0 };
   }
@@ -319,14 +366,7 @@ function runSanitize(text: string, options: SanitizeOptions, matcher: TokenMatch
       pass < MAX_FIXED_POINT_PASSES && (tokenAction === 'neutralize' || tokenAction === 'strip');
       pass++
     ) {
-      const inv = SUSPICIOUS_TEST.test(out)
-        ? scanInvisible(out, { allowBalancedIsolates: policy.allowBalancedIsolates, maxDecodedChars: 0 })
-        : [];
-      const clean = cleanView(out, inv);
-      const again = tokenHits(clean.text, foldText(clean.text), matcher, (cs, ce) => [
-        clean.map.toSourceStart(cs),
-        clean.map.toSourceEnd(ce),
-      ]);
+      const again = rescanTokens(out, maps[maps.length - 1]!, policy, matcher);
       if (again.length === 0) break;
       const next = applyEdits(
         out,
