@@ -24,7 +24,6 @@ import {
 } from './special-tokens.js';
 import type { TextDetectorSwitches } from './text-detectors.js';
 import { detectText, scanDecodedText } from './text-detectors.js';
-import { SUSPICIOUS_SOURCE, setsRegExp } from './unicode-data.js';
 
 /**
  * Which detectors run; all default to on. Invisible characters are always
@@ -91,11 +90,13 @@ interface Analysis {
 }
 
 const MAX_FIXED_POINT_PASSES = 32;
-const SUSPICIOUS_TEST = setsRegExp(SUSPICIOUS_SOURCE, '');
-// Fast path: with the heuristics off, text that has no suspicious code point,
-// no non-ASCII character (lookalikes), no `<`/`[` and no turn label at a line
-// start cannot produce a finding. One class scan plus one anchored test.
-const STRUCTURE_TRIGGER = setsRegExp(`[${SUSPICIOUS_SOURCE}[\\u0080-\\u{10FFFF}]<\\[]`, '');
+// Fast path: with the heuristics off, text that has no character outside
+// printable ASCII (so no suspicious code point and no lookalike), no `<`/`[`
+// and no turn label at a line start cannot produce a finding. A non-Unicode
+// negated class scans ~5× faster than the equivalent `v`-flag class.
+const STRUCTURE_TRIGGER = /[^\t\n\r\x20-\x3b\x3d-\x5a\x5c-\x7e]/;
+/** Every suspicious code point is outside TAB/LF/CR + printable ASCII. */
+const BEYOND_ASCII_TEXT = /[^\t\n\r\x20-\x7e]/;
 const ROLE_TRIGGER = /^[ \t>*#]{0,8}(?:human|assistant)[ \t]{0,4}:/im;
 // Unanchored pre-check: ~6× cheaper than the multiline anchored test on clean text.
 const ROLE_WORD = /(?:human|assistant)[ \t]{0,4}:/i;
@@ -316,7 +317,7 @@ function rescanTokens(out: string, map: OffsetMap, policy: Policy, matcher: Toke
   const hits: RangeHit[] = [];
   for (const [ws, we] of windows) {
     const part = out.slice(ws, we);
-    const inv = SUSPICIOUS_TEST.test(part)
+    const inv = BEYOND_ASCII_TEXT.test(part)
       ? scanInvisible(part, { allowBalancedIsolates: policy.allowBalancedIsolates, maxDecodedChars: 0 })
       : [];
     const clean = cleanView(part, inv);
