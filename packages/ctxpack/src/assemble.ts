@@ -153,6 +153,7 @@ export async function assembleBlocks(
       status: r.status,
       ...(r.reason === undefined ? {} : { reason: r.reason }),
       tokensBefore: r.tokensBefore,
+      ...(r.countedPartially ? { countedPartially: true } : {}),
       tokensAfter: r.tokensAfter,
       findings: findings.get(idOf.get(r.id) ?? r.id) ?? [],
       digest: final.digest as string,
@@ -188,7 +189,11 @@ export async function assembleBlocks(
       target,
       tenant,
       audience,
-      requestTokens: countRequestTokens(rendered.request, target, tokenizer),
+      // `fit` measured exactly this request (same blocks, same text, same
+      // nonce); counting 10 MB twice would double the cost for nothing.
+      requestTokens: fitted.report.measured
+        ? fitted.report.used
+        : countRequestTokens(rendered.request, target, tokenizer),
       budget: options.maxTokens - (options.reserveOutput ?? 0),
       blocks: reports,
       budgetReport: fitted.report,

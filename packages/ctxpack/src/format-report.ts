@@ -18,17 +18,23 @@ export function formatReport(report: AssemblyReport): string {
     b.kind,
     b.trust,
     b.source.slice(0, 28),
-    `${b.tokensBefore}→${b.tokensAfter}`,
+    `${b.countedPartially ? '≥' : ''}${b.tokensBefore}→${b.tokensAfter}`,
     b.status + (b.reason === undefined ? '' : ` (${b.reason})`),
   ]);
   const header = ['block', 'kind', 'trust', 'source', 'tokens', 'status'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   lines.push(line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line));
   for (const b of report.blocks) {
     for (const f of b.findings) {
       const decoded = f.decoded === undefined ? '' : ` — decoded: ${JSON.stringify(f.decoded)}`;
-      lines.push(`  ! ${b.id.slice(0, 12)} [${f.severity}] ${f.kind} @${f.start}-${f.end}: ${f.message}${decoded}`);
+      lines.push(
+        `  ! ${b.id.slice(0, 12)} [${f.severity}] ${f.kind} @${f.start}-${f.end}: ${f.message}${decoded}`,
+      );
     }
   }
   return lines.join('\n');

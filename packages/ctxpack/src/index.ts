@@ -3,10 +3,10 @@ export type {
   BlockSource,
   ContextBlock,
   ContextBlockInput,
-  Trust,
   TruncationStrategy,
+  Trust,
 } from '@ctxpack/block';
-export { createBlock, CtxpackError, InvalidBlockError, parseBlock } from '@ctxpack/block';
+export { CtxpackError, createBlock, InvalidBlockError, parseBlock } from '@ctxpack/block';
 export type { BudgetReport, Tokenizer } from '@ctxpack/budget';
 export { BudgetExceededError, createTokenizer, fit } from '@ctxpack/budget';
 export type { Finding, SanitizeOptions } from '@ctxpack/escape';
@@ -14,7 +14,16 @@ export { EscapeRejectedError, sanitize, scan } from '@ctxpack/escape';
 export { digestContent, digestRequest } from '@ctxpack/provenance';
 export type { Target } from '@ctxpack/serialize';
 export { countRequestTokens, PolicyViolationError } from '@ctxpack/serialize';
-export type { Envelope, KeyPair, Keyring, Leaf, Manifest, PublicKey, ReplayStore, Signer } from '@ctxpack/sign';
+export type {
+  Envelope,
+  KeyPair,
+  Keyring,
+  Leaf,
+  Manifest,
+  PublicKey,
+  ReplayStore,
+  Signer,
+} from '@ctxpack/sign';
 export {
   createKeyring,
   createMemoryReplayStore,

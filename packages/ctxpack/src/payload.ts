@@ -13,6 +13,8 @@ export interface BlockReport {
   status: 'kept' | 'truncated' | 'dropped';
   reason?: string;
   tokensBefore: number;
+  /** `tokensBefore` is a lower bound: the block was dropped or cut before it was fully counted. */
+  countedPartially?: boolean;
   tokensAfter: number;
   findings: Finding[];
   /** Digest of the content as sent (after sanitizing and truncating). */

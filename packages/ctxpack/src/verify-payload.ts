@@ -40,9 +40,15 @@ export interface VerifiedPayload {
  *   { keys: [publicKey], tenant: 'acme', audience: 'openai-chat', replay },
  * );
  */
-export async function verifyPayload(input: VerifyPayloadInput, options: VerifyPayloadOptions): Promise<VerifiedPayload> {
+export async function verifyPayload(
+  input: VerifyPayloadInput,
+  options: VerifyPayloadOptions,
+): Promise<VerifiedPayload> {
   if (typeof input !== 'object' || input === null) {
-    throw new VerificationError({ code: 'malformed_envelope', message: 'verifyPayload expects { request, envelope }' });
+    throw new VerificationError({
+      code: 'malformed_envelope',
+      message: 'verifyPayload expects { request, envelope }',
+    });
   }
   let requestDigest: string;
   try {
@@ -55,7 +61,11 @@ export async function verifyPayload(input: VerifyPayloadInput, options: VerifyPa
     });
   }
   return verifyEnvelope(
-    { envelope: input.envelope, requestDigest, ...(input.leaves === undefined ? {} : { leaves: input.leaves }) },
+    {
+      envelope: input.envelope,
+      requestDigest,
+      ...(input.leaves === undefined ? {} : { leaves: input.leaves }),
+    },
     options,
   );
 }
