@@ -4,6 +4,18 @@ import { BLOCK_KINDS, defaultTrust, TRUST_LEVELS } from './context-block.js';
 import { BLOCK_LIMITS as L } from './limits.js';
 
 const shortText = z.string().min(1).max(1024);
+
+/**
+ * Error of a size limit: names the limit (`BLOCK_LIMITS.<name>`) and the
+ * offending size, so a caller can tell which bound it hit and by how much.
+ */
+const overLimit = (name: keyof typeof L) => ({
+  error: (issue: { input?: unknown }): string => {
+    const size =
+      typeof issue.input === 'string' || Array.isArray(issue.input) ? issue.input.length : Number.NaN;
+    return `is ${size} long; the limit is BLOCK_LIMITS.${name} = ${L[name]}`;
+  },
+});
 const digestPattern = /^sha256:[0-9a-f]{64}$/;
 
 const sourceShape = z.strictObject({
@@ -34,7 +46,10 @@ const metaShape = z.record(z.string(), z.unknown()).superRefine((meta, ctx) => {
     return;
   }
   if (size > L.maxMetaBytes) {
-    ctx.addIssue({ code: 'custom', message: `meta is ${size} chars; the limit is ${L.maxMetaBytes}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `meta is ${size} chars as JSON; the limit is BLOCK_LIMITS.maxMetaBytes = ${L.maxMetaBytes}`,
+    });
   }
 });
 
@@ -45,16 +60,16 @@ const blockShape = z
     id: z
       .string()
       .min(1)
-      .max(L.maxIdChars)
+      .max(L.maxIdChars, overLimit('maxIdChars'))
       .default(() => globalThis.crypto.randomUUID()),
     kind: z.enum(BLOCK_KINDS as [ContextBlock['kind'], ...ContextBlock['kind'][]]),
     trust: z.enum(TRUST_LEVELS as [ContextBlock['trust'], ...ContextBlock['trust'][]]).exactOptional(),
-    content: z.string().max(L.maxContentChars),
+    content: z.string().max(L.maxContentChars, overLimit('maxContentChars')),
     source: sourceShape.exactOptional(),
     tenant: z.string().min(1).max(256),
     labels: z
-      .array(z.string().min(1).max(L.maxLabelChars))
-      .max(L.maxLabelCount)
+      .array(z.string().min(1).max(L.maxLabelChars, overLimit('maxLabelChars')))
+      .max(L.maxLabelCount, overLimit('maxLabelCount'))
       .default(() => []),
     createdAt: z.iso.datetime({ offset: false }).default(() => new Date().toISOString()),
     digest: z
@@ -63,11 +78,11 @@ const blockShape = z
       .exactOptional(),
     parents: z
       .array(z.string().regex(digestPattern, 'expected a sha256: digest'))
-      .max(L.maxParents)
+      .max(L.maxParents, overLimit('maxParents'))
       .default(() => []),
     transforms: z
       .array(transformShape)
-      .max(L.maxTransforms)
+      .max(L.maxTransforms, overLimit('maxTransforms'))
       .default(() => []),
     priority: z.number().finite().default(0),
     pinned: z.boolean().default(false),

@@ -105,7 +105,8 @@ function byName(tools: readonly unknown[]): Map<string, unknown> {
   if (tools.length > MCP_LIMITS.maxToolsPerList) {
     throw new InvalidMcpInputError({
       path: 'tools',
-      message: `more than ${MCP_LIMITS.maxToolsPerList} tools`,
+      message: `has ${tools.length} tools; the limit is MCP_LIMITS.maxToolsPerList = ${MCP_LIMITS.maxToolsPerList}`,
+      value: tools.length,
     });
   }
   const map = new Map<string, unknown>();

@@ -69,7 +69,8 @@ export function scanTools(tools: readonly unknown[], options: ScanToolsOptions =
   if (tools.length > MCP_LIMITS.maxToolsPerList) {
     throw new InvalidMcpInputError({
       path: 'tools',
-      message: `more than ${MCP_LIMITS.maxToolsPerList} tools`,
+      message: `has ${tools.length} tools; the limit is MCP_LIMITS.maxToolsPerList = ${MCP_LIMITS.maxToolsPerList}`,
+      value: tools.length,
     });
   }
   const names = tools.map((tool, i) => toolName(tool, `tools[${i}]`));
@@ -141,7 +142,15 @@ function scanDefinition(tool: unknown, name: string, others: readonly string[]):
     for (const f of [...general, ...own]) push(f);
   }
   if (dropped > 0)
-    findings.push(whole(name, '', 'finding-limit', 'medium', `${dropped} more findings not listed`));
+    findings.push(
+      whole(
+        name,
+        '',
+        'finding-limit',
+        'medium',
+        `${dropped} more findings not listed (MCP_LIMITS.maxFindingsPerTool = ${MCP_LIMITS.maxFindingsPerTool})`,
+      ),
+    );
   return findings.map(({ rule: _rule, ...f }: ToolFinding & { rule?: string }) => f);
 }
 

@@ -67,7 +67,11 @@ export function toolResultToBlock(result: unknown, options: ToolResultOptions): 
   const content = result['content'] ?? [];
   if (!Array.isArray(content)) fail('content', 'expected an array', content);
   if (content.length > MCP_LIMITS.maxContentParts) {
-    fail('content', `more than ${MCP_LIMITS.maxContentParts} parts`, content.length);
+    fail(
+      'content',
+      `has ${content.length} parts; the limit is MCP_LIMITS.maxContentParts = ${MCP_LIMITS.maxContentParts}`,
+      content.length,
+    );
   }
   const isError = result['isError'] === true;
   const callId = options.callId ?? randomCallId();
@@ -181,7 +185,11 @@ const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function describeBase64(data: string, path: string): { bytes: number; digest: string } {
   if (data.length > MCP_LIMITS.maxBinaryChars)
-    fail(path, `more than ${MCP_LIMITS.maxBinaryChars} base64 characters`);
+    fail(
+      path,
+      `has ${data.length} base64 characters; the limit is MCP_LIMITS.maxBinaryChars = ${MCP_LIMITS.maxBinaryChars}`,
+      data.length,
+    );
   if (!base64Pattern.test(data) || data.length % 4 === 1) fail(path, 'not base64', data.slice(0, 32));
   let binary: string;
   try {

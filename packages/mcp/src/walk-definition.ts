@@ -22,12 +22,17 @@ export function collectStrings(value: unknown, root: string): DefinitionString[]
   const visit = (node: unknown, path: string, depth: number): void => {
     nodes++;
     if (nodes > MCP_LIMITS.maxDefinitionNodes) {
-      throw new InvalidMcpInputError({ path, message: `more than ${MCP_LIMITS.maxDefinitionNodes} nodes` });
+      throw new InvalidMcpInputError({
+        path,
+        message: `more than ${MCP_LIMITS.maxDefinitionNodes} nodes; the limit is MCP_LIMITS.maxDefinitionNodes`,
+        value: nodes,
+      });
     }
     if (depth > MCP_LIMITS.maxDefinitionDepth) {
       throw new InvalidMcpInputError({
         path,
-        message: `nested deeper than ${MCP_LIMITS.maxDefinitionDepth}`,
+        message: `nested ${depth} deep; the limit is MCP_LIMITS.maxDefinitionDepth = ${MCP_LIMITS.maxDefinitionDepth}`,
+        value: depth,
       });
     }
     if (typeof node === 'string') {
