@@ -29,7 +29,10 @@ function printableText(bytes: Uint8Array): string | undefined {
 }
 
 function decodeBase64(s: string): string | undefined {
-  const clean = s.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
+  // Trailing padding trimmed by a loop: `/=+$/` is quadratic on a long run of `=` not at the end.
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0x3d) end--;
+  const clean = s.slice(0, end).replace(/-/g, '+').replace(/_/g, '/');
   if (clean.length % 4 === 1) return undefined;
   let bin: string;
   try {

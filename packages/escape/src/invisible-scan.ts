@@ -47,6 +47,11 @@ export interface InvisibleHit {
 export interface InvisibleScanOptions {
   allowBalancedIsolates: boolean;
   maxDecodedChars: number;
+  /**
+   * Sorted, disjoint `[start, end)` windows: only code points starting inside
+   * one are judged (with the whole text as context). Default: everything.
+   */
+  windows?: readonly (readonly [number, number])[];
 }
 
 const SUSPICIOUS = setsRegExp(SUSPICIOUS_SOURCE, 'g');
@@ -162,6 +167,42 @@ function balancedIsolates(text: string): Set<number> {
 }
 
 /**
+ * Next suspicious code point at or after a position, or -1. With windows, the
+ * regex runs over each window's slice only, so the cost is the windows' total
+ * length, not the text's (windows must not split a surrogate pair).
+ */
+function candidateFinder(
+  text: string,
+  re: RegExp,
+  windows: readonly (readonly [number, number])[] | undefined,
+): (from: number) => number {
+  if (windows === undefined) {
+    return (from) => {
+      re.lastIndex = from;
+      const m = re.exec(text);
+      return m === null ? -1 : m.index;
+    };
+  }
+  let w = 0;
+  let part = '';
+  let partOf = -1;
+  return (from) => {
+    for (; w < windows.length; w++) {
+      const [ws, we] = windows[w]!;
+      if (from >= we) continue;
+      if (partOf !== w) {
+        part = text.slice(ws, we);
+        partOf = w;
+      }
+      re.lastIndex = Math.max(0, from - ws);
+      const m = re.exec(part);
+      if (m !== null) return ws + m.index;
+    }
+    return -1;
+  };
+}
+
+/**
  * Finds every invisible, control, smuggling and unassigned code point run in
  * `text`, skipping legitimate uses (RGI emoji sequences, variation sequences,
  * joiners in joining scripts, bidi marks in RTL runs). Linear: the regex jumps
@@ -195,14 +236,15 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
     floor = hit.end;
   };
 
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const i = m.index;
+  const next = candidateFinder(text, re, options.windows);
+  for (let i = next(0), resume = 0; i >= 0; i = next(resume)) {
     if (i < floor) {
-      re.lastIndex = floor;
+      resume = floor;
       continue;
     }
     const cp = text.codePointAt(i)!;
     const len = cpLen(cp);
+    resume = i + len;
     // A base that is itself removable cannot license what follows it, or
     // stripping it would change the verdict on a second pass.
     const before = cpBefore(text, i);
@@ -215,7 +257,7 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
       const end = emojiCoverEnd(text, i, floor);
       if (end > i) {
         floor = end;
-        re.lastIndex = end;
+        resume = end;
         continue;
       }
     }
@@ -240,7 +282,7 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
         },
         cp,
       );
-      re.lastIndex = k;
+      resume = k;
       continue;
     }
 
@@ -264,7 +306,7 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
           },
           cp,
         );
-        re.lastIndex = k;
+        resume = k;
         continue;
       }
       const legit =
@@ -297,7 +339,7 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
           },
           cp,
         );
-        re.lastIndex = k;
+        resume = k;
         continue;
       }
       // Every suffix of this run has fewer bits: do not re-examine it (keeps the scan linear).
@@ -317,7 +359,7 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
       const rtl =
         charTest(RTL_LETTER, nearestLetter(text, i, -1)) || charTest(RTL_LETTER, nearestLetter(text, k, 1));
       if (rtl && k - i <= 3) {
-        re.lastIndex = k;
+        resume = k;
         floor = k;
         continue;
       }
@@ -332,7 +374,7 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
         },
         cp,
       );
-      re.lastIndex = k;
+      resume = k;
       continue;
     }
 

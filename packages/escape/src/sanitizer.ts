@@ -18,6 +18,7 @@ import type { SpecialToken, TokenMatcher } from './special-tokens.js';
 import {
   createTokenMatcher,
   findTokens,
+  neutralizeDelimiters,
   neutralizeRoleMarker,
   neutralizeToken,
   SPECIAL_TOKENS,
@@ -79,6 +80,10 @@ interface RangeHit {
   finding: Finding;
   /** Text that replaces the range under `neutralize`/`redact`; '' under `strip`. */
   replacement: string;
+  /** The text it was detected in (invisible characters removed) and its range there, to compose overlapping edits. */
+  view: string;
+  viewStart: number;
+  viewEnd: number;
 }
 
 interface Analysis {
@@ -208,7 +213,13 @@ function analyze(text: string, options: SanitizeOptions, policy: Policy, matcher
   }
   for (const s of found.secrets) {
     const [start, end] = toSource(s.finding.start, s.finding.end);
-    ranges.push({ finding: { ...s.finding, start, end }, replacement: s.replacement });
+    ranges.push({
+      finding: { ...s.finding, start, end },
+      replacement: s.replacement,
+      view: clean.text,
+      viewStart: s.finding.start,
+      viewEnd: s.finding.end,
+    });
   }
   // Hidden text recovered from smuggling is itself scanned; what it carries is
   // reported on the smuggling run's range.
@@ -253,28 +264,75 @@ function tokenHits(
         rule: t.rule,
       },
       replacement: t.kind === 'role-marker' ? neutralizeRoleMarker(original) : neutralizeToken(original),
+      view: clean,
+      viewStart: cs,
+      viewEnd: ce,
     });
   }
   return out;
 }
 
+/** The action a range finding's class takes, or undefined when it does not edit text. */
+function editAction(r: RangeHit, actions: PolicyActions): 'neutralize' | 'redact' | 'strip' | undefined {
+  const action = actions[classOf(r.finding.kind)] as string;
+  return action === 'neutralize' || action === 'redact' || action === 'strip' ? action : undefined;
+}
+
+/**
+ * One replacement for a group of overlapping range edits (e.g. a secret inside
+ * a special token). Dropping one of them, as a first-wins merge would, leaves
+ * it for the next `sanitize` to find: not idempotent. Instead secrets are
+ * redacted (overlapping secrets as one), and the rest of the group is
+ * neutralized (or stripped) character-wise.
+ */
+function composeReplacement(group: readonly RangeHit[], actions: PolicyActions): string {
+  const only = group[0]!;
+  if (group.length === 1) return editAction(only, actions) === 'strip' ? '' : only.replacement;
+  if (group.some((r) => r.view !== only.view)) return only.replacement;
+  const byView = [...group].sort((x, y) => x.viewStart - y.viewStart);
+  const secrets: { start: number; end: number; text: string }[] = [];
+  for (const r of byView) {
+    if (classOf(r.finding.kind) !== 'secrets') continue;
+    const last = secrets[secrets.length - 1];
+    if (last !== undefined && r.viewStart < last.end) last.end = Math.max(last.end, r.viewEnd);
+    else secrets.push({ start: r.viewStart, end: r.viewEnd, text: r.replacement });
+  }
+  const others = byView.filter((r) => classOf(r.finding.kind) !== 'secrets');
+  let out = '';
+  const gap = (s: number, e: number): void => {
+    if (s >= e) return;
+    const exact = others.find((r) => r.viewStart === s && r.viewEnd === e);
+    if (exact !== undefined) {
+      out += editAction(exact, actions) === 'strip' ? '' : exact.replacement;
+      return;
+    }
+    const strip = others.some((r) => r.viewStart < e && r.viewEnd > s && editAction(r, actions) === 'strip');
+    out += strip ? '' : neutralizeDelimiters(only.view.slice(s, e));
+  };
+  let p = byView[0]!.viewStart;
+  for (const seg of secrets) {
+    gap(p, seg.start);
+    out += seg.text;
+    p = Math.max(p, seg.end);
+  }
+  gap(p, Math.max(...byView.map((r) => r.viewEnd)));
+  return out;
+}
+
 /** Builds the output edits of one pass; range edits win over the invisible edits inside them. */
 function planEdits(text: string, a: Analysis, actions: PolicyActions): Edit[] {
-  const rangeEdits: Edit[] = [];
-  for (const r of a.ranges) {
-    const action = actions[classOf(r.finding.kind)] as string;
-    let replacement: string;
-    if (action === 'neutralize' || action === 'redact') replacement = r.replacement;
-    else if (action === 'strip') replacement = '';
-    else continue;
-    rangeEdits.push({ start: r.finding.start, end: r.finding.end, text: replacement });
-  }
-  rangeEdits.sort((x, y) => x.start - y.start);
+  const active = a.ranges
+    .filter((r) => editAction(r, actions) !== undefined)
+    .sort((x, y) => x.finding.start - y.finding.start || y.finding.end - x.finding.end);
   const merged: Edit[] = [];
-  for (const e of rangeEdits) {
-    const last = merged[merged.length - 1];
-    if (last !== undefined && e.start < last.end) continue;
-    merged.push(e);
+  for (let k = 0; k < active.length; ) {
+    const group = [active[k]!];
+    let end = active[k]!.finding.end;
+    for (k++; k < active.length && active[k]!.finding.start < end; k++) {
+      group.push(active[k]!);
+      end = Math.max(end, active[k]!.finding.end);
+    }
+    merged.push({ start: group[0]!.finding.start, end, text: composeReplacement(group, actions) });
   }
   const edits: Edit[] = [];
   let k = 0;
@@ -291,49 +349,100 @@ function planEdits(text: string, a: Analysis, actions: PolicyActions): Edit[] {
   return edits;
 }
 
-/** A token can only form within this many code units of an edit (tokens fold to at most 128 characters). */
+/**
+ * What a replacement can change lies within this many code units of it: a
+ * token folds to at most 128 characters (so a new one overlaps the edit and
+ * starts or ends within 128 units of it, less than 256 code units even with
+ * surrogate pairs), and an invisible character's verdict looks at most 40
+ * units back (RGI emoji) and 16 code points either way (RTL context).
+ */
 const RESCAN_MARGIN = 256;
 
+/** Merged windows of `RESCAN_MARGIN` around the edited output ranges, not splitting surrogate pairs. */
+function editWindows(out: string, map: OffsetMap): [number, number][] {
+  const windows: [number, number][] = [];
+  for (const [s, e] of map.editedRanges()) {
+    let ws = Math.max(0, s - RESCAN_MARGIN);
+    let we = Math.min(out.length, e + RESCAN_MARGIN);
+    if (ws > 0 && isLowSurrogate(out.charCodeAt(ws)) && isHighSurrogate(out.charCodeAt(ws - 1))) ws--;
+    if (we < out.length && isLowSurrogate(out.charCodeAt(we)) && isHighSurrogate(out.charCodeAt(we - 1)))
+      we++;
+    const last = windows[windows.length - 1];
+    if (last !== undefined && ws <= last[1]) last[1] = Math.max(last[1], we);
+    else windows.push([ws, we]);
+  }
+  return windows;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
 /**
- * Tokens in `out` (output of a pass whose edits `map` records). When every
- * invisible class is stripped, only windows around the edits can hold a new
- * token; otherwise invisible characters may stretch one, so scan everything.
+ * Re-runs the editing detectors that an edit can re-trigger — invisible
+ * characters (a replacement can take away the context that licensed a mark)
+ * and special tokens / turn markers (a removal can join fragments) — on the
+ * output of a pass. When every invisible class is stripped, only windows
+ * around the edits can change; otherwise (invisible characters left in place
+ * may stretch a token) the whole text is scanned. Secrets need no re-scan:
+ * redaction markers are masked from secret matching and capped matches extend
+ * to the end of their run, so no edit can create one (see secrets.ts).
  */
-function rescanTokens(out: string, map: OffsetMap, policy: Policy, matcher: TokenMatcher): RangeHit[] {
+function rescan(
+  out: string,
+  map: OffsetMap,
+  policy: Policy,
+  matcher: TokenMatcher,
+  tokens: boolean,
+  whole: boolean,
+): Analysis {
   const a = policy.actions;
   const windowed =
+    !whole &&
     !matcher.alwaysScan &&
     [a.smuggling, a.bidi, a.invisible, a.control, a.privateUse, a.unassigned].every((x) => x === 'strip');
-  const windows: [number, number][] = [];
-  if (windowed) {
-    for (const [s, e] of map.editedRanges()) {
-      const ws = Math.max(0, s - RESCAN_MARGIN);
-      const we = Math.min(out.length, e + RESCAN_MARGIN);
-      const last = windows[windows.length - 1];
-      if (last !== undefined && ws <= last[1]) last[1] = Math.max(last[1], we);
-      else windows.push([ws, we]);
+  const windows = windowed ? editWindows(out, map) : [[0, out.length] as [number, number]];
+  const beyondAscii = windows.filter(([ws, we]) => BEYOND_ASCII_TEXT.test(out.slice(ws, we)));
+  const invisible =
+    beyondAscii.length === 0
+      ? []
+      : scanInvisible(out, {
+          allowBalancedIsolates: policy.allowBalancedIsolates,
+          maxDecodedChars: 0,
+          windows: beyondAscii,
+        });
+  const ranges: RangeHit[] = [];
+  let h = 0;
+  for (const [ws, we] of tokens ? windows : []) {
+    while (h < invisible.length && invisible[h]!.end <= ws) h++;
+    const local: InvisibleHit[] = [];
+    for (let j = h; j < invisible.length && invisible[j]!.start < we; j++) {
+      const hit = invisible[j]!;
+      if (hit.start >= ws && hit.end <= we) local.push({ ...hit, start: hit.start - ws, end: hit.end - ws });
     }
-  } else windows.push([0, out.length]);
-  const hits: RangeHit[] = [];
-  for (const [ws, we] of windows) {
     const part = out.slice(ws, we);
-    const inv = BEYOND_ASCII_TEXT.test(part)
-      ? scanInvisible(part, { allowBalancedIsolates: policy.allowBalancedIsolates, maxDecodedChars: 0 })
-      : [];
-    const clean = cleanView(part, inv);
-    for (const h of tokenHits(clean.text, foldText(clean.text), matcher, (cs, ce) => [
+    const clean = cleanView(part, local);
+    for (const t of tokenHits(clean.text, foldText(clean.text), matcher, (cs, ce) => [
       ws + clean.map.toSourceStart(cs),
       ws + clean.map.toSourceEnd(ce),
     ])) {
       // `^` matches at a window start that is not a line start: drop such turn markers.
-      const local = h.finding.start - ws;
+      const at = t.finding.start - ws;
       const atLine =
-        ws === 0 || out[ws - 1] === '\n' || out[ws - 1] === '\r' || part.lastIndexOf('\n', local) >= 0;
-      if (h.finding.kind === 'role-marker' && !atLine) continue;
-      hits.push(h);
+        ws === 0 || out[ws - 1] === '\n' || out[ws - 1] === '\r' || part.lastIndexOf('\n', at) >= 0;
+      if (t.finding.kind === 'role-marker' && !atLine) continue;
+      ranges.push(t);
     }
   }
-  return hits;
+  const editing = invisible.filter((x) => {
+    const action = a[classOf(x.kind)];
+    return action === 'strip' || action === 'visible';
+  });
+  return { invisible: editing, ranges, reports: [] };
 }
 
 function runSanitize(text: string, options: SanitizeOptions, matcher: TokenMatcher): SanitizeResult {
@@ -359,31 +468,61 @@ function runSanitize(text: string, options: SanitizeOptions, matcher: TokenMatch
   if (edits.length > 0) {
     const first = applyEdits(text, edits);
     out = first.text;
-    // StruQ-style fixed point: re-scan the output for tokens until none forms.
     const maps: OffsetMap[] = [first.map];
-    const tokenAction = policy.actions.specialTokens;
-    for (
-      let pass = 0;
-      pass < MAX_FIXED_POINT_PASSES && (tokenAction === 'neutralize' || tokenAction === 'strip');
-      pass++
-    ) {
-      const again = rescanTokens(out, maps[maps.length - 1]!, policy, matcher);
-      if (again.length === 0) break;
-      const next = applyEdits(
-        out,
-        planEdits(out, { invisible: [], ranges: again, reports: [] }, policy.actions),
-      );
-      for (const r of again) {
-        let s = r.finding.start;
-        let e = r.finding.end;
+    const record = (again: Analysis): void => {
+      const found = [
+        ...again.invisible.map((h) => ({
+          ...toFinding(h),
+          message: `${h.message}, left without context by an edit`,
+        })),
+        ...again.ranges.map((r) => ({ ...r.finding, message: `${r.finding.message}, formed by an edit` })),
+      ];
+      for (const f of found) {
+        let s = f.start;
+        let e = f.end;
         for (let m = maps.length - 1; m >= 0; m--) {
           s = maps[m]!.toSourceStart(s);
           e = maps[m]!.toSourceEnd(e);
         }
-        findings.push({ ...r.finding, start: s, end: e, message: `${r.finding.message}, formed by nesting` });
+        findings.push({ ...f, start: s, end: e });
       }
-      maps.push(next.map);
-      out = next.text;
+    };
+    // Fixed point over the whole pipeline (StruQ filters delimiters "until a
+    // fixed point"): any removal or replacement can join fragments into a token
+    // or take away the context of a kept mark, so the output is re-scanned
+    // around every edit until nothing changes. With neutralize (the default)
+    // the second pass finds nothing in practice: neutralized tokens cannot
+    // match again and redaction cannot create a secret. Each pass only looks
+    // at windows around the previous pass's edits, so the passes together cost
+    // O(edits × RESCAN_MARGIN) on top of the first.
+    const tokenAction = policy.actions.specialTokens;
+    const tokens = tokenAction === 'neutralize' || tokenAction === 'strip';
+    let settled = false;
+    for (let pass = 0; pass < MAX_FIXED_POINT_PASSES && !settled; pass++) {
+      const again = rescan(out, maps[maps.length - 1]!, policy, matcher, tokens, false);
+      const next = planEdits(out, again, policy.actions);
+      if (next.length === 0) settled = true;
+      else {
+        const applied = applyEdits(out, next);
+        record(again);
+        maps.push(applied.map);
+        out = applied.text;
+      }
+    }
+    if (!settled) {
+      // Only `strip` of nested tokens more than MAX_FIXED_POINT_PASSES deep gets
+      // here (each stripped layer can close the next). One whole-text pass that
+      // neutralizes instead ends it: a neutralized token cannot match again, and
+      // neutralizing changes no letter, so no kept mark loses its context.
+      const actions: PolicyActions = {
+        ...policy.actions,
+        specialTokens: tokens ? 'neutralize' : tokenAction,
+      };
+      const again = rescan(out, maps[maps.length - 1]!, { ...policy, actions }, matcher, tokens, true);
+      const applied = applyEdits(out, planEdits(out, again, actions));
+      record(again);
+      maps.push(applied.map);
+      out = applied.text;
     }
   }
 

@@ -14,7 +14,25 @@ interface SecretRule {
   needles: readonly string[];
   /** Extra check on the captured value. */
   accept?: (value: string) => boolean;
+  /**
+   * Characters of the value's run. A pattern that stops at a length cap (not
+   * at a boundary) is extended to the end of the run: otherwise redacting the
+   * capped match would put a word boundary before the rest of the run, where
+   * a second pass could find a secret the first could not (idempotence).
+   */
+  run?: (c: number) => boolean;
 }
+
+const isWordOrDash = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) ||
+  (c >= 0x41 && c <= 0x5a) ||
+  (c >= 0x61 && c <= 0x7a) ||
+  c === 0x5f ||
+  c === 0x2d;
+const isSlackChar = (c: number): boolean => c !== 0x5f && isWordOrDash(c);
+// [A-Za-z0-9+/_\-.=~!@#$%^&*]
+const isAssignedValueChar = (c: number): boolean =>
+  isWordOrDash(c) || (c < 0x80 && '+/.=~!@#$%^&*'.includes(String.fromCharCode(c)));
 
 const SECRET_RULES: readonly SecretRule[] = [
   {
@@ -58,6 +76,7 @@ const SECRET_RULES: readonly SecretRule[] = [
     label: 'Slack token',
     pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g,
     group: 0,
+    run: isSlackChar,
   },
   {
     rule: 'slack-webhook',
@@ -79,6 +98,7 @@ const SECRET_RULES: readonly SecretRule[] = [
     label: 'Anthropic API key',
     pattern: /\bsk-ant-(?:api|admin|sid)\d{2}-[A-Za-z0-9_-]{32,200}/g,
     group: 0,
+    run: isWordOrDash,
   },
   {
     rule: 'openai-key',
@@ -86,6 +106,7 @@ const SECRET_RULES: readonly SecretRule[] = [
     label: 'OpenAI API key',
     pattern: /\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,200}/g,
     group: 0,
+    run: isWordOrDash,
     accept: (v) => !v.startsWith('sk-ant-') && /[0-9]/.test(v) && /[A-Za-z]/.test(v.slice(3)),
   },
   {
@@ -109,6 +130,7 @@ const SECRET_RULES: readonly SecretRule[] = [
     label: 'JSON Web Token',
     pattern: /\beyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,4096}/g,
     group: 0,
+    run: isWordOrDash,
   },
   {
     rule: 'connection-string-password',
@@ -124,6 +146,7 @@ const SECRET_RULES: readonly SecretRule[] = [
     pattern:
       /\b(?:api[_-]?key|apikey|secret|token|access[_-]?key|client[_-]?secret|auth[_-]?token|private[_-]?key|password|passwd|pwd)[a-z0-9_-]{0,20}["']?\s{0,4}(?::|=|:=|=>)\s{0,4}["']?([A-Za-z0-9+/_\-.=~!@#$%^&*]{12,200})/gi,
     group: 1,
+    run: isAssignedValueChar,
     accept: (v) =>
       shannonEntropy(v) >= 3.5 &&
       /[0-9]/.test(v) &&
@@ -152,29 +175,37 @@ export interface SecretHit {
 
 const PEM_BEGIN = /-----BEGIN ((?:[A-Z0-9]{1,20} ){0,3})PRIVATE KEY( BLOCK)?-----/g;
 
-/** Every secret in `text`, non-overlapping, in order. */
 /** Every needle of every secret rule (lowercase). */
 export const SECRET_NEEDLES: readonly string[] = Object.freeze([
   '-----begin',
   ...new Set(SECRET_RULES.flatMap((r) => r.needles)),
 ]);
 
-/** Every secret in `text`, non-overlapping, in order; `present` (lowercase needles found) skips rules. */
-export function detectSecrets(text: string, present?: ReadonlySet<string>): SecretHit[] {
-  const hits: (SecretHit & { priority: number })[] = [];
+/**
+ * The redaction text of each rule, also after token neutralization turned its
+ * brackets into ⟦⟧. Markers are masked as spaces before matching, so a marker
+ * never becomes part of a new secret (`x://[REDACTED:aws-access-key]@h` would
+ * otherwise read as a user and a password): redaction is a fixed point.
+ */
+const MARKER = /[[⟦]REDACTED:[a-z-]{1,40}[\]⟧]/g;
+const MARKER_NEEDLE = 'REDACTED:';
+const SECRET_RULE_NAMES: ReadonlySet<string> = new Set(['private-key', ...SECRET_RULES.map((r) => r.rule)]);
+
+function maskMarkers(text: string): string {
+  if (!text.includes(MARKER_NEEDLE)) return text;
+  return text.replace(MARKER, (m) => (SECRET_RULE_NAMES.has(m.slice(10, -1)) ? ' '.repeat(m.length) : m));
+}
+
+/**
+ * Every secret in `text`, in order; overlapping matches are merged into one
+ * finding over their union (the first one's rule), so redaction never leaves a
+ * part of a secret behind. `present` (lowercase needles found) skips rules.
+ */
+export function detectSecrets(source: string, present?: ReadonlySet<string>): SecretHit[] {
+  const text = maskMarkers(source);
+  const hits: { rule: string; label: string; start: number; end: number; priority: number }[] = [];
   const add = (rule: string, label: string, start: number, end: number, priority: number): void => {
-    hits.push({
-      priority,
-      finding: {
-        kind: 'secret',
-        severity: 'high',
-        start,
-        end,
-        message: `${label} (${end - start} characters)`,
-        rule,
-      },
-      replacement: `[REDACTED:${rule}]`,
-    });
+    hits.push({ rule, label, start, end, priority });
   };
   // PEM blocks. BEGINs come in increasing order, so the next END line is
   // searched again only once the previous one lies behind: linear overall.
@@ -202,15 +233,30 @@ export function detectSecrets(text: string, present?: ReadonlySet<string>): Secr
       if (value === undefined) continue;
       if (r.accept !== undefined && !r.accept(value)) continue;
       const start = m.index + (r.group === 0 ? 0 : m[0].lastIndexOf(value));
-      add(r.rule, r.label, start, start + value.length, priority);
+      let end = start + value.length;
+      if (r.run !== undefined) {
+        while (end < text.length && r.run(text.charCodeAt(end))) end++;
+        r.pattern.lastIndex = Math.max(r.pattern.lastIndex, end);
+      }
+      add(r.rule, r.label, start, end, priority);
     }
   });
-  hits.sort((a, b) => a.finding.start - b.finding.start || a.priority - b.priority);
-  const out: SecretHit[] = [];
+  hits.sort((a, b) => a.start - b.start || a.priority - b.priority);
+  const merged: typeof hits = [];
   for (const h of hits) {
-    const last = out[out.length - 1];
-    if (last !== undefined && h.finding.start < last.finding.end) continue;
-    out.push({ finding: h.finding, replacement: h.replacement });
+    const last = merged[merged.length - 1];
+    if (last !== undefined && h.start < last.end) last.end = Math.max(last.end, h.end);
+    else merged.push({ ...h });
   }
-  return out;
+  return merged.map((h) => ({
+    finding: {
+      kind: 'secret',
+      severity: 'high',
+      start: h.start,
+      end: h.end,
+      message: `${h.label} (${h.end - h.start} characters)`,
+      rule: h.rule,
+    },
+    replacement: `[REDACTED:${h.rule}]`,
+  }));
 }

@@ -197,18 +197,24 @@ export function findTokens(folded: string, matcher: TokenMatcher): TokenMatch[] 
  * match again.
  */
 export function neutralizeToken(original: string): string {
+  const out = neutralizeDelimiters(original);
+  if (out !== original) return out;
+  const first = String.fromCodePoint(original.codePointAt(0)!);
+  return `⟦${first}⟧${original.slice(first.length)}`;
+}
+
+/** `<` `>` `[` `]` and every character that folds to one of them → `⟨` `⟩` `⟦` `⟧`; the rest unchanged. */
+export function neutralizeDelimiters(text: string): string {
   let out = '';
   let changed = false;
-  for (const c of original) {
+  for (const c of text) {
     const r = NEUTRAL[foldCodePoint(c.codePointAt(0)!)];
     if (r !== undefined) {
       out += r;
       changed = true;
     } else out += c;
   }
-  if (changed) return out;
-  const first = String.fromCodePoint(original.codePointAt(0)!);
-  return `⟦${first}⟧${original.slice(first.length)}`;
+  return changed ? out : text;
 }
 
 /** `Human:` → `⟦Human⟧:` — the turn label stays readable but no longer starts a line. */
