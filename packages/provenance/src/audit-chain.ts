@@ -1,3 +1,4 @@
+import { invalidArgument, isObject, optionsObject } from './assert-input.js';
 import { canonicalizeJson } from './canonicalize-json.js';
 import { digestContent } from './digest-content.js';
 import { ProvenanceError } from './provenance-error.js';
@@ -51,6 +52,12 @@ export interface AuditRecordInput {
  * const record = createAuditRecord({ event: 'assemble', manifest, findings: { high: 1 } });
  */
 export function createAuditRecord(input: AuditRecordInput): AuditRecord {
+  if (!isObject(input)) invalidArgument('input', 'an object', input);
+  if (input.now !== undefined && (!(input.now instanceof Date) || Number.isNaN(input.now.getTime()))) {
+    invalidArgument('input.now', 'a valid Date', input.now);
+  }
+  if (input.event !== undefined && typeof input.event !== 'string')
+    invalidArgument('input.event', 'a string', input.event);
   const record: AuditRecord = {
     at: (input.now ?? new Date()).toISOString(),
     event: input.event ?? 'assemble',
@@ -79,7 +86,8 @@ function chainHash(record: Record<string, unknown>, prev: string): string {
  * const line = appendAuditRecord(AUDIT_GENESIS, createAuditRecord({ manifest }));
  */
 export function appendAuditRecord(prevHash: string, record: AuditRecord): string {
-  if (!digestPattern.test(prevHash)) {
+  if (!isObject(record)) invalidArgument('record', 'an audit record object', record);
+  if (typeof prevHash !== 'string' || !digestPattern.test(prevHash)) {
     throw new ProvenanceError({
       code: 'invalid_audit_record',
       message: 'prevHash must be sha256: followed by 64 lowercase hex digits',
@@ -102,7 +110,26 @@ export function appendAuditRecord(prevHash: string, record: AuditRecord): string
 
 /** The `hash` field of a line produced by {@link appendAuditRecord}: the next record's `prev`. */
 export function auditLineHash(line: string): string {
-  const parsed = JSON.parse(line) as { hash?: unknown };
+  if (typeof line !== 'string' || line.length > MAX_AUDIT_LINE_CHARS)
+    invalidArgument('line', 'an audit line', line);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch (cause) {
+    throw new ProvenanceError({
+      code: 'invalid_audit_record',
+      message: 'line is not JSON',
+      path: 'line',
+      cause,
+    });
+  }
+  if (!isObject(parsed)) {
+    throw new ProvenanceError({
+      code: 'invalid_audit_record',
+      message: 'line is not a JSON object',
+      path: 'line',
+    });
+  }
   if (typeof parsed.hash !== 'string' || !digestPattern.test(parsed.hash)) {
     throw new ProvenanceError({
       code: 'invalid_audit_record',
@@ -118,7 +145,8 @@ export type AuditVerification =
   | { ok: true; count: number; head: string }
   | { ok: false; index: number; reason: string };
 
-function checkLine(line: string, expectedPrev: string): { hash: string } | { reason: string } {
+function checkLine(line: unknown, expectedPrev: string): { hash: string } | { reason: string } {
+  if (typeof line !== 'string') return { reason: 'not a string' };
   if (line.length > MAX_AUDIT_LINE_CHARS) return { reason: `line longer than ${MAX_AUDIT_LINE_CHARS} chars` };
   let parsed: unknown;
   try {
@@ -156,6 +184,8 @@ function checkLine(line: string, expectedPrev: string): { hash: string } | { rea
  * if (!result.ok) console.error(`record ${result.index}: ${result.reason}`);
  */
 export function verifyAuditLog(lines: readonly string[], options: { head?: string } = {}): AuditVerification {
+  if (!Array.isArray(lines)) invalidArgument('lines', 'an array of lines', lines);
+  const { head } = optionsObject(options, 'options');
   const count = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
   let prev = AUDIT_GENESIS;
   for (let index = 0; index < count; index++) {
@@ -163,7 +193,7 @@ export function verifyAuditLog(lines: readonly string[], options: { head?: strin
     if ('reason' in result) return { ok: false, index, reason: result.reason };
     prev = result.hash;
   }
-  if (options.head !== undefined && options.head !== prev) {
+  if (head !== undefined && head !== prev) {
     return { ok: false, index: count, reason: 'log ends before the expected head (records cut off the end)' };
   }
   return { ok: true, count, head: prev };
@@ -193,13 +223,19 @@ export interface AuditLog {
  * await log.append(createAuditRecord({ event: 'assemble', manifest }));
  */
 export function createAuditLog(sink: AuditSink & { head?: string }): AuditLog {
+  if (!isObject(sink) || typeof sink['write'] !== 'function')
+    invalidArgument('sink', '{ write(line) }', sink);
+  if (sink.head !== undefined && (typeof sink.head !== 'string' || !digestPattern.test(sink.head))) {
+    invalidArgument('sink.head', 'a sha256: digest', sink.head);
+  }
+  const write = sink.write.bind(sink);
   let head = sink.head ?? AUDIT_GENESIS;
   let queue: Promise<unknown> = Promise.resolve();
   return {
     append(record: AuditRecord): Promise<string> {
       const run = queue.then(async () => {
         const line = appendAuditRecord(head, record);
-        await sink.write(line);
+        await write(line);
         head = auditLineHash(line);
         return line;
       });

@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import { invalidArgument, optionsObject } from './assert-input.js';
 import { toHex } from './hex.js';
 import { ProvenanceError } from './provenance-error.js';
 
@@ -63,7 +64,9 @@ export async function digestContentAsync(
   options: DigestAsyncOptions = {},
 ): Promise<string> {
   const bytes = toBytes(content);
-  const mode = options.hash ?? 'auto';
+  const mode = optionsObject(options, 'options').hash ?? 'auto';
+  if (mode !== 'auto' && mode !== 'noble' && mode !== 'native')
+    invalidArgument('options.hash', "'auto', 'noble' or 'native'", mode);
   const subtle = mode === 'noble' ? undefined : nativeSubtle();
   if (mode === 'native' && subtle === undefined) {
     throw new ProvenanceError({

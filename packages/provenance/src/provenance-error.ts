@@ -3,7 +3,11 @@ import { CtxpackError, hasMarker, setMarker } from '@ctxpack/block';
 const marker: symbol = Symbol.for('ctxpack.error.provenance');
 
 /** Stable codes of {@link ProvenanceError}. */
-export type ProvenanceErrorCode = 'invalid_json_value' | 'invalid_content' | 'invalid_audit_record';
+export type ProvenanceErrorCode =
+  | 'invalid_json_value'
+  | 'invalid_content'
+  | 'invalid_audit_record'
+  | 'invalid_argument';
 
 /**
  * Thrown by the provenance functions on input they cannot digest or

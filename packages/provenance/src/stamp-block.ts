@@ -1,10 +1,21 @@
 import type { ContextBlock, Transform } from '@ctxpack/block';
+import { assertBlockLike, invalidArgument, isObject } from './assert-input.js';
+import { canonicalizeJson } from './canonicalize-json.js';
 import { digestContent } from './digest-content.js';
 
 function cloneTransform(t: Transform): Transform {
   const copy: Transform = { kind: t.kind };
-  if (t.params !== undefined) copy.params = structuredClone(t.params);
-  if (t.ranges !== undefined) copy.ranges = t.ranges.map((r) => ({ start: r.start, end: r.end }));
+  // A copy through canonical JSON: depth-limited, and refuses what is not JSON data.
+  if (t.params !== undefined) copy.params = JSON.parse(canonicalizeJson(t.params)) as Record<string, unknown>;
+  if (t.ranges !== undefined) {
+    if (!Array.isArray(t.ranges)) invalidArgument('change.transform.ranges', 'an array', t.ranges);
+    copy.ranges = t.ranges.map((r: unknown, i) => {
+      if (!isObject(r) || !Number.isSafeInteger(r['start']) || !Number.isSafeInteger(r['end'])) {
+        invalidArgument(`change.transform.ranges[${i}]`, '{ start, end } integers', r);
+      }
+      return { start: r['start'] as number, end: r['end'] as number };
+    });
+  }
   return copy;
 }
 
@@ -16,6 +27,7 @@ function cloneTransform(t: Transform): Transform {
  * stampBlock(createBlock({ kind: 'user', tenant: 'acme', content: 'hi' })).digest; // 'sha256:8f43…'
  */
 export function stampBlock(block: ContextBlock): ContextBlock {
+  assertBlockLike(block, 'block');
   return { ...block, digest: digestContent(block.content) };
 }
 
@@ -34,6 +46,13 @@ export function deriveBlock(
   parent: ContextBlock,
   change: { content: string; transform: Transform },
 ): ContextBlock {
+  assertBlockLike(parent, 'parent');
+  if (!isObject(change)) invalidArgument('change', '{ content, transform }', change);
+  if (typeof change.content !== 'string') invalidArgument('change.content', 'a string', change.content);
+  if (!isObject(change.transform) || typeof change.transform['kind'] !== 'string') {
+    invalidArgument('change.transform', 'a transform with a string kind', change.transform);
+  }
+  const transform = cloneTransform(change.transform as unknown as Transform);
   const parentDigest = parent.digest ?? digestContent(parent.content);
   return {
     ...parent,
@@ -44,7 +63,7 @@ export function deriveBlock(
     createdAt: new Date().toISOString(),
     digest: digestContent(change.content),
     parents: [parentDigest],
-    transforms: [cloneTransform(change.transform)],
+    transforms: [transform],
     meta: { ...parent.meta },
   };
 }
