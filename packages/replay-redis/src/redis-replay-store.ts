@@ -37,6 +37,19 @@ const MAX_NONCE_CHARS = 1024;
  * await replay.close();
  */
 export function createRedisReplayStore(options: RedisReplayStoreOptions): RedisReplayStore {
+  const invalid = (message: string, path: string): never => {
+    throw new ReplayStoreUnavailableError({ code: 'invalid_replay_store_input', message, path });
+  };
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    invalid('options must be an object', 'options');
+  if (options.client === undefined && typeof options.url !== 'string')
+    invalid('give a client or a url string', 'options.url');
+  if (
+    options.client !== undefined &&
+    (typeof options.client !== 'object' || typeof options.client?.set !== 'function')
+  ) {
+    invalid('client must be an ioredis client', 'options.client');
+  }
   const prefix = options.prefix ?? 'ctxpack:nonce:';
   const minTtlMs = options.minTtlMs ?? 1_000;
   const timeoutMs = options.timeoutMs ?? 2_000;

@@ -16,6 +16,12 @@ function ready(): void {
  */
 export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   ready();
+  if (
+    !(signature instanceof Uint8Array) ||
+    !(message instanceof Uint8Array) ||
+    !(publicKey instanceof Uint8Array)
+  )
+    return false;
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   try {
     return ed.verify(signature, message, publicKey, { zip215: false });

@@ -1,4 +1,5 @@
 import { toHex } from '@ctxpack/provenance';
+import { assertBytes } from './assert-input.js';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -71,21 +72,25 @@ function decode(text: string, table: Int16Array, padded: boolean): Uint8Array | 
 
 /** Standard base64 with padding (RFC 4648 §4), as DSSE uses. */
 export function encodeBase64(bytes: Uint8Array): string {
+  assertBytes(bytes, 'bytes');
   return encode(bytes, B64, true);
 }
 
 /** Strict standard base64; `undefined` when `text` is not the one canonical spelling of some bytes. */
 export function decodeBase64(text: string): Uint8Array | undefined {
+  if (typeof text !== 'string') return undefined;
   return decode(text, B64_TABLE, true);
 }
 
 /** base64url without padding (RFC 4648 §5), as JWK and key ids use. */
 export function encodeBase64Url(bytes: Uint8Array): string {
+  assertBytes(bytes, 'bytes');
   return encode(bytes, B64URL, false);
 }
 
 /** Strict unpadded base64url; `undefined` when not canonical. */
 export function decodeBase64Url(text: string): Uint8Array | undefined {
+  if (typeof text !== 'string') return undefined;
   return decode(text, B64URL_TABLE, false);
 }
 
@@ -93,6 +98,7 @@ const hexPattern = /^(?:[0-9a-fA-F]{2})*$/;
 
 /** Hex (either case) → bytes; `undefined` when not hex of whole bytes. */
 export function decodeHex(text: string): Uint8Array | undefined {
+  if (typeof text !== 'string') return undefined;
   if (!hexPattern.test(text)) return undefined;
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(text.slice(i * 2, i * 2 + 2), 16);

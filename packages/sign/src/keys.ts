@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import { assertBytes, invalidInput, isRecord } from './assert-input.js';
 import { publicKeyOf, publicKeyProblem, randomSecretKey } from './ed25519.js';
 import { bytesEqual, decodeBase64Url, decodeHex, encodeBase64Url, encodeHex } from './encoding.js';
 import { SignError } from './sign-error.js';
@@ -43,6 +44,7 @@ const publicKeyBrand: WeakSet<object> = new WeakSet();
  * deriveKeyId(keyPair.publicKey) === keyPair.keyId; // true
  */
 export function deriveKeyId(publicKey: Uint8Array): string {
+  assertBytes(publicKey, 'publicKey', 32);
   const json = `{"crv":"Ed25519","kty":"OKP","x":"${encodeBase64Url(publicKey)}"}`;
   return encodeBase64Url(sha256(encoder.encode(json)));
 }
@@ -174,7 +176,9 @@ export function exportPublicKey(
   key: PublicKey | KeyPair,
   format: KeyFormat,
 ): Uint8Array | string | Ed25519Jwk {
-  const bytes = key.publicKey;
+  if (!isRecord(key)) invalidInput('key', 'a PublicKey or KeyPair', key);
+  const bytes = key['publicKey'];
+  assertBytes(bytes, 'key.publicKey', 32);
   switch (format) {
     case 'raw':
       return Uint8Array.from(bytes);
@@ -187,7 +191,7 @@ export function exportPublicKey(
     default:
       throw new SignError({
         code: 'invalid_sign_input',
-        message: `unknown key format ${String(format)}`,
+        message: `unknown key format (${typeof format}); use raw, hex, base64url or jwk`,
         path: 'format',
       });
   }
@@ -232,5 +236,7 @@ export function importKeyPair(secretKey: Uint8Array | string | Ed25519Jwk): KeyP
 
 /** Writes a key pair's secret as a JWK (`d` and `x`). Keep it secret. */
 export function exportKeyPair(keyPair: KeyPair): Ed25519Jwk {
+  if (!isRecord(keyPair)) invalidInput('keyPair', 'a KeyPair', keyPair);
+  assertBytes(keyPair['secretKey'], 'keyPair.secretKey', 32);
   return { ...exportPublicKey(keyPair, 'jwk'), d: encodeBase64Url(keyPair.secretKey) };
 }

@@ -1,8 +1,9 @@
+import { assertArray, invalidInput, isRecord } from './assert-input.js';
 import { decodeHex, encodeHex } from './encoding.js';
 import type { Leaf } from './leaf.js';
 import { hashLeafHeader, leafProblem } from './leaf.js';
 import type { Manifest } from './manifest.js';
-import { createInclusionProof, verifyInclusionProof } from './merkle.js';
+import { createInclusionProof, MAX_TREE_SIZE, verifyInclusionProof } from './merkle.js';
 import { VerificationError } from './verification-error.js';
 
 /** Proof that one leaf is in a manifest's tree, shareable without the other leaves. Hashes are `sha256:` hex. */
@@ -26,6 +27,11 @@ function bad(message: string): never {
  * const proof = createLeafProof(leaves, 2);
  */
 export function createLeafProof(leaves: readonly Leaf[], index: number): LeafProof {
+  assertArray(leaves, 'leaves', MAX_TREE_SIZE);
+  leaves.forEach((leaf, i) => {
+    const problem = leafProblem(leaf);
+    if (problem !== undefined) invalidInput(`leaves[${i}]`, `a leaf header (${problem})`, leaf);
+  });
   const proof = createInclusionProof(leaves.map(hashLeafHeader), index);
   return { leafIndex: index, treeSize: leaves.length, proof: proof.map((h) => `sha256:${encodeHex(h)}`) };
 }
@@ -43,12 +49,14 @@ export function verifyLeafProof(
   item: { leaf: unknown } | { leafHash: string },
   proof: LeafProof,
 ): void {
+  if (!isRecord(manifest)) bad('manifest must be a verified manifest');
+  if (!isRecord(item)) bad('item must be { leaf } or { leafHash }');
   let leafHash: Uint8Array | undefined;
   if ('leaf' in item) {
     const problem = leafProblem(item.leaf);
     if (problem !== undefined) bad(`not a leaf header: ${problem}`);
     leafHash = hashLeafHeader(item.leaf as Leaf);
-  } else if (typeof item.leafHash === 'string' && digestPattern.test(item.leafHash)) {
+  } else if ('leafHash' in item && typeof item.leafHash === 'string' && digestPattern.test(item.leafHash)) {
     leafHash = decodeHex(item.leafHash.slice(7));
   }
   if (leafHash === undefined) bad('leafHash must be a sha256: digest');

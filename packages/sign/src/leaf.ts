@@ -6,6 +6,7 @@ import {
   digestContent,
   digestContentAsync,
 } from '@ctxpack/provenance';
+import { assertBlockInput, readOptions } from './assert-input.js';
 import { decodeBase64Url, encodeBase64Url, encodeHex } from './encoding.js';
 import { hashLeaf } from './merkle.js';
 import type { ProducerSignature } from './producer.js';
@@ -65,7 +66,7 @@ function makeSalt(salt: Uint8Array | undefined): string {
   return encodeBase64Url(salt);
 }
 
-function buildLeaf(block: ContextBlock, contentDigest: string, options: CreateLeafOptions): Leaf {
+function buildLeaf(block: ContextBlock, contentDigest: string, options: Partial<CreateLeafOptions>): Leaf {
   if (block.digest !== undefined && block.digest !== contentDigest) {
     throw new SignError({
       code: 'invalid_sign_input',
@@ -83,7 +84,8 @@ function buildLeaf(block: ContextBlock, contentDigest: string, options: CreateLe
     labels: [...block.labels],
     createdAt: block.createdAt,
     parents: [...block.parents],
-    transforms: structuredClone(block.transforms),
+    // A copy through canonical JSON: depth-limited, and refuses what is not JSON data.
+    transforms: JSON.parse(canonicalizeJson(block.transforms)) as Transform[],
     salt: makeSalt(options.salt),
     contentDigest,
   };
@@ -104,7 +106,8 @@ function buildLeaf(block: ContextBlock, contentDigest: string, options: CreateLe
  * const leaves = blocks.map((b) => createLeaf(b));
  */
 export function createLeaf(block: ContextBlock, options: CreateLeafOptions = {}): Leaf {
-  return buildLeaf(block, digestContent(block.content), options);
+  assertBlockInput(block, 'block');
+  return buildLeaf(block, digestContent(block.content), readOptions(options, 'options'));
 }
 
 /**
@@ -118,8 +121,10 @@ export async function createLeafAsync(
   block: ContextBlock,
   options: CreateLeafOptions & DigestAsyncOptions = {},
 ): Promise<Leaf> {
-  const hashOptions: DigestAsyncOptions = options.hash === undefined ? {} : { hash: options.hash };
-  return buildLeaf(block, await digestContentAsync(block.content, hashOptions), options);
+  assertBlockInput(block, 'block');
+  const opts = readOptions(options, 'options');
+  const hashOptions: DigestAsyncOptions = opts.hash === undefined ? {} : { hash: opts.hash };
+  return buildLeaf(block, await digestContentAsync(block.content, hashOptions), opts);
 }
 
 /** The Merkle leaf hash of a header: SHA-256(0x00 ‖ UTF-8(JCS(leaf))). */

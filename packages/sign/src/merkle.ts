@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import { assertBytes, invalidInput, isRecord } from './assert-input.js';
 import { bytesEqual } from './encoding.js';
 import { SignError } from './sign-error.js';
 
@@ -11,6 +12,7 @@ export const MAX_TREE_SIZE: number = 2 ** 32;
 
 /** RFC 6962 §2.1 leaf hash: SHA-256(0x00 ‖ data). */
 export function hashLeaf(data: Uint8Array): Uint8Array {
+  assertBytes(data, 'data');
   const h = sha256.create();
   h.update(LEAF_PREFIX);
   h.update(data);
@@ -19,6 +21,8 @@ export function hashLeaf(data: Uint8Array): Uint8Array {
 
 /** RFC 6962 §2.1 interior node hash: SHA-256(0x01 ‖ left ‖ right). */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
+  assertBytes(left, 'left', 32);
+  assertBytes(right, 'right', 32);
   const h = sha256.create();
   h.update(NODE_PREFIX);
   h.update(left);
@@ -41,6 +45,7 @@ function subtreeRoot(leaves: readonly Uint8Array[], start: number, end: number):
 }
 
 function checkLeafHashes(leafHashes: readonly Uint8Array[]): void {
+  if (!Array.isArray(leafHashes)) invalidInput('leafHashes', 'an array of 32-byte hashes', leafHashes);
   if (leafHashes.length > MAX_TREE_SIZE) {
     throw new SignError({
       code: 'invalid_sign_input',
@@ -82,12 +87,8 @@ export function merkleRoot(leafHashes: readonly Uint8Array[]): Uint8Array {
  */
 export function createInclusionProof(leafHashes: readonly Uint8Array[], index: number): Uint8Array[] {
   checkLeafHashes(leafHashes);
-  if (!Number.isSafeInteger(index) || index < 0 || index >= leafHashes.length) {
-    throw new SignError({
-      code: 'invalid_sign_input',
-      message: `index ${index} is not in a tree of ${leafHashes.length}`,
-      path: 'index',
-    });
+  if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0 || index >= leafHashes.length) {
+    invalidInput('index', `a leaf index below ${leafHashes.length}`, index);
   }
   const path: Uint8Array[] = [];
   let start = 0;
@@ -124,6 +125,7 @@ export interface InclusionProofInput {
  * verifyInclusionProof({ leafIndex: 3, treeSize: 8, leafHash, proof, root }); // true | false
  */
 export function verifyInclusionProof(input: InclusionProofInput): boolean {
+  if (!isRecord(input)) return false;
   const { leafIndex, treeSize, leafHash, proof, root } = input;
   if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize)) return false;
   if (leafIndex < 0 || treeSize > MAX_TREE_SIZE || leafIndex >= treeSize) return false;

@@ -1,3 +1,4 @@
+import { assertBytes, invalidInput } from './assert-input.js';
 import { concatBytes } from './encoding.js';
 
 const encoder = new TextEncoder();
@@ -14,6 +15,8 @@ const encoder = new TextEncoder();
  * // 'DSSEv1 29 http://example.com/HelloWorld 11 hello world'
  */
 export function encodePae(payloadType: string, payload: Uint8Array): Uint8Array {
+  if (typeof payloadType !== 'string') invalidInput('payloadType', 'a string', payloadType);
+  assertBytes(payload, 'payload');
   const type = encoder.encode(payloadType);
   return concatBytes(
     encoder.encode(`DSSEv1 ${type.length} `),

@@ -1,11 +1,13 @@
 import type { BlockSource, ContextBlock } from '@ctxpack/block';
 import { canonicalizeJson, digestContent } from '@ctxpack/provenance';
+import { assertBlockInput, invalidInput, isRecord } from './assert-input.js';
 import { verifyEd25519 } from './ed25519.js';
 import { decodeBase64, encodeBase64 } from './encoding.js';
 import type { Keyring } from './keyring.js';
 import { entryProblem, toKeyring } from './keyring.js';
 import type { Ed25519Jwk, PublicKey } from './keys.js';
 import type { Leaf } from './leaf.js';
+import { leafProblem } from './leaf.js';
 import { encodePae } from './pae.js';
 import { SignError } from './sign-error.js';
 import type { Signer } from './signer.js';
@@ -50,6 +52,10 @@ function statementBytes(tenant: string, source: BlockSource, contentDigest: stri
  * const signed = attachProducerSignature(block, await signBlock(block, pluginSigner));
  */
 export async function signBlock(block: ContextBlock, signer: Signer): Promise<ProducerSignature> {
+  assertBlockInput(block, 'block');
+  if (!isRecord(signer) || typeof signer['sign'] !== 'function' || typeof signer['keyId'] !== 'string') {
+    invalidInput('signer', 'a Signer', signer);
+  }
   const contentDigest = digestContent(block.content);
   const sig = await signer.sign(statementBytes(block.tenant, block.source, contentDigest));
   if (!(sig instanceof Uint8Array) || sig.length !== 64) {
@@ -64,6 +70,9 @@ export async function signBlock(block: ContextBlock, signer: Signer): Promise<Pr
 
 /** A copy of `block` carrying `signature` in `meta` (see {@link PRODUCER_META_KEY}). */
 export function attachProducerSignature(block: ContextBlock, signature: ProducerSignature): ContextBlock {
+  if (!isRecord(block) || !isRecord(block['meta'])) invalidInput('block', 'a ContextBlock with meta', block);
+  const problem = producerProblem(signature);
+  if (problem !== undefined) invalidInput('signature', `a ProducerSignature (${problem})`, signature);
   return { ...block, meta: { ...block.meta, [PRODUCER_META_KEY]: { ...signature } } };
 }
 
@@ -115,6 +124,10 @@ export function verifyProducerSignature(
   const fail = (code: VerificationError['code'], message: string): never => {
     throw new VerificationError({ code, message, path: `${path}.producer` });
   };
+  const problemWithLeaf = leafProblem(leaf);
+  if (problemWithLeaf !== undefined)
+    return fail('signature_invalid', `not a leaf header: ${problemWithLeaf}`);
+  if (!isRecord(options)) return fail('signature_invalid', 'options must be { keys }');
   const producer = leaf.producer;
   if (producer === undefined) return fail('signature_invalid', 'leaf carries no producer signature');
   const problem = producerProblem(producer);

@@ -1,3 +1,4 @@
+import { invalidInput, readOptions } from './assert-input.js';
 import { SignError } from './sign-error.js';
 
 /**
@@ -32,7 +33,8 @@ export interface MemoryReplayStoreOptions {
  * await verifyEnvelope(input, { keys, tenant: 'acme', replay });
  */
 export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}): ReplayStore {
-  const maxEntries = options.maxEntries ?? 100_000;
+  const opts = readOptions(options, 'options');
+  const maxEntries = opts.maxEntries ?? 100_000;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new SignError({
       code: 'invalid_sign_input',
@@ -40,7 +42,9 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
       path: 'options.maxEntries',
     });
   }
-  const now = options.now ?? Date.now;
+  if (opts.now !== undefined && typeof opts.now !== 'function')
+    invalidInput('options.now', 'a clock function', opts.now);
+  const now = opts.now ?? Date.now;
   const seen = new Map<string, number>();
   // Earliest expiry held; a sweep before then would find nothing to drop.
   let nextExpiry = Number.POSITIVE_INFINITY;

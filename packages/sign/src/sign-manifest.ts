@@ -1,4 +1,5 @@
 import { canonicalizeJson } from '@ctxpack/provenance';
+import { invalidInput, isRecord } from './assert-input.js';
 import { encodeBase64, encodeBase64Url, encodeHex } from './encoding.js';
 import type { Leaf } from './leaf.js';
 import { hashLeafHeader, leafProblem } from './leaf.js';
@@ -55,15 +56,17 @@ export async function signManifest(
   input: SignManifestInput,
   signers: Signer | readonly Signer[],
 ): Promise<{ envelope: Envelope; manifest: Manifest }> {
+  if (!isRecord(input)) invalidInput('input', 'a SignManifestInput object', input);
   const list: readonly Signer[] = Array.isArray(signers) ? signers : [signers as Signer];
   if (list.length === 0 || list.length > MAX_SIGNATURES)
     throw inputError(`need 1–${MAX_SIGNATURES} signers`, 'signers');
   const ids = new Set<string>();
-  list.forEach((s, i) => {
-    if (typeof s?.keyId !== 'string' || typeof s.sign !== 'function')
-      throw inputError('signer needs keyId and sign()', `signers[${i}]`);
-    if (ids.has(s.keyId)) throw inputError(`signer ${s.keyId} is listed twice`, `signers[${i}]`);
-    ids.add(s.keyId);
+  list.forEach((s: unknown, i) => {
+    if (!isRecord(s) || typeof s['keyId'] !== 'string' || typeof s['sign'] !== 'function') {
+      invalidInput(`signers[${i}]`, 'a Signer with keyId and sign()', s);
+    }
+    if (ids.has(s['keyId'])) throw inputError(`signer ${s['keyId']} is listed twice`, `signers[${i}]`);
+    ids.add(s['keyId']);
   });
   if (!Array.isArray(input.leaves)) throw inputError('leaves must be an array', 'leaves');
   input.leaves.forEach((leaf, i) => {

@@ -1,3 +1,4 @@
+import { assertBytes } from './assert-input.js';
 import { publicKeyOf, signEd25519 } from './ed25519.js';
 import { bytesEqual } from './encoding.js';
 import type { KeyPair } from './keys.js';
@@ -56,6 +57,9 @@ export function createSigner(keyPair: KeyPair): Signer {
   return Object.freeze({
     keyId,
     publicKey,
-    sign: (message: Uint8Array): Uint8Array => signEd25519(message, secret),
+    sign: (message: Uint8Array): Uint8Array => {
+      assertBytes(message, 'message');
+      return signEd25519(message, secret);
+    },
   });
 }
