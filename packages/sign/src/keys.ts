@@ -218,7 +218,7 @@ export function generateKeyPair(): KeyPair {
  *
  * @throws {SignError} `invalid_key`.
  * @example
- * const keyPair = importKeyPair(process.env.CTXPACK_SIGNING_KEY);
+ * const keyPair = importKeyPair(secretKeyFromYourVault);
  */
 export function importKeyPair(secretKey: Uint8Array | string | Ed25519Jwk): KeyPair {
   const pair = makeKeyPair(toKeyBytes(secretKey, 'secretKey', 'd'));
