@@ -14,6 +14,7 @@ import { createTokenizer, fit } from '@ctxpack/budget';
 import * as Priompt from '@impowering/priompt';
 import { O200K } from '@impowering/priompt/dist/tokenizer.js';
 import { HumanMessage, trimMessages } from '@langchain/core/messages';
+import type { BasePromptElementProps, PromptPiece } from '@vscode/prompt-tsx';
 import { OutputMode, PromptElement, renderPrompt, UserMessage } from '@vscode/prompt-tsx';
 import '@vscode/prompt-tsx/dist/base/tsx.js';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
@@ -133,13 +134,13 @@ const contenders: Record<string, Contender> = {
 };
 
 const g = globalThis as unknown as { vscpp: (...a: unknown[]) => unknown; vscppf: unknown };
-class TsxPrompt extends PromptElement<{ blocks: Block[] } & Record<string, unknown>> {
-  render(): unknown {
+class TsxPrompt extends PromptElement<BasePromptElementProps & { blocks: Block[] }> {
+  render(): PromptPiece {
     return g.vscpp(
       g.vscppf,
       null,
       ...this.props.blocks.map((b) => g.vscpp(UserMessage, { priority: b.priority }, b.text)),
-    );
+    ) as PromptPiece;
   }
 }
 const tsxTokenizer = {

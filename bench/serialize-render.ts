@@ -15,6 +15,7 @@ import { createBlock } from '@ctxpack/block';
 import { createTokenizer } from '@ctxpack/budget';
 import type { SpotlightMode, Target } from '@ctxpack/serialize';
 import { countRequestTokens, createNonce, render, TARGETS } from '@ctxpack/serialize';
+import type { PromptPiece } from '@vscode/prompt-tsx';
 import {
   AssistantMessage,
   OutputMode,
@@ -85,7 +86,7 @@ declare const vscppf: unknown;
 
 function promptTsxFor(blocks: ContextBlock[]) {
   return class Prompt extends PromptElement {
-    render() {
+    render(): PromptPiece {
       const children = blocks.map((b) => {
         if (b.kind === 'system') return vscpp(SystemMessage, { priority: 100 }, b.content);
         if (b.kind === 'user') return vscpp(UserMessage, { priority: 100 }, b.content);
@@ -103,7 +104,7 @@ function promptTsxFor(blocks: ContextBlock[]) {
           return vscpp(ToolMessage, { priority: 50, toolCallId: b.source.callId }, b.content);
         return vscpp(UserMessage, { priority: 10 }, b.content);
       });
-      return vscpp(vscppf, null, ...children);
+      return vscpp(vscppf, null, ...children) as PromptPiece;
     }
   };
 }
@@ -153,7 +154,7 @@ for (const size of sizes) {
   });
   const Prompt = promptTsxFor(blocks);
   const tsx = await time(() =>
-    renderPrompt(Prompt, {}, { modelMaxPromptTokens: 10_000_000 }, tsxTokenizer as never),
+    renderPrompt(Prompt as never, {}, { modelMaxPromptTokens: 10_000_000 }, tsxTokenizer as never),
   );
   const perTarget: Record<string, number> = {};
   for (const target of TARGETS) {

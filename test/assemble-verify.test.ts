@@ -1,10 +1,12 @@
+import { PAYLOAD_SCHEMA, PAYLOAD_SCHEMA_HASH, SchemaError } from '@ctxpack/serialize';
+import { createSigner, signManifest } from '@ctxpack/sign';
 import {
+  CtxpackError,
   createContext,
   createMemoryReplayStore,
-  CtxpackError,
   generateKeyPair,
-  PolicyViolationError,
   type Payload,
+  PolicyViolationError,
   verifyPayload,
 } from 'ctxpack';
 import { Tiktoken } from 'js-tiktoken/lite';
@@ -22,8 +24,17 @@ function countChatRef(messages: Record<string, unknown>[]): number {
     for (const [k, v] of Object.entries(m)) {
       if (typeof v === 'string') total += countRef(v) + (k === 'name' ? 1 : 0);
     }
-    for (const call of (m['tool_calls'] as { id: string; type: string; function: { name: string; arguments: string } }[]) ?? []) {
-      total += 3 + countRef(call.id) + countRef(call.type) + countRef(call.function.name) + countRef(call.function.arguments);
+    for (const call of (m['tool_calls'] as {
+      id: string;
+      type: string;
+      function: { name: string; arguments: string };
+    }[]) ?? []) {
+      total +=
+        3 +
+        countRef(call.id) +
+        countRef(call.type) +
+        countRef(call.function.name) +
+        countRef(call.function.arguments);
     }
   }
   return total;
@@ -44,17 +55,33 @@ function buildContext(tenant = 'acme') {
     tool: 'get_weather',
     callId: 'c1',
   });
-  ctx.document('Museums and cafés. '.repeat(2_000), { type: 'retrieval', uri: 'kb://paris' }, { priority: -1 });
+  ctx.document(
+    'Museums and cafés. '.repeat(2_000),
+    { type: 'retrieval', uri: 'kb://paris' },
+    { priority: -1 },
+  );
   return ctx;
 }
 
 describe('assemble → verify', () => {
   let payload: Payload;
   beforeAll(async () => {
-    payload = await buildContext().assemble({ target: 'openai-chat', maxTokens: 900, reserveOutput: 100, audience: 'gw', now });
+    payload = await buildContext().assemble({
+      target: 'openai-chat',
+      maxTokens: 900,
+      reserveOutput: 100,
+      audience: 'gw',
+      now,
+    });
   });
-  const options = () => ({ keys: [keys.publicKey], tenant: 'acme', audience: 'gw', now: new Date(now.getTime() + 1000) });
-  const wire = () => structuredClone({ request: payload.request, envelope: payload.envelope, leaves: payload.leaves });
+  const options = () => ({
+    keys: [keys.publicKey],
+    tenant: 'acme',
+    audience: 'gw',
+    now: new Date(now.getTime() + 1000),
+  });
+  const wire = () =>
+    structuredClone({ request: payload.request, envelope: payload.envelope, leaves: payload.leaves });
 
   it('sanitizes the smuggled instruction and reports the decoded text', () => {
     const result = payload.report.blocks.find((b) => b.kind === 'tool-result');
@@ -121,6 +148,28 @@ describe('assemble → verify', () => {
     await rejects(wire(), { ...options(), replay }, 'replayed');
   });
 
+  it('signs the payload schema into the manifest and reports schema drift', async () => {
+    expect(payload.manifest.schema).toBe(PAYLOAD_SCHEMA);
+    expect(payload.manifest.schemaHash).toBe(PAYLOAD_SCHEMA_HASH);
+    const drifted = await signManifest(
+      {
+        tenant: 'acme',
+        audience: 'gw',
+        leaves: payload.leaves,
+        requestDigest: payload.manifest.requestDigest,
+        ttlSeconds: 300,
+        now,
+        schema: 'ctxpack.payload/v9',
+      },
+      createSigner(keys),
+    );
+    const error = await verifyPayload({ ...wire(), envelope: drifted.envelope }, options()).catch(
+      (e: unknown) => e,
+    );
+    expect(SchemaError.isInstance(error)).toBe(true);
+    expect((error as SchemaError).issues[0]?.path).toEqual(['manifest', 'schema']);
+  });
+
   it('refuses a block of another tenant', async () => {
     const ctx = buildContext();
     ctx.add({ kind: 'document', tenant: 'globex', content: 'other tenant' });
@@ -132,6 +181,9 @@ describe('assemble → verify', () => {
   it('assembles the text target within budget', async () => {
     const p = await buildContext().assemble({ target: 'text', maxTokens: 600 });
     expect(countRef(String(p.request['prompt']))).toBeLessThanOrEqual(600);
-    await verifyPayload({ request: p.request, envelope: p.envelope }, { keys: [keys.publicKey], tenant: 'acme' });
+    await verifyPayload(
+      { request: p.request, envelope: p.envelope },
+      { keys: [keys.publicKey], tenant: 'acme' },
+    );
   });
 });

@@ -58,7 +58,7 @@ function mutate(
   dict: Uint8Array[],
   rnd: (n: number) => number,
 ): Uint8Array {
-  let out = input.slice();
+  let out: Uint8Array = input.slice();
   const rounds = 1 + rnd(4);
   for (let r = 0; r < rounds; r++) {
     const at = rnd(out.length + 1);

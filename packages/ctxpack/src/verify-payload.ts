@@ -1,43 +1,33 @@
-import { digestRequest } from '@ctxpack/provenance';
-import type { Keyring, Leaf, Manifest, PublicKey, ReplayStore } from '@ctxpack/sign';
+import { digestRequestAsync } from '@ctxpack/provenance';
+import { KNOWN_PAYLOAD_SCHEMAS, PAYLOAD_SCHEMA, PAYLOAD_SCHEMA_HASH, SchemaError } from '@ctxpack/serialize';
+import type { VerifiedEnvelope, VerifyEnvelopeOptions } from '@ctxpack/sign';
 import { VerificationError, verifyEnvelope } from '@ctxpack/sign';
 
 export interface VerifyPayloadInput {
-  /** The provider request body exactly as received (re-serialized JSON is fine: it is digested canonically). */
+  /** The provider request body as received (re-serialized JSON is fine: it is digested canonically). */
   request: unknown;
   envelope: unknown;
-  /** Block headers, when the verifier wants the Merkle root checked and the blocks returned. */
+  /** Block headers (or `{ leafHash }` for redacted blocks), to check the Merkle root and get the blocks back. */
   leaves?: readonly unknown[];
+  /** Block contents aligned with `leaves` (`undefined` to skip one); each must match its leaf's contentDigest. */
+  contents?: readonly (string | Uint8Array | undefined)[];
 }
 
-export interface VerifyPayloadOptions {
-  /** Trusted public keys, or a keyring with validity windows and tenant scopes. */
-  keys: Keyring | readonly (PublicKey | Uint8Array | string)[];
-  tenant: string;
-  audience?: string;
-  now?: Date;
-  skewSeconds?: number;
-  /** Signatures required from distinct trusted keys; default 1. */
-  threshold?: number;
-  /** Claims the payload nonce last, so a tampered envelope cannot burn a legitimate nonce. */
-  replay?: ReplayStore;
-}
+/** Trusted keys, tenant, audience, clock, threshold, replay store, producer keys: see `verifyEnvelope`. */
+export type VerifyPayloadOptions = VerifyEnvelopeOptions;
 
-export interface VerifiedPayload {
-  manifest: Manifest;
-  leaves?: Leaf[];
-  keyIds: string[];
-}
+export type VerifiedPayload = VerifiedEnvelope;
 
 /**
  * Verifies a payload as a downstream service (gateway, auditor) would. The
  * checks run in the order of DESIGN.md invariant 6 and the first failure
- * rejects with a `VerificationError` whose `code` names it.
+ * rejects with a `VerificationError` whose `code` names it; a payload signed
+ * under a schema this build does not read rejects with `SchemaError`.
  *
  * @example
  * const verified = await verifyPayload(
- *   { request: body, envelope },
- *   { keys: [publicKey], tenant: 'acme', audience: 'openai-chat', replay },
+ *   { request: body, envelope, leaves },
+ *   { keys: [publicKey], tenant: 'acme', audience: 'gateway', replay },
  * );
  */
 export async function verifyPayload(
@@ -52,20 +42,50 @@ export async function verifyPayload(
   }
   let requestDigest: string;
   try {
-    requestDigest = digestRequest(input.request);
+    requestDigest = await digestRequestAsync(input.request);
   } catch (cause) {
     throw new VerificationError({
       code: 'digest_mismatch',
       message: 'The request is not canonical JSON and cannot match the signed request digest',
+      path: 'request',
       cause,
     });
   }
-  return verifyEnvelope(
+  const verified = await verifyEnvelope(
     {
       envelope: input.envelope,
       requestDigest,
       ...(input.leaves === undefined ? {} : { leaves: input.leaves }),
+      ...(input.contents === undefined ? {} : { contents: input.contents }),
     },
     options,
   );
+  checkSchema(verified.manifest.schema, verified.manifest.schemaHash);
+  return verified;
+}
+
+// The manifest's schema tag is signed, so drift here is the producer's format
+// changing, not tampering: report it as schema drift, never guess.
+function checkSchema(schema: string | undefined, schemaHash: string | undefined): void {
+  if (schema === undefined) return;
+  if (!KNOWN_PAYLOAD_SCHEMAS.includes(schema)) {
+    throw new SchemaError({
+      issues: [
+        {
+          path: ['manifest', 'schema'],
+          message: `unknown payload schema ${schema}; this build reads ${KNOWN_PAYLOAD_SCHEMAS.join(', ')}`,
+        },
+      ],
+    });
+  }
+  if (schema === PAYLOAD_SCHEMA && schemaHash !== undefined && schemaHash !== PAYLOAD_SCHEMA_HASH) {
+    throw new SchemaError({
+      issues: [
+        {
+          path: ['manifest', 'schemaHash'],
+          message: `schema ${schema} hash ${schemaHash} differs from this build's ${PAYLOAD_SCHEMA_HASH}`,
+        },
+      ],
+    });
+  }
 }

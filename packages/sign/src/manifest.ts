@@ -31,9 +31,17 @@ export interface Manifest {
   requestDigest: string;
   /** Optional link to a previous manifest (e.g. its nonce or digest) for chained conversations. */
   prev?: string;
+  /**
+   * Schema tag of the signed payload's format (e.g. `ctxpack.payload/v1`), so a
+   * verifier can tell format drift from tampering; signed like every field.
+   */
+  schema?: string;
+  /** `sha256:` digest of that schema's definition. */
+  schemaHash?: string;
 }
 
 const digestPattern = /^sha256:[0-9a-f]{64}$/;
+const schemaPattern = /^[a-z0-9][a-z0-9.-]{0,100}\/v[0-9]{1,6}$/;
 const timePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 const manifestKeys = new Set([
   'v',
@@ -46,6 +54,8 @@ const manifestKeys = new Set([
   'root',
   'requestDigest',
   'prev',
+  'schema',
+  'schemaHash',
 ]);
 
 /** Epoch ms of a strict RFC 3339 UTC time, or NaN. */
@@ -89,6 +99,14 @@ export function manifestProblem(value: unknown): { path: string; why: string } |
   const prev = m['prev'];
   if (prev !== undefined && (typeof prev !== 'string' || prev.length === 0 || prev.length > 256)) {
     return { path: 'prev', why: 'must be a string of 1–256 chars' };
+  }
+  const schema = m['schema'];
+  if (schema !== undefined && (typeof schema !== 'string' || !schemaPattern.test(schema))) {
+    return { path: 'schema', why: 'must be a schema tag like name/v1 (≤128 chars)' };
+  }
+  const schemaHash = m['schemaHash'];
+  if (schemaHash !== undefined && (typeof schemaHash !== 'string' || !digestPattern.test(schemaHash))) {
+    return { path: 'schemaHash', why: 'must be a sha256: digest' };
   }
   return undefined;
 }

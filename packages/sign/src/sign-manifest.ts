@@ -29,6 +29,9 @@ export interface SignManifestInput {
   ttlSeconds: number;
   now?: Date;
   prev?: string;
+  /** Schema tag and hash of the payload format, signed into the manifest. */
+  schema?: string;
+  schemaHash?: string;
 }
 
 /** Most signatures on one envelope. */
@@ -93,6 +96,8 @@ export async function signManifest(
     requestDigest: input.requestDigest,
   };
   if (input.prev !== undefined) manifest.prev = input.prev;
+  if (input.schema !== undefined) manifest.schema = input.schema;
+  if (input.schemaHash !== undefined) manifest.schemaHash = input.schemaHash;
   const problem = manifestProblem(manifest);
   if (problem !== undefined) throw inputError(problem.why, problem.path);
   const payload = encoder.encode(canonicalizeJson(manifest));
