@@ -3,7 +3,7 @@ import type { FitItem, FitItemResult } from '@ctxpack/budget';
 import { createTokenizer, fit } from '@ctxpack/budget';
 import type { Finding } from '@ctxpack/escape';
 import { sanitize } from '@ctxpack/escape';
-import { deriveBlock, digestRequestAsync, stampBlock } from '@ctxpack/provenance';
+import { deriveBlock, digestRequest, stampBlock } from '@ctxpack/provenance';
 import type { AnthropicOptions, SerializePolicy, SpotlightOption, Target } from '@ctxpack/serialize';
 import {
   checkBlocks,
@@ -112,6 +112,9 @@ export async function assembleBlocks(
   const items: FitItem[] = sanitized.map((b) =>
     toFitItem(b, estimateBlockOverhead(asCaller(b, b.id), overhead)),
   );
+  // The last request `fit` measured is, almost always, the one we send: keep
+  // it instead of rendering (and holding) a second copy of a large context.
+  let lastMeasured: { blocks: ContextBlock[]; rendered: ReturnType<typeof render> } | undefined;
   const fitted = fit(items, {
     tokenizer,
     maxTokens: options.maxTokens,
@@ -120,8 +123,12 @@ export async function assembleBlocks(
       sanitized.map((b) => asCaller(b, b.id)),
       overhead,
     ),
-    measure: (kept) =>
-      countRequestTokens(render(withText(kept), { ...renderOptions, nonce }).request, target, tokenizer),
+    measure: (kept) => {
+      const blocks = withText(kept);
+      const rendered = render(blocks, { ...renderOptions, nonce });
+      lastMeasured = { blocks, rendered };
+      return countRequestTokens(rendered.request, target, tokenizer);
+    },
   });
 
   // 3. Truncated blocks become children with a `truncate` transform.
@@ -163,7 +170,11 @@ export async function assembleBlocks(
   }
 
   // 4. Render once, bind the request digest and the block headers, sign once.
-  const rendered = render(keptAsCaller, { ...renderOptions, nonce });
+  const rendered =
+    lastMeasured !== undefined && sameBlocks(lastMeasured.blocks, keptAsCaller)
+      ? lastMeasured.rendered
+      : render(keptAsCaller, { ...renderOptions, nonce });
+  lastMeasured = undefined;
   // Native SHA-256 (WebCrypto) where the runtime has it: same digests, faster on large blocks.
   const leaves = await Promise.all(kept.map((b) => createLeafAsync(b)));
   const { envelope, manifest } = await signManifest(
@@ -171,7 +182,8 @@ export async function assembleBlocks(
       tenant,
       audience,
       leaves,
-      requestDigest: await digestRequestAsync(rendered.request),
+      // Streamed (noble): memory stays near the largest string, not the whole request.
+      requestDigest: digestRequest(rendered.request),
       schema: PAYLOAD_SCHEMA,
       schemaHash: PAYLOAD_SCHEMA_HASH,
       ttlSeconds: options.ttlSeconds ?? 300,
@@ -219,4 +231,8 @@ function toFitItem(block: ContextBlock, overheadTokens: number): FitItem {
     ...(block.digest === undefined ? {} : { cacheKey: block.digest }),
     overheadTokens,
   };
+}
+
+function sameBlocks(a: readonly ContextBlock[], b: readonly ContextBlock[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.id === b[i]?.id && x.content === b[i]?.content);
 }

@@ -1,3 +1,4 @@
+import { assertArray, assertRecord, assertString } from '@ctxpack/block';
 import type { AssemblyReport } from './payload.js';
 
 /**
@@ -8,6 +9,14 @@ import type { AssemblyReport } from './payload.js';
  * console.log(formatReport(payload.report));
  */
 export function formatReport(report: AssemblyReport): string {
+  assertRecord(report as unknown, 'report');
+  assertArray(report.blocks, 'report.blocks');
+  report.blocks.forEach((b, i) => {
+    assertRecord(b as unknown, `report.blocks[${i}]`);
+    assertString(b.id, `report.blocks[${i}].id`);
+    assertString(b.source, `report.blocks[${i}].source`);
+    assertArray(b.findings, `report.blocks[${i}].findings`);
+  });
   const lines: string[] = [];
   lines.push(
     `target ${report.target} · tenant ${report.tenant} · audience ${report.audience} · ` +

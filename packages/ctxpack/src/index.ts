@@ -6,7 +6,13 @@ export type {
   TruncationStrategy,
   Trust,
 } from '@ctxpack/block';
-export { CtxpackError, createBlock, InvalidBlockError, parseBlock } from '@ctxpack/block';
+export {
+  CtxpackError,
+  createBlock,
+  InvalidArgumentError,
+  InvalidBlockError,
+  parseBlock,
+} from '@ctxpack/block';
 export type { BudgetReport, Tokenizer } from '@ctxpack/budget';
 export { BudgetExceededError, createTokenizer, fit } from '@ctxpack/budget';
 export type { Finding, SanitizeOptions } from '@ctxpack/escape';

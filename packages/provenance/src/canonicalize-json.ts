@@ -35,33 +35,48 @@ function serializeString(value: string, path: string): string {
   return JSON.stringify(value);
 }
 
-function serialize(value: unknown, path: string, depth: number, ancestors: Set<object>): string {
+/** Receives the canonical text in order, chunk by chunk. */
+export type JsonSink = (chunk: string) => void;
+
+function serialize(
+  value: unknown,
+  path: string,
+  depth: number,
+  ancestors: Set<object>,
+  emit: JsonSink,
+): void {
   switch (typeof value) {
     case 'string':
-      return serializeString(value, path);
+      emit(serializeString(value, path));
+      return;
     case 'boolean':
-      return value ? 'true' : 'false';
+      emit(value ? 'true' : 'false');
+      return;
     case 'number':
       // RFC 8785 §3.2.2.3: the ECMAScript Number serialization; NaN and Infinity have none.
       if (!Number.isFinite(value)) fail(path, `${value} is not a JSON number`);
-      return JSON.stringify(value);
+      emit(JSON.stringify(value));
+      return;
     case 'object':
       break;
     default:
       fail(path, `${typeof value} is not a JSON value`);
   }
-  if (value === null) return 'null';
+  if (value === null) {
+    emit('null');
+    return;
+  }
   if (depth >= MAX_JSON_DEPTH) fail(path, `nesting is deeper than ${MAX_JSON_DEPTH}`);
   if (ancestors.has(value)) fail(path, 'cyclic reference');
   ancestors.add(value);
-  let out: string;
   if (Array.isArray(value)) {
-    const parts: string[] = [];
+    emit('[');
     for (let i = 0; i < value.length; i++) {
       if (!(i in value)) fail(childPath(path, i), 'sparse array hole is not a JSON value');
-      parts.push(serialize(value[i], childPath(path, i), depth + 1, ancestors));
+      if (i > 0) emit(',');
+      serialize(value[i], childPath(path, i), depth + 1, ancestors, emit);
     }
-    out = `[${parts.join(',')}]`;
+    emit(']');
   } else {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
@@ -70,18 +85,29 @@ function serialize(value: unknown, path: string, depth: number, ancestors: Set<o
     // RFC 8785 §3.2.3: sort property names by their UTF-16 code units, which is
     // exactly what the default Array.prototype.sort comparison does.
     const keys = Object.keys(value).sort();
-    const parts: string[] = [];
-    for (const key of keys) {
+    emit('{');
+    keys.forEach((key, i) => {
       const keyPath = childPath(path, key);
-      const serializedKey = serializeString(key, keyPath);
-      parts.push(
-        `${serializedKey}:${serialize((value as Record<string, unknown>)[key], keyPath, depth + 1, ancestors)}`,
-      );
-    }
-    out = `{${parts.join(',')}}`;
+      emit(`${i > 0 ? ',' : ''}${serializeString(key, keyPath)}:`);
+      serialize((value as Record<string, unknown>)[key], keyPath, depth + 1, ancestors, emit);
+    });
+    emit('}');
   }
   ancestors.delete(value);
-  return out;
+}
+
+/**
+ * Streams the RFC 8785 form of `value` to `emit`, in order, without building
+ * the whole string: a 10 MB request is hashed without a 10 MB copy of it.
+ * Concatenating the chunks gives exactly {@link canonicalizeJson}'s output.
+ *
+ * @throws {ProvenanceError} as {@link canonicalizeJson}; chunks already emitted stay emitted.
+ * @example
+ * const chunks: string[] = [];
+ * writeCanonicalJson({ b: 1, a: 2 }, (c) => chunks.push(c)); // chunks.join('') === '{"a":2,"b":1}'
+ */
+export function writeCanonicalJson(value: unknown, emit: JsonSink): void {
+  serialize(value, '(root)', 0, new Set(), emit);
 }
 
 /**
@@ -97,5 +123,7 @@ function serialize(value: unknown, path: string, depth: number, ancestors: Set<o
  * canonicalizeJson({ b: 1, a: [true, null, 1e21] }); // '{"a":[true,null,1e+21],"b":1}'
  */
 export function canonicalizeJson(value: unknown): string {
-  return serialize(value, '(root)', 0, new Set());
+  const parts: string[] = [];
+  serialize(value, '(root)', 0, new Set(), (chunk) => parts.push(chunk));
+  return parts.join('');
 }

@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { canonicalizeJson } from './canonicalize-json.js';
+import { canonicalizeJson, writeCanonicalJson } from './canonicalize-json.js';
 import { type DigestAsyncOptions, digestContentAsync } from './digest-content.js';
 import { toHex } from './hex.js';
 
@@ -17,8 +17,24 @@ const encoder = new TextEncoder();
  * digestRequest({ model: 'gpt-4o', messages: [] }) === digestRequest(JSON.parse('{"messages":[],"model":"gpt-4o"}')); // true
  */
 export function digestRequest(request: unknown): string {
-  return `sha256:${toHex(sha256(encoder.encode(canonicalizeJson(request))))}`;
+  // Streamed: small chunks are batched, large strings hashed as they come, so
+  // memory stays near the largest single string, not the whole request.
+  const hash = sha256.create();
+  let pending = '';
+  writeCanonicalJson(request, (chunk) => {
+    if (pending.length + chunk.length < STREAM_BATCH_CHARS) {
+      pending += chunk;
+      return;
+    }
+    if (pending !== '') hash.update(encoder.encode(pending));
+    pending = '';
+    hash.update(encoder.encode(chunk));
+  });
+  if (pending !== '') hash.update(encoder.encode(pending));
+  return `sha256:${toHex(hash.digest())}`;
 }
+
+const STREAM_BATCH_CHARS = 64 * 1024;
 
 /**
  * Same value as {@link digestRequest}; large requests are hashed with the

@@ -15,7 +15,8 @@ export {
   MAX_AUDIT_LINE_CHARS,
   verifyAuditLog,
 } from './audit-chain.js';
-export { canonicalizeJson, MAX_JSON_DEPTH } from './canonicalize-json.js';
+export type { JsonSink } from './canonicalize-json.js';
+export { canonicalizeJson, MAX_JSON_DEPTH, writeCanonicalJson } from './canonicalize-json.js';
 export type { DigestAsyncOptions } from './digest-content.js';
 export {
   digestContent,
