@@ -143,7 +143,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 export async function fuzz(
   target: FuzzTarget,
-  options: { seconds: number; seed?: number; corpus?: Uint8Array[] },
+  options: { seconds: number; seed?: number; corpus?: Uint8Array[]; maxExecutions?: number },
 ): Promise<FuzzStats> {
   const session = new Session();
   session.connect();
@@ -200,7 +200,10 @@ export async function fuzz(
   }
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
-  while (performance.now() < deadline) {
+  // With a seed and an execution cap the run is reproducible: the targets are
+  // deterministic, and so are mutation and corpus selection.
+  const cap = options.maxExecutions ?? Number.POSITIVE_INFINITY;
+  while (performance.now() < deadline && executions < cap) {
     const parent = corpus[rnd(corpus.length)] ?? new Uint8Array();
     const child = mutate(parent, corpus, dict, rnd);
     if (await exec(child)) corpus.push(child);

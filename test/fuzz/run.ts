@@ -3,7 +3,8 @@
 // Exit 1 when a target crashed. The corpus is replayed by the normal tests
 // (test/fuzz-corpus.test.ts).
 //
-//   node --conditions=@ctxpack/source --import tsx test/fuzz/run.ts [--seconds 60] [--only sanitize] [--json out.json]
+//   node --conditions=@ctxpack/source --import tsx test/fuzz/run.ts [--seconds 60] [--only sanitize]
+//        [--seed N --executions N  (reproducible: same inputs every run)] [--json out.json]
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,7 +12,13 @@ import { fuzz, sha } from './engine.js';
 import { targets } from './targets.js';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '60' }, only: { type: 'string' }, json: { type: 'string' } },
+  options: {
+    seconds: { type: 'string', default: '60' },
+    only: { type: 'string' },
+    json: { type: 'string' },
+    seed: { type: 'string' },
+    executions: { type: 'string' },
+  },
 });
 const corpusDir = new URL('./corpus/', import.meta.url).pathname;
 const results = [];
@@ -21,7 +28,12 @@ for (const target of targets) {
   const dir = join(corpusDir, target.name);
   mkdirSync(dir, { recursive: true });
   const corpus = readdirSync(dir).map((f) => new Uint8Array(readFileSync(join(dir, f))));
-  const stats = await fuzz(target, { seconds: Number(values.seconds), corpus });
+  const stats = await fuzz(target, {
+    seconds: Number(values.seconds),
+    corpus,
+    ...(values.seed === undefined ? {} : { seed: Number(values.seed) }),
+    ...(values.executions === undefined ? {} : { maxExecutions: Number(values.executions) }),
+  });
   for (const crash of stats.crashes) {
     const file = join(dir, `crash-${sha(crash.input)}`);
     writeFileSync(file, crash.input);
