@@ -146,14 +146,15 @@ function base64Runs(text: string): [number, number][] {
 export function rot13(s: string): string {
   const parts: string[] = [];
   for (let at = 0; at < s.length; at += 8192) {
-    const codes: number[] = [];
-    for (let i = at; i < Math.min(s.length, at + 8192); i++) {
+    const end = Math.min(s.length, at + 8192);
+    const codes = new Uint16Array(end - at);
+    for (let i = at; i < end; i++) {
       let c = s.charCodeAt(i);
       if (c >= 0x61 && c <= 0x7a) c = ((c - 0x61 + 13) % 26) + 0x61;
       else if (c >= 0x41 && c <= 0x5a) c = ((c - 0x41 + 13) % 26) + 0x41;
-      codes.push(c);
+      codes[i - at] = c;
     }
-    parts.push(String.fromCharCode(...codes));
+    parts.push(String.fromCharCode.apply(null, codes as unknown as number[]));
   }
   return parts.join('');
 }

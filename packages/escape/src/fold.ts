@@ -26,12 +26,12 @@ function confusableTable(): Map<number, string> {
 const MARK = /^\p{M}$/u;
 const cache = new Map<number, string>();
 const CACHE_LIMIT = 65_536;
+// BMP folds, table-driven (filled on first use): 0 unknown, 1 one code unit
+// (in FOLD_UNIT), 2 folds to nothing (a mark), 3 longer (in `cache`).
+const FOLD_STATE = new Uint8Array(0x10000);
+const FOLD_UNIT = new Uint16Array(0x10000);
 
-/** The folded form of one code point: '' for combining marks and default-ignorables handled upstream. */
-export function foldCodePoint(cp: number): string {
-  if (cp < 0x80) return cp >= 0x41 && cp <= 0x5a ? String.fromCharCode(cp + 32) : String.fromCharCode(cp);
-  const hit = cache.get(cp);
-  if (hit !== undefined) return hit;
+function computeFold(cp: number): string {
   const table = confusableTable();
   // Lowercase before the confusable look-up: the skeleton maps `I` and `l`
   // alike, while Cyrillic `І` lowercases to `і`, whose prototype is `i`.
@@ -46,7 +46,38 @@ export function foldCodePoint(cp: number): string {
       else out += table.get(c0) ?? table.get(c.codePointAt(0)!) ?? lower;
     }
   }
-  out = out.toLowerCase();
+  return out.toLowerCase();
+}
+
+/** Table state of a BMP code point (see FOLD_STATE), computing it on first use. */
+function bmpFoldState(cp: number): number {
+  let st = FOLD_STATE[cp]!;
+  if (st !== 0) return st;
+  const f = computeFold(cp);
+  if (f.length === 1) {
+    FOLD_UNIT[cp] = f.charCodeAt(0);
+    st = 1;
+  } else if (f === '') st = 2;
+  else {
+    cache.set(cp, f);
+    st = 3;
+  }
+  FOLD_STATE[cp] = st;
+  return st;
+}
+
+/** The folded form of one code point: '' for combining marks and default-ignorables handled upstream. */
+export function foldCodePoint(cp: number): string {
+  if (cp < 0x80) return cp >= 0x41 && cp <= 0x5a ? String.fromCharCode(cp + 32) : String.fromCharCode(cp);
+  if (cp < 0x10000) {
+    const st = bmpFoldState(cp);
+    if (st === 1) return String.fromCharCode(FOLD_UNIT[cp]!);
+    if (st === 2) return '';
+    return cache.get(cp)!;
+  }
+  const hit = cache.get(cp);
+  if (hit !== undefined) return hit;
+  const out = computeFold(cp);
   if (cache.size < CACHE_LIMIT) cache.set(cp, out);
   return out;
 }
@@ -68,6 +99,16 @@ export interface FoldedText {
 
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
+/** A UTF-16LE decoder when the platform is little-endian and supports one (WHATWG encodings; optional on edge runtimes). */
+const UTF16: TextDecoder | undefined = (() => {
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) return undefined;
+  try {
+    return new TextDecoder('utf-16le', { ignoreBOM: true });
+  } catch {
+    return undefined;
+  }
+})();
+
 export function foldText(s: string): FoldedText {
   if (ASCII_ONLY.test(s)) return { text: s.toLowerCase(), starts: null, ends: null };
   // Code units go into a typed buffer (no per-character strings); NFKD can
@@ -87,6 +128,23 @@ export function foldText(s: string): FoldedText {
       i++;
       continue;
     }
+    if (cp < 0xd800 || (cp >= 0xe000 && cp < 0x10000)) {
+      // Hot path: a BMP code point folding to one unit or to nothing.
+      const st = bmpFoldState(cp);
+      if (st === 1) {
+        if (n + 1 > units.length) [units, starts, ends] = grow(units, starts, ends, n + 1);
+        units[n] = FOLD_UNIT[cp]!;
+        starts[n] = i;
+        ends[n] = i + 1;
+        n++;
+        i++;
+        continue;
+      }
+      if (st === 2) {
+        i++;
+        continue;
+      }
+    }
     cp = s.codePointAt(i)!;
     const len = cp > 0xffff ? 2 : 1;
     const f = foldCodePoint(cp);
@@ -99,9 +157,17 @@ export function foldText(s: string): FoldedText {
     }
     i += len;
   }
+  if (UTF16 !== undefined && typeof s.isWellFormed === 'function' && s.isWellFormed()) {
+    // Folds of well-formed text are well-formed, so decoding the code units
+    // as UTF-16 is exact (and ~4× faster than String.fromCharCode in chunks).
+    return { text: UTF16.decode(units.subarray(0, n)), starts, ends };
+  }
   const parts: string[] = [];
   for (let at = 0; at < n; at += 8192)
-    parts.push(String.fromCharCode(...units.subarray(at, Math.min(n, at + 8192))));
+    // `apply` with the typed array itself: spreading it runs the iterator protocol, ~6× slower.
+    parts.push(
+      String.fromCharCode.apply(null, units.subarray(at, Math.min(n, at + 8192)) as unknown as number[]),
+    );
   return { text: parts.join(''), starts, ends };
 }
 

@@ -1,3 +1,4 @@
+import { createCodePointTest } from './code-point-table.js';
 import type { Severity } from './finding.js';
 import { formatCodePoint } from './finding.js';
 import { decodeSneakyBits, decodeTagCharacters, decodeVariationSelectors } from './smuggling-decoders.js';
@@ -54,9 +55,14 @@ export interface InvisibleScanOptions {
   windows?: readonly (readonly [number, number])[];
 }
 
-const SUSPICIOUS = setsRegExp(SUSPICIOUS_SOURCE, 'g');
 const SUSPICIOUS_ONE = setsRegExp(`^${SUSPICIOUS_SOURCE}$`, '');
-const MAX_EMOJI_LOOKBACK = 40;
+// An RGI sequence is judged from the first candidate inside it (ZWJ, FE0F,
+// FE0E, tag), which the scan meets before any later one; that candidate lies
+// at most one element (an emoji plus a skin tone: 4 code units) after the
+// sequence start. 16 leaves room to spare.
+const MAX_EMOJI_LOOKBACK = 16;
+/** Longest stretch of emoji-sequence characters handed to the RGI regex (longest RGI sequence: 35 units). */
+const MAX_EMOJI_SPAN = 40;
 const MAX_CONTEXT = 16;
 
 function cpLen(cp: number): number {
@@ -78,55 +84,99 @@ function cpBefore(text: string, i: number): number {
   return lo;
 }
 
-const memo = new Map<RegExp, Map<number, boolean>>();
-
-/** `re` tested on one code point, memoized per pattern (bounded) since text repeats its characters. */
-function charTest(re: RegExp, cp: number): boolean {
-  if (cp < 0) return false;
-  let m = memo.get(re);
-  if (m === undefined) {
-    m = new Map();
-    memo.set(re, m);
-  }
-  let v = m.get(cp);
-  if (v === undefined) {
-    v = re.test(String.fromCodePoint(cp));
-    if (m.size < 65_536) m.set(cp, v);
-  }
-  return v;
-}
+const isLetter = createCodePointTest(LETTER);
+const isSuspicious = createCodePointTest(SUSPICIOUS_ONE);
+const isEmojiBase = createCodePointTest(EMOJI_BASE);
+const isStandardizedVsBase = createCodePointTest(STANDARDIZED_VS_BASE);
+const isIdeographic = createCodePointTest(IDEOGRAPHIC);
+const isRtlLetter = createCodePointTest(RTL_LETTER);
+const isLetterOrMark = createCodePointTest(LETTER_OR_MARK);
+const isJoiningScript = createCodePointTest(JOINING_SCRIPT);
+const isMark = createCodePointTest(MARK);
+const isMongolian = createCodePointTest(MONGOLIAN);
+const isNoncharacter = createCodePointTest(NONCHARACTER);
+const isPrivateUse = createCodePointTest(PRIVATE_USE);
+const isDefaultIgnorable = createCodePointTest(DEFAULT_IGNORABLE);
+const isUnassigned = createCodePointTest(UNASSIGNED);
 
 const EMOJI_START = /^[\p{Emoji}\p{Regional_Indicator}]$/u;
-const emojiStartCache = new Map<number, boolean>();
+const isEmojiStart = createCodePointTest(EMOJI_START);
 
 /** Whether an RGI emoji sequence can begin with `cp` (cheap pre-check before the RGI regex). */
 function mayStartEmoji(cp: number): boolean {
   if (cp < 0x80) return (cp >= 0x30 && cp <= 0x39) || cp === 0x23 || cp === 0x2a;
-  let v = emojiStartCache.get(cp);
-  if (v === undefined) {
-    v = EMOJI_START.test(String.fromCodePoint(cp));
-    if (emojiStartCache.size < 65_536) emojiStartCache.set(cp, v);
-  }
-  return v;
+  return isEmojiStart(cp);
+}
+
+/**
+ * Code points that can continue an RGI emoji sequence after its first code
+ * point (UTS #51 ED-15…ED-20: presentation selectors, ZWJ, keycap, skin-tone
+ * modifiers, tags, the second regional indicator). If none follows a
+ * candidate start, its RGI match is that one code point: no regex needed.
+ */
+function continuesEmoji(cp: number): boolean {
+  return (
+    cp === 0xfe0f ||
+    cp === 0xfe0e ||
+    cp === ZWJ ||
+    cp === 0x20e3 ||
+    (cp >= 0x1f3fb && cp <= 0x1f3ff) ||
+    (cp >= 0xe0020 && cp <= 0xe007f) ||
+    (cp >= 0x1f1e6 && cp <= 0x1f1ff)
+  );
 }
 
 /**
  * End of the RGI emoji sequence (UTS #51) that covers position `i`, or -1.
  * Candidate starts are tried left to right within a short window after `floor`.
  */
-function emojiCoverEnd(text: string, i: number, floor: number): number {
+function emojiCoverEnd(text: string, i: number, floor: number, ends: Map<number, number>): number {
   for (let j = Math.max(floor, i - MAX_EMOJI_LOOKBACK); j < i; j++) {
     const c = text.charCodeAt(j);
     if (c >= 0xdc00 && c <= 0xdfff && j > 0) {
       const h = text.charCodeAt(j - 1);
       if (h >= 0xd800 && h <= 0xdbff) continue;
     }
-    if (!mayStartEmoji(text.codePointAt(j)!)) continue;
-    RGI_EMOJI_STICKY.lastIndex = j;
-    const m = RGI_EMOJI_STICKY.exec(text);
-    if (m !== null && j + m[0].length > i) return j + m[0].length;
+    const start = text.codePointAt(j)!;
+    if (!mayStartEmoji(start)) continue;
+    const after = j + (start > 0xffff ? 2 : 1);
+    if (after <= i && !continuesEmoji(text.codePointAt(after) ?? -1)) continue;
+    // Windows of nearby candidates overlap: each start is matched once per scan.
+    let end = ends.get(j);
+    if (end === undefined) {
+      const len = rgiLength(text, j);
+      end = len > 0 ? j + len : -1;
+      ends.set(j, end);
+    }
+    if (end > i) return end;
   }
   return -1;
+}
+
+const rgiCache = new Map<string, number>();
+
+/**
+ * Length of the RGI emoji sequence starting at `j` (0 if none). The regex runs
+ * on the stretch of emoji-sequence characters from `j` only — a match cannot
+ * extend past a character that no sequence contains — and the result is
+ * cached by that stretch, since real text repeats its emoji.
+ */
+function rgiLength(text: string, j: number): number {
+  let k = j;
+  while (k < text.length && k - j < MAX_EMOJI_SPAN) {
+    const cp = text.codePointAt(k)!;
+    if (!mayStartEmoji(cp) && !continuesEmoji(cp)) break;
+    k += cp > 0xffff ? 2 : 1;
+  }
+  const key = text.slice(j, k);
+  let len = rgiCache.get(key);
+  if (len === undefined) {
+    RGI_EMOJI_STICKY.lastIndex = 0;
+    len = RGI_EMOJI_STICKY.test(key) ? RGI_EMOJI_STICKY.lastIndex : 0;
+    if (rgiCache.size >= 4096) rgiCache.clear();
+    rgiCache.set(key, len);
+  }
+  return len;
 }
 
 /** Strong-direction letter nearest to `i` going `dir` (±1), within a short window; -1 if none. */
@@ -137,7 +187,7 @@ function nearestLetter(text: string, i: number, dir: 1 | -1): number {
     if (cp < 0 || cp === 10 || cp === 13) return -1;
     if (cp < 0x80) {
       if ((cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a)) return cp;
-    } else if (charTest(LETTER, cp)) return cp;
+    } else if (isLetter(cp)) return cp;
     p += dir * cpLen(cp);
   }
   return -1;
@@ -166,37 +216,45 @@ function balancedIsolates(text: string): Set<number> {
   return ok;
 }
 
+/** First suspicious code point in `[from, end)` of `text`, or -1: a table scan, no regex per character. */
+function scanSuspicious(text: string, from: number, end: number): number {
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      if (c < 0x20 ? c !== 9 && c !== 10 && c !== 13 : c === 0x7f) return i;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        if (isSuspicious(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000)) return i;
+        i++;
+        continue;
+      }
+      return i;
+    }
+    if (isSuspicious(c)) return i;
+  }
+  return -1;
+}
+
 /**
- * Next suspicious code point at or after a position, or -1. With windows, the
- * regex runs over each window's slice only, so the cost is the windows' total
- * length, not the text's (windows must not split a surrogate pair).
+ * Next suspicious code point at or after a position, or -1. With windows,
+ * only the windows are scanned, so the cost is their total length, not the
+ * text's (windows must not split a surrogate pair).
  */
 function candidateFinder(
   text: string,
-  re: RegExp,
   windows: readonly (readonly [number, number])[] | undefined,
 ): (from: number) => number {
-  if (windows === undefined) {
-    return (from) => {
-      re.lastIndex = from;
-      const m = re.exec(text);
-      return m === null ? -1 : m.index;
-    };
-  }
+  if (windows === undefined) return (from) => scanSuspicious(text, from, text.length);
   let w = 0;
-  let part = '';
-  let partOf = -1;
   return (from) => {
     for (; w < windows.length; w++) {
       const [ws, we] = windows[w]!;
       if (from >= we) continue;
-      if (partOf !== w) {
-        part = text.slice(ws, we);
-        partOf = w;
-      }
-      re.lastIndex = Math.max(0, from - ws);
-      const m = re.exec(part);
-      if (m !== null) return ws + m.index;
+      const i = scanSuspicious(text, Math.max(from, ws), we);
+      if (i >= 0) return i;
     }
     return -1;
   };
@@ -211,7 +269,6 @@ function candidateFinder(
 export function scanInvisible(text: string, options: InvisibleScanOptions): InvisibleHit[] {
   const hits: InvisibleHit[] = [];
   const isolates = options.allowBalancedIsolates ? balancedIsolates(text) : null;
-  const re = new RegExp(SUSPICIOUS);
   let floor = 0;
   let sneakyCheckedUntil = 0;
 
@@ -236,7 +293,13 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
     floor = hit.end;
   };
 
-  const next = candidateFinder(text, re, options.windows);
+  const emojiEnds = new Map<number, number>();
+  const single = (i: number, cp: number, kind: string, severity: Severity, label: string, strip = ''): void =>
+    push(
+      { kind, severity, start: i, end: i + cpLen(cp), message: `${label} ${formatCodePoint(cp)}`, strip },
+      cp,
+    );
+  const next = candidateFinder(text, options.windows);
   for (let i = next(0), resume = 0; i >= 0; i = next(resume)) {
     if (i < floor) {
       resume = floor;
@@ -248,13 +311,11 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
     // A base that is itself removable cannot license what follows it, or
     // stripping it would change the verdict on a second pass.
     const before = cpBefore(text, i);
-    const prev = before >= 0 && charTest(SUSPICIOUS_ONE, before) ? -1 : before;
-    const single = (kind: string, severity: Severity, label: string, strip = ''): void =>
-      push({ kind, severity, start: i, end: i + len, message: `${label} ${formatCodePoint(cp)}`, strip }, cp);
+    const prev = before >= 0 && isSuspicious(before) ? -1 : before;
 
     // Inside an RGI emoji sequence: ZWJ, FE0F/FE0E and tag flags are legitimate.
     if (cp === ZWJ || cp === 0xfe0f || cp === 0xfe0e || isTag(cp)) {
-      const end = emojiCoverEnd(text, i, floor);
+      const end = emojiCoverEnd(text, i, floor, emojiEnds);
       if (end > i) {
         floor = end;
         resume = end;
@@ -310,10 +371,11 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
         continue;
       }
       const legit =
-        ((cp === 0xfe0e || cp === 0xfe0f) && charTest(EMOJI_BASE, prev)) ||
-        (cp < 0xfe0e && charTest(STANDARDIZED_VS_BASE, prev)) ||
-        (cp >= 0xe0100 && charTest(IDEOGRAPHIC, prev));
-      if (!legit) single('variation-selector', 'low', 'variation selector without a base that takes it');
+        ((cp === 0xfe0e || cp === 0xfe0f) && isEmojiBase(prev)) ||
+        (cp < 0xfe0e && isStandardizedVsBase(prev)) ||
+        (cp >= 0xe0100 && isIdeographic(prev));
+      if (!legit)
+        single(i, cp, 'variation-selector', 'low', 'variation selector without a base that takes it');
       continue;
     }
 
@@ -348,7 +410,7 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
 
     if (isBidiExplicit(cp)) {
       if (isolates?.has(i)) continue;
-      single('bidi-control', 'high', 'bidi embedding/override/isolate');
+      single(i, cp, 'bidi-control', 'high', 'bidi embedding/override/isolate');
       continue;
     }
 
@@ -356,8 +418,7 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
       // Judge a run of marks once, so a long run costs one context look-up.
       let k = i;
       while (k < text.length && isBidiMark(text.charCodeAt(k))) k++;
-      const rtl =
-        charTest(RTL_LETTER, nearestLetter(text, i, -1)) || charTest(RTL_LETTER, nearestLetter(text, k, 1));
+      const rtl = isRtlLetter(nearestLetter(text, i, -1)) || isRtlLetter(nearestLetter(text, k, 1));
       if (rtl && k - i <= 3) {
         resume = k;
         floor = k;
@@ -382,50 +443,53 @@ export function scanInvisible(text: string, options: InvisibleScanOptions): Invi
       const next = i + 1 < text.length ? text.codePointAt(i + 1)! : -1;
       // Between letters of a joining script, or right after a virama/sign of
       // one (UAX #31 A1: e.g. Malayalam chillu "ന്‍" ends a word with ZWJ).
-      const prevJoins = charTest(LETTER_OR_MARK, prev) && charTest(JOINING_SCRIPT, prev);
-      if (
-        prevJoins &&
-        (charTest(MARK, prev) || (charTest(LETTER_OR_MARK, next) && charTest(JOINING_SCRIPT, next)))
-      ) {
+      const prevJoins = isLetterOrMark(prev) && isJoiningScript(prev);
+      if (prevJoins && (isMark(prev) || (isLetterOrMark(next) && isJoiningScript(next)))) {
         continue;
       }
     }
 
-    if (isMongolianSelector(cp) && charTest(MONGOLIAN, prev)) continue;
+    if (isMongolianSelector(cp) && isMongolian(prev)) continue;
 
     if (isSurrogate(cp)) {
-      single('lone-surrogate', 'medium', 'unpaired surrogate', '\uFFFD');
+      single(i, cp, 'lone-surrogate', 'medium', 'unpaired surrogate', '\uFFFD');
       continue;
     }
     if (isControl(cp)) {
-      single('control', cp === 0x1b || cp === 0x9b || cp === 0 ? 'high' : 'medium', 'control character');
+      single(
+        i,
+        cp,
+        'control',
+        cp === 0x1b || cp === 0x9b || cp === 0 ? 'high' : 'medium',
+        'control character',
+      );
       continue;
     }
     if (cp === BOM && i === 0) {
-      single('zero-width', 'low', 'byte order mark');
+      single(i, cp, 'zero-width', 'low', 'byte order mark');
       continue;
     }
     if (isZeroWidth(cp)) {
-      single('zero-width', 'medium', 'zero-width character');
+      single(i, cp, 'zero-width', 'medium', 'zero-width character');
       continue;
     }
-    if (charTest(NONCHARACTER, cp)) {
-      single('noncharacter', 'medium', 'noncharacter');
+    if (isNoncharacter(cp)) {
+      single(i, cp, 'noncharacter', 'medium', 'noncharacter');
       continue;
     }
-    if (charTest(PRIVATE_USE, cp)) {
-      single('private-use', 'low', 'private-use character');
+    if (isPrivateUse(cp)) {
+      single(i, cp, 'private-use', 'low', 'private-use character');
       continue;
     }
     if (cp === 0x00ad || cp === 0x17b4 || cp === 0x17b5) {
-      single('default-ignorable', 'low', 'invisible character');
+      single(i, cp, 'default-ignorable', 'low', 'invisible character');
       continue;
     }
-    if (charTest(DEFAULT_IGNORABLE, cp) || !charTest(UNASSIGNED, cp)) {
-      single('default-ignorable', 'medium', 'invisible character');
+    if (isDefaultIgnorable(cp) || !isUnassigned(cp)) {
+      single(i, cp, 'default-ignorable', 'medium', 'invisible character');
       continue;
     }
-    single('unassigned', 'low', 'unassigned code point');
+    single(i, cp, 'unassigned', 'low', 'unassigned code point');
   }
   return hits;
 }

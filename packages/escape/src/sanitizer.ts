@@ -12,6 +12,7 @@ import type { InvisibleHit } from './invisible-scan.js';
 import { scanInvisible } from './invisible-scan.js';
 import type { Edit } from './offset-map.js';
 import { applyEdits, OffsetMap } from './offset-map.js';
+import { isProvablyClean } from './plain-text.js';
 import type { Policy, PolicyActions, PolicyOverrides } from './policy.js';
 import { resolvePolicy } from './policy.js';
 import type { SpecialToken, TokenMatcher } from './special-tokens.js';
@@ -449,7 +450,13 @@ function runSanitize(text: string, options: SanitizeOptions, matcher: TokenMatch
   if (typeof text !== 'string') throw new InvalidEscapeInputError({ value: text });
   const policy = resolvePolicy(options as PolicyOverrides);
   const maxFindings = checkLimit('maxFindings', options.maxFindings, 1000);
+  checkLimit('maxDecodedChars', options.maxDecodedChars, 4096);
   const d = options.detect ?? {};
+  // Fast path, default configuration: one char-code scan proves that no
+  // detector can fire (see plain-text.ts), so the input is returned as is.
+  if (!matcher.alwaysScan && isProvablyClean(text)) {
+    return { text, findings: [], changed: false, omittedFindings: 0 };
+  }
   if (
     d.injection === false &&
     d.secrets === false &&

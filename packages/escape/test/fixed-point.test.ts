@@ -77,3 +77,23 @@ describe('sanitize reaches a fixed point after every kind of edit', () => {
     expect(sanitize(text).findings.filter((f) => f.kind === 'secret')).toEqual([]);
   });
 });
+
+describe('confusable word chunks', () => {
+  // Words are runs of letters, marks, digits and `_` cut into 64-code-point chunks.
+  it('judges each 64-code-point chunk of a long run on its own', () => {
+    const run = `\u0430${'b'.repeat(63)}${'c'.repeat(63)}\u0430${'d'.repeat(10)}`;
+    const found = sanitize(run)
+      .findings.filter((f) => f.kind === 'mixed-script-confusable')
+      .map((f) => [f.start, f.end]);
+    expect(found).toEqual([
+      [0, 64],
+      [64, 128],
+    ]);
+  });
+
+  it('skips a one-code-point tail and counts astral letters as one', () => {
+    const run = `${'x'.repeat(63)}\u{1D41A}\u0430`;
+    // 63 + 1 code points fill the first chunk (65 code units); the Cyrillic tail is alone.
+    expect(sanitize(run).findings.filter((f) => f.kind === 'mixed-script-confusable')).toEqual([]);
+  });
+});
