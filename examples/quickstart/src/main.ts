@@ -3,9 +3,9 @@
 // ctxpack sanitizes it, fits the context to a token budget, signs the payload,
 // and a downstream gateway verifies it — then catches a one-character edit.
 import {
+  CtxpackError,
   createContext,
   createMemoryReplayStore,
-  CtxpackError,
   formatReport,
   generateKeyPair,
   verifyPayload,
@@ -23,7 +23,11 @@ const ctx = createContext({ tenant: 'acme', signer: keys });
 ctx.system('You are a travel assistant. Answer briefly.', { pinned: true });
 ctx.user('Should I take an umbrella in Paris today?', { pinned: true });
 ctx.toolCall({ name: 'get_weather', callId: 'call_1', arguments: { city: 'Paris' } }, { priority: 5 });
-ctx.toolResult(toolOutput, { type: 'mcp', server: 'weather', tool: 'get_weather', callId: 'call_1' }, { priority: 5 });
+ctx.toolResult(
+  toolOutput,
+  { type: 'mcp', server: 'weather', tool: 'get_weather', callId: 'call_1' },
+  { priority: 5 },
+);
 ctx.document(
   `Paris travel guide. ${'The city has many museums, parks and cafés worth a visit. '.repeat(400)}`,
   { type: 'retrieval', uri: 'kb://guides/paris' },
@@ -31,19 +35,32 @@ ctx.document(
 );
 ctx.memory('The user prefers short answers.', { type: 'memory', name: 'profile' }, { priority: 0 });
 
-const payload = await ctx.assemble({ target: 'openai-chat', maxTokens: 1_200, reserveOutput: 200, audience: 'gateway' });
+const payload = await ctx.assemble({
+  target: 'openai-chat',
+  maxTokens: 1_200,
+  reserveOutput: 200,
+  audience: 'gateway',
+});
 
 console.log('── Assembly report ──');
 console.log(formatReport(payload.report));
 
 console.log('\n── Request sent to the model (tool message) ──');
 const messages = payload.request['messages'] as { role: string; content: unknown }[];
-console.log(JSON.stringify(messages.find((m) => m.role === 'tool'), null, 2));
+console.log(
+  JSON.stringify(
+    messages.find((m) => m.role === 'tool'),
+    null,
+    2,
+  ),
+);
 
 // Downstream: a gateway holding only the public key verifies the payload.
 const replay = createMemoryReplayStore();
 const trust = { keys: [keys.publicKey], tenant: 'acme', audience: 'gateway', replay };
-const wire = JSON.parse(JSON.stringify({ request: payload.request, envelope: payload.envelope, leaves: payload.leaves }));
+const wire = JSON.parse(
+  JSON.stringify({ request: payload.request, envelope: payload.envelope, leaves: payload.leaves }),
+);
 const verified = await verifyPayload(wire, trust);
 console.log(
   `\n── Gateway ── verified: ${verified.manifest.treeSize} blocks, signed by ${verified.keyIds.join(', ')}, ` +
