@@ -2,6 +2,7 @@
 // Unicode tag characters (ASCII smuggling: invisible in a UI, read by models).
 // ctxpack sanitizes it, fits the context to a token budget, signs the payload,
 // and a downstream gateway verifies it — then catches a one-character edit.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import {
   CtxpackError,
   createContext,
@@ -76,6 +77,15 @@ const userMessage = tampered.request.messages.find((m: { role: string }) => m.ro
 userMessage.content = userMessage.content.replace('umbrella', 'Umbrella');
 await verifyPayload(tampered, { ...trust, replay: createMemoryReplayStore() }).catch((e: unknown) =>
   report('one character changed', e),
+);
+
+// Keep the payload for the CLI: `ctxpack inspect` / `ctxpack verify` read this file.
+const out = new URL('../../../.out/', import.meta.url);
+mkdirSync(out, { recursive: true });
+writeFileSync(new URL('quickstart-payload.json', out), JSON.stringify(payload, null, 2));
+writeFileSync(new URL('quickstart.pub', out), Buffer.from(keys.publicKey).toString('hex'));
+console.log(
+  '\npayload written to .out/quickstart-payload.json (try: ctxpack inspect .out/quickstart-payload.json)',
 );
 
 function report(what: string, e: unknown): void {
