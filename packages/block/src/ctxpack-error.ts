@@ -41,10 +41,22 @@ export class CtxpackError extends Error {
  * to implement their own `isInstance` with a marker of their own.
  */
 export function hasMarker(error: unknown, marker: symbol): boolean {
+  // A non-symbol marker would be converted to a property key, running its toString.
+  if (typeof marker !== 'symbol') return false;
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
 }
 
 /** Brands `error` with `marker` (non-enumerable), for `hasMarker` to find. */
 export function setMarker(error: object, marker: symbol): void {
+  if (
+    (typeof error !== 'object' && typeof error !== 'function') ||
+    error === null ||
+    typeof marker !== 'symbol'
+  ) {
+    throw new CtxpackError({
+      code: 'invalid_argument',
+      message: 'setMarker expects an object and a symbol (use Symbol.for)',
+    });
+  }
   Object.defineProperty(error, marker, { value: true, enumerable: false });
 }

@@ -12,6 +12,13 @@ export type {
 export { BLOCK_KINDS, defaultTrust, TRUST_LEVELS } from './context-block.js';
 export type { CtxpackErrorOptions } from './ctxpack-error.js';
 export { CtxpackError, hasMarker, setMarker } from './ctxpack-error.js';
+export {
+  assertArray,
+  assertRecord,
+  assertString,
+  InvalidArgumentError,
+  isRecord,
+} from './invalid-argument-error.js';
 export type { BlockIssue } from './invalid-block-error.js';
 export { formatPath, InvalidBlockError } from './invalid-block-error.js';
 export { BLOCK_LIMITS } from './limits.js';

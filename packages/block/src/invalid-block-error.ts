@@ -31,11 +31,16 @@ export class InvalidBlockError extends CtxpackError {
 
 /** `['source', 'type']` → `source.type`; `['labels', 2]` → `labels[2]`; `[]` → `(block)`. */
 export function formatPath(path: readonly (string | number | symbol)[]): string {
+  // Total on any input: it runs while an error is being built.
+  if (!Array.isArray(path)) return '(invalid path)';
   if (path.length === 0) return '(block)';
   let out = '';
-  for (const part of path) {
+  for (const part of path as readonly unknown[]) {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
+    else {
+      const name = typeof part === 'string' || typeof part === 'symbol' ? String(part) : '?';
+      out += out === '' ? name : `.${name}`;
+    }
   }
   return out;
 }

@@ -1,7 +1,10 @@
 import type { BlockReport, Payload } from 'ctxpack';
+import { InvalidArgumentError } from 'ctxpack';
 
 /** `&`, `<`, `>`, `"` and `'` as entities: safe in element text and in quoted attributes. */
 export function escapeHtml(text: string): string {
+  if (typeof text !== 'string')
+    throw new InvalidArgumentError({ path: 'text', expected: 'a string', value: text });
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -18,6 +21,7 @@ const TRUST_COLOURS: Record<string, string> = { trusted: '#2e7d32', user: '#1565
  * await writeFile('report.html', renderHtmlReport(payload));
  */
 export function renderHtmlReport(payload: Payload): string {
+  checkPayloadShape(payload);
   const report = payload.report;
   const budget = Math.max(1, report.budget, report.requestTokens);
   const pct = (n: number) => `${Math.min(100, (Math.max(0, n) / budget) * 100).toFixed(2)}%`;
@@ -89,4 +93,25 @@ ${rows.join('\n')}
 </body>
 </html>
 `;
+}
+
+/** The fields the report reads, with their types: a wrong argument is a typed error, not a crash mid-render. */
+function checkPayloadShape(payload: unknown): void {
+  const bad = (path: string, expected: string, value: unknown): never => {
+    throw new InvalidArgumentError({ path, expected, value });
+  };
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(payload)) bad('payload', 'a Payload object', payload);
+  const report = (payload as Record<string, unknown>)['report'];
+  if (!isObject(report)) bad('payload.report', 'an AssemblyReport object', report);
+  const blocks = (report as Record<string, unknown>)['blocks'];
+  if (!Array.isArray(blocks)) bad('payload.report.blocks', 'an array', blocks);
+  (blocks as unknown[]).forEach((b: unknown, i) => {
+    if (!isObject(b)) bad(`payload.report.blocks[${i}]`, 'an object', b);
+    const block = b as Record<string, unknown>;
+    if (typeof block['id'] !== 'string') bad(`payload.report.blocks[${i}].id`, 'a string', block['id']);
+    if (!Array.isArray(block['findings']))
+      bad(`payload.report.blocks[${i}].findings`, 'an array', block['findings']);
+  });
 }

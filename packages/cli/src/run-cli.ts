@@ -1,4 +1,4 @@
-import { CtxpackError } from 'ctxpack';
+import { CtxpackError, InvalidArgumentError } from 'ctxpack';
 import { AUDIT_HELP, runAudit } from './audit-command.js';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
@@ -38,6 +38,18 @@ const commands: Record<
  * process.exitCode = await runCli(process.argv.slice(2), nodeIo);
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // Without a writable io there is nowhere to report to: these reject.
+  const writable = (w: unknown) => typeof (w as { write?: unknown } | null)?.write === 'function';
+  if (typeof io !== 'object' || io === null || !writable(io.stdout) || !writable(io.stderr)) {
+    throw new InvalidArgumentError({
+      path: 'io',
+      expected: 'a CliIo with stdout.write and stderr.write',
+      value: io,
+    });
+  }
+  if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string')) {
+    throw new InvalidArgumentError({ path: 'argv', expected: 'an array of strings', value: argv });
+  }
   const [name, ...rest] = argv;
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

@@ -37,6 +37,9 @@ export interface ToolChange {
  * await writeFile('weather.pins.json', JSON.stringify(pins));
  */
 export function pinTools(tools: readonly unknown[], options: { server?: string; now?: Date } = {}): ToolPins {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidMcpInputError({ path: 'options', message: 'expected an object', value: options });
+  }
   const pinned: Record<string, ToolPin> = {};
   for (const [name, tool] of byName(tools)) {
     pinned[name] = { digest: digestToolDefinition(tool), definition: JSON.parse(canonicalTool(tool)) };

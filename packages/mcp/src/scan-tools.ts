@@ -65,6 +65,7 @@ export interface ScanToolsOptions {
  * if (report.highest === 'high') throw new Error('refusing a poisoned MCP server');
  */
 export function scanTools(tools: readonly unknown[], options: ScanToolsOptions = {}): ToolScanReport {
+  checkOptions(options);
   if (!Array.isArray(tools)) throw new InvalidMcpInputError({ path: 'tools', message: 'expected an array' });
   if (tools.length > MCP_LIMITS.maxToolsPerList) {
     throw new InvalidMcpInputError({
@@ -111,6 +112,7 @@ export function scanToolDefinition(
   tool: unknown,
   options: { otherTools?: readonly string[] } = {},
 ): ToolFinding[] {
+  checkOptions(options);
   const name = toolName(tool, '(tool)');
   return scanDefinition(
     tool,
@@ -291,4 +293,10 @@ function highest(findings: readonly ToolFinding[]): ToolSeverity | 'none' {
   let best: ToolSeverity | 'none' = 'none';
   for (const f of findings) if (best === 'none' || rank[f.severity] > rank[best]) best = f.severity;
   return best;
+}
+
+function checkOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidMcpInputError({ path: 'options', message: 'expected an object', value: options });
+  }
 }

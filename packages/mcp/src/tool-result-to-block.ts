@@ -63,6 +63,7 @@ export const PART_SEPARATOR = '\n\n';
  * ctx.add(toolResultToBlock(result, { tenant: 'acme', server: 'weather', tool: 'get_weather', callId: 'call_1' }));
  */
 export function toolResultToBlock(result: unknown, options: ToolResultOptions): ContextBlock {
+  if (!isRecord(options)) fail('options', 'expected an object with tenant, server and tool', options);
   if (!isRecord(result)) fail('(result)', 'expected an object with a `content` array', result);
   const content = result['content'] ?? [];
   if (!Array.isArray(content)) fail('content', 'expected an array', content);

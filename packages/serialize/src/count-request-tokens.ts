@@ -1,3 +1,5 @@
+import { assertRecord, InvalidArgumentError } from '@ctxpack/block';
+import { assertCounter } from './check-input.js';
 import type { Target } from './target.js';
 import { TARGETS } from './target.js';
 import { UnsupportedTargetError } from './unsupported-target-error.js';
@@ -92,7 +94,9 @@ export function countRequestTokens(
   target: Target,
   counter: TokenCounter,
 ): number {
+  assertRecord(request, 'request');
   if (!TARGETS.includes(target)) throw new UnsupportedTargetError({ target });
+  assertCounter(counter, 'counter');
   const f = REQUEST_FRAMING[target];
   switch (target) {
     case 'openai-chat':
@@ -130,16 +134,41 @@ function asArray(value: unknown): readonly unknown[] {
 
 const MAX_DEPTH = 16;
 
-/** Tokens of every string value under `value`; a tool call `input` object counts as its JSON. */
+/**
+ * Tokens of every string value under `value`; a tool call `input` object
+ * counts as its JSON. Rendered requests nest a few levels; anything deeper
+ * than MAX_DEPTH is not a request we rendered, and is refused rather than
+ * counted as zero (an under-count would let it past the budget).
+ */
 function countStrings(value: unknown, counter: TokenCounter, depth: number): number {
   if (typeof value === 'string') return counter.count(value);
-  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return 0;
+  if (typeof value !== 'object' || value === null) return 0;
+  if (depth > MAX_DEPTH) {
+    throw new InvalidArgumentError({
+      path: 'request',
+      expected: `a request nested at most ${MAX_DEPTH} deep`,
+      value,
+    });
+  }
   let total = 0;
   for (const [key, v] of Object.entries(value)) {
-    if (key === 'input' && typeof v === 'object' && v !== null) total += counter.count(JSON.stringify(v));
+    if (key === 'input' && typeof v === 'object' && v !== null) total += counter.count(inputJson(v));
     else total += countStrings(v, counter, depth + 1);
   }
   return total;
+}
+
+function inputJson(value: object): string {
+  try {
+    return JSON.stringify(value);
+  } catch (cause) {
+    // Cycles and BigInts have no JSON; a provider could not receive them either.
+    throw new InvalidArgumentError({
+      path: 'request (tool call input)',
+      expected: 'JSON data',
+      value: cause,
+    });
+  }
 }
 
 function countOpenAIChat(messages: unknown, counter: TokenCounter): number {

@@ -1,11 +1,15 @@
 import type { ContextBlock } from '@ctxpack/block';
+import { assertRecord } from '@ctxpack/block';
 import { createDataBoundary, renderPreamble } from './boundary.js';
+import { assertBlockShape, assertBlocks, assertCounter } from './check-input.js';
 import type { TokenCounter } from './count-request-tokens.js';
 import { REQUEST_FRAMING } from './count-request-tokens.js';
 import { isDataBlock } from './plan-messages.js';
 import type { SpotlightMode, SpotlightOption } from './spotlight.js';
 import { applySpotlight, resolveSpotlight } from './spotlight.js';
 import type { Target } from './target.js';
+import { TARGETS } from './target.js';
+import { UnsupportedTargetError } from './unsupported-target-error.js';
 
 export interface OverheadOptions {
   target: Target;
@@ -26,6 +30,8 @@ export interface OverheadOptions {
  * const overheadTokens = estimateBlockOverhead(block, { target: 'anthropic', nonce, counter });
  */
 export function estimateBlockOverhead(block: ContextBlock, options: OverheadOptions): number {
+  assertBlockShape(block, 'block');
+  checkOverheadOptions(options);
   const { target, nonce, counter } = options;
   const f = REQUEST_FRAMING[target];
   let total = f.perMessage + f.perPart + 2;
@@ -56,6 +62,8 @@ export function estimateBlockOverhead(block: ContextBlock, options: OverheadOpti
  * const baseTokens = estimateBaseTokens(blocks, { target: 'openai-chat', nonce, counter });
  */
 export function estimateBaseTokens(blocks: readonly ContextBlock[], options: OverheadOptions): number {
+  assertBlocks(blocks, 'blocks');
+  checkOverheadOptions(options);
   const { target, nonce, counter } = options;
   const f = REQUEST_FRAMING[target];
   let total = f.replyPriming;
@@ -67,4 +75,10 @@ export function estimateBaseTokens(blocks: readonly ContextBlock[], options: Ove
   }
   if (target === 'text') total += counter.count(`\n\n[${nonce} assistant]\n`);
   return total;
+}
+
+function checkOverheadOptions(options: OverheadOptions): void {
+  assertRecord(options, 'options');
+  if (!TARGETS.includes(options.target)) throw new UnsupportedTargetError({ target: options.target });
+  assertCounter(options.counter, 'options.counter');
 }

@@ -1,5 +1,7 @@
 import type { ContextBlock } from '@ctxpack/block';
+import { assertRecord, assertString } from '@ctxpack/block';
 import { createDataBoundary, renderPreamble } from './boundary.js';
+import { assertBlockShape, assertBlocks } from './check-input.js';
 import type { ResolvedPolicy, Role, SerializePolicy } from './policy.js';
 import { checkBlocks, checkRole, resolvePolicy } from './policy.js';
 import { PolicyViolationError } from './policy-violation-error.js';
@@ -50,6 +52,7 @@ const systemKinds = new Set<ContextBlock['kind']>([
  * the user's own turn.
  */
 export function isDataBlock(block: ContextBlock): boolean {
+  assertBlockShape(block, 'block');
   if (block.trust === 'user') return block.kind !== 'user';
   if (block.trust === 'untrusted') return true;
   return !(systemKinds.has(block.kind) || block.kind === 'assistant' || block.kind === 'tool-call');
@@ -77,7 +80,10 @@ function isToolCall(block: ContextBlock): boolean {
  *   content that contains the nonce.
  */
 export function planMessages(blocks: readonly ContextBlock[], options: PlanOptions): PlannedMessage[] {
+  assertBlocks(blocks, 'blocks');
+  assertRecord(options, 'options');
   const { nonce } = options;
+  assertString(nonce, 'options.nonce');
   const policy: ResolvedPolicy = resolvePolicy(options.policy);
   checkBlocks(blocks, { tenant: options.tenant, audience: options.audience ?? 'unknown', policy });
   for (const block of blocks) {

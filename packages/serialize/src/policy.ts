@@ -1,4 +1,6 @@
 import type { ContextBlock, Trust } from '@ctxpack/block';
+import { assertRecord } from '@ctxpack/block';
+import { assertBlocks } from './check-input.js';
 import { PolicyViolationError } from './policy-violation-error.js';
 
 /** A message role, before a target names it (`developer`, `tool_result` …). */
@@ -61,6 +63,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = Object.freeze({
  */
 export function resolvePolicy(policy: SerializePolicy | undefined): ResolvedPolicy {
   if (policy === undefined) return DEFAULT_POLICY;
+  assertRecord(policy as unknown, 'policy');
   const roles = { ...DEFAULT_POLICY.roles, ...policy.roles };
   for (const trust of ['user', 'untrusted'] as const) {
     if (roles[trust].includes('system')) {
@@ -96,8 +99,12 @@ export function resolvePolicy(policy: SerializePolicy | undefined): ResolvedPoli
  */
 export function checkBlocks(
   blocks: readonly ContextBlock[],
-  { tenant, audience, policy }: { tenant: string; audience: string; policy: ResolvedPolicy },
+  options: { tenant: string; audience: string; policy: ResolvedPolicy },
 ): void {
+  assertBlocks(blocks, 'blocks');
+  assertRecord(options, 'options');
+  const { tenant, audience, policy } = options;
+  assertRecord(policy, 'options.policy');
   if (blocks.length > policy.maxBlocks) {
     throw new PolicyViolationError({
       rule: 'max-blocks',

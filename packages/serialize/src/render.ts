@@ -1,6 +1,8 @@
 import type { ContextBlock } from '@ctxpack/block';
+import { assertRecord } from '@ctxpack/block';
 import type { RandomBytes } from './boundary.js';
 import { createNonce, defaultRandomBytes } from './boundary.js';
+import { assertBlocks } from './check-input.js';
 import type { PlanOptions } from './plan-messages.js';
 import { planMessages } from './plan-messages.js';
 import { renderAiSdk } from './render-ai-sdk.js';
@@ -54,6 +56,8 @@ export function render<T extends Target>(
   blocks: readonly ContextBlock[],
   options: RenderOptions<T>,
 ): Rendered<T> {
+  assertBlocks(blocks, 'blocks');
+  assertRecord(options, 'options');
   const { target } = options;
   if (!TARGETS.includes(target)) throw new UnsupportedTargetError({ target });
   const nonce =

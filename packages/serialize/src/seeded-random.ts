@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@ctxpack/block';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { RandomBytes } from './boundary.js';
@@ -15,13 +16,18 @@ const DOMAIN = new TextEncoder().encode('ctxpack/serialize/nonce/v1');
  * const nonce = createNonce(contents, createSeededRandom('conversation-42'));
  */
 export function createSeededRandom(seed: string | Uint8Array): RandomBytes {
+  if (typeof seed !== 'string' && !(seed instanceof Uint8Array)) {
+    throw new InvalidArgumentError({ path: 'seed', expected: 'a string or a Uint8Array', value: seed });
+  }
   const key = typeof seed === 'string' ? new TextEncoder().encode(seed) : seed.slice();
   if (key.length === 0) throw new RangeError('seed must not be empty');
   let counter = 0;
   let pool = new Uint8Array(0);
   return (length) => {
     if (!Number.isInteger(length) || length < 0 || length > 1024) {
-      throw new RangeError(`cannot draw ${length} bytes; expected an integer in [0, 1024]`);
+      throw new RangeError(
+        `cannot draw ${typeof length === 'number' ? length : typeof length} bytes; expected an integer in [0, 1024]`,
+      );
     }
     while (pool.length < length) {
       const message = new Uint8Array(DOMAIN.length + 4);

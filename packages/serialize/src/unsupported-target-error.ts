@@ -10,7 +10,7 @@ export class UnsupportedTargetError extends CtxpackError {
   constructor({ target }: { target: unknown }) {
     super({
       code: 'unsupported_target',
-      message: `Unsupported target ${JSON.stringify(String(target))}; use one of ${TARGETS.join(', ')}`,
+      message: `Unsupported target ${typeof target === 'string' ? JSON.stringify(target.slice(0, 64)) : `(${typeof target})`}; use one of ${TARGETS.join(', ')}`,
     });
     this.name = 'UnsupportedTargetError';
     this.target = target;
