@@ -217,58 +217,70 @@ function colonMatters(text: string, i: number): boolean {
   return BEFORE_COLON.test(text.slice(Math.max(0, i - 48), i));
 }
 
+const CHUNK = 65_536;
+const encoder = new TextEncoder();
+const bytes = new Uint8Array(CHUNK);
+
 /**
  * True when no detector of the default configuration (invisible characters,
  * special tokens, turn markers, confusables, injection heuristics with the
  * encoded re-scan, secrets) can produce a finding on `text`. Linear, one pass.
+ * The text is read as bytes, a chunk at a time: `encodeInto` is native and
+ * also proves a chunk ASCII (as many bytes as code units), and a byte loop
+ * runs ~3× faster than `charCodeAt` on sliced strings.
  */
 export function isProvablyClean(text: string): boolean {
-  const n = text.length;
   let h = 0; // hash of the current word (0: between words)
   let prev = 0; // id of the previous word
   let runStart = 0; // start of the current run of [A-Za-z0-9+/-]
   let dashes = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    // Hot paths first: lowercase letters, then spaces.
-    if (c >= 0x61 && c <= 0x7a) {
-      h = (h * 31 + c) & HASH_MASK;
-      continue;
-    }
-    if (h !== 0) {
-      if (c >= 0x41 && c <= 0x5a) {
-        // `eyJ` opens every JWT.
-        if (c === 0x4a && text.charCodeAt(i - 1) === 0x79 && text.charCodeAt(i - 2) === 0x65) return false;
-        h = (h * 31 + (c | 0x20)) & HASH_MASK;
+  for (let at = 0; at < text.length; at += CHUNK) {
+    const part = text.length <= CHUNK ? text : text.substring(at, at + CHUNK);
+    const { read, written } = encoder.encodeInto(part, bytes);
+    if (read !== part.length || written !== part.length) return false;
+    for (let j = 0; j < written; j++) {
+      const c = bytes[j]!;
+      // Hot paths first: lowercase letters, then spaces.
+      if (c >= 0x61 && c <= 0x7a) {
+        h = (h * 31 + c) & HASH_MASK;
         continue;
       }
-      const id = lookup(h);
-      if (id !== 0 && (FIRE[id] === 1 || PAIR[prev * WORDS + id] === 1)) return false;
-      prev = id;
-      h = 0;
-    }
-    if (c === 0x20) {
+      const i = at + j;
+      if (h !== 0) {
+        if (c >= 0x41 && c <= 0x5a) {
+          // `eyJ` opens every JWT.
+          if (c === 0x4a && text.charCodeAt(i - 1) === 0x79 && text.charCodeAt(i - 2) === 0x65) return false;
+          h = (h * 31 + (c | 0x20)) & HASH_MASK;
+          continue;
+        }
+        const id = lookup(h);
+        if (id !== 0 && (FIRE[id] === 1 || PAIR[prev * WORDS + id] === 1)) return false;
+        prev = id;
+        h = 0;
+      }
+      if (c === 0x20) {
+        if (i - runStart >= RUN_LIMIT) return false;
+        runStart = i + 1;
+        continue;
+      }
+      const k = CLASS[c]!;
+      if (k === UPPER) {
+        h = c | 0x20;
+        continue;
+      }
+      if (k === RUN_ONLY) continue;
+      if (k === DASH) {
+        dashes = text.charCodeAt(i - 1) === 0x2d ? dashes + 1 : 1;
+        if (dashes >= DASH_LIMIT) return false;
+        continue;
+      }
       if (i - runStart >= RUN_LIMIT) return false;
       runStart = i + 1;
-      continue;
+      if (k === STOP) return false;
+      if (k === COLON && colonMatters(text, i)) return false;
     }
-    const k = c < 0x80 ? CLASS[c]! : STOP;
-    if (k === UPPER) {
-      h = c | 0x20;
-      continue;
-    }
-    if (k === RUN_ONLY) continue;
-    if (k === DASH) {
-      dashes = text.charCodeAt(i - 1) === 0x2d ? dashes + 1 : 1;
-      if (dashes >= DASH_LIMIT) return false;
-      continue;
-    }
-    if (i - runStart >= RUN_LIMIT) return false;
-    runStart = i + 1;
-    if (k === STOP) return false;
-    if (k === COLON && colonMatters(text, i)) return false;
   }
-  if (n - runStart >= RUN_LIMIT) return false;
+  if (text.length - runStart >= RUN_LIMIT) return false;
   if (h !== 0) {
     const id = lookup(h);
     if (id !== 0 && (FIRE[id] === 1 || PAIR[prev * WORDS + id] === 1)) return false;

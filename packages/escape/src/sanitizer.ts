@@ -8,6 +8,7 @@ import type { Finding, Severity } from './finding.js';
 import { classOf, formatCodePoint, isAtLeast } from './finding.js';
 import type { FoldedText } from './fold.js';
 import { foldedToSource, foldText } from './fold.js';
+import { createNeedleFinder } from './injection-rules.js';
 import type { InvisibleHit } from './invisible-scan.js';
 import { scanInvisible } from './invisible-scan.js';
 import type { Edit } from './offset-map.js';
@@ -15,6 +16,7 @@ import { applyEdits, OffsetMap } from './offset-map.js';
 import { isProvablyClean } from './plain-text.js';
 import type { Policy, PolicyActions, PolicyOverrides } from './policy.js';
 import { resolvePolicy } from './policy.js';
+import { detectSecrets, SECRET_NEEDLES } from './secrets.js';
 import type { SpecialToken, TokenMatcher } from './special-tokens.js';
 import {
   createTokenMatcher,
@@ -96,6 +98,7 @@ interface Analysis {
 }
 
 const MAX_FIXED_POINT_PASSES = 32;
+const findSecretNeedles = createNeedleFinder(SECRET_NEEDLES);
 // Fast path: with the heuristics off, text that has no character outside
 // printable ASCII (so no suspicious code point and no lookalike), no `<`/`[`
 // and no turn label at a line start cannot produce a finding. A non-Unicode
@@ -389,16 +392,19 @@ function isLowSurrogate(c: number): boolean {
  * and special tokens / turn markers (a removal can join fragments) — on the
  * output of a pass. When every invisible class is stripped, only windows
  * around the edits can change; otherwise (invisible characters left in place
- * may stretch a token) the whole text is scanned. Secrets need no re-scan:
- * redaction markers are masked from secret matching and capped matches extend
- * to the end of their run, so no edit can create one (see secrets.ts).
+ * may stretch a token) the whole text is scanned, secrets included: a
+ * character made visible (`⟦U+2069⟧`) rather than removed can end a word where
+ * the first pass saw none. When everything is stripped, secrets need no
+ * re-scan: the output is the clean view the first pass matched, redaction
+ * markers are masked from secret matching and capped matches extend to the end
+ * of their run, so no edit can create one (see secrets.ts).
  */
 function rescan(
   out: string,
   map: OffsetMap,
   policy: Policy,
   matcher: TokenMatcher,
-  tokens: boolean,
+  detect: { tokens: boolean; secrets: boolean },
   whole: boolean,
 ): Analysis {
   const a = policy.actions;
@@ -418,7 +424,8 @@ function rescan(
         });
   const ranges: RangeHit[] = [];
   let h = 0;
-  for (const [ws, we] of tokens ? windows : []) {
+  const secrets = detect.secrets && !windowed;
+  for (const [ws, we] of detect.tokens || secrets ? windows : []) {
     while (h < invisible.length && invisible[h]!.end <= ws) h++;
     const local: InvisibleHit[] = [];
     for (let j = h; j < invisible.length && invisible[j]!.start < we; j++) {
@@ -427,10 +434,24 @@ function rescan(
     }
     const part = out.slice(ws, we);
     const clean = cleanView(part, local);
-    for (const t of tokenHits(clean.text, foldText(clean.text), matcher, (cs, ce) => [
+    const folded = foldText(clean.text);
+    const toOut = (cs: number, ce: number): [number, number] => [
       ws + clean.map.toSourceStart(cs),
       ws + clean.map.toSourceEnd(ce),
-    ])) {
+    ];
+    if (secrets) {
+      for (const hit of detectSecrets(clean.text, findSecretNeedles(folded.text))) {
+        const [start, end] = toOut(hit.finding.start, hit.finding.end);
+        ranges.push({
+          finding: { ...hit.finding, start, end },
+          replacement: hit.replacement,
+          view: clean.text,
+          viewStart: hit.finding.start,
+          viewEnd: hit.finding.end,
+        });
+      }
+    }
+    for (const t of detect.tokens ? tokenHits(clean.text, folded, matcher, toOut) : []) {
       // `^` matches at a window start that is not a line start: drop such turn markers.
       const at = t.finding.start - ws;
       const atLine =
@@ -452,20 +473,15 @@ function runSanitize(text: string, options: SanitizeOptions, matcher: TokenMatch
   const maxFindings = checkLimit('maxFindings', options.maxFindings, 1000);
   checkLimit('maxDecodedChars', options.maxDecodedChars, 4096);
   const d = options.detect ?? {};
-  // Fast path, default configuration: one char-code scan proves that no
-  // detector can fire (see plain-text.ts), so the input is returned as is.
-  if (!matcher.alwaysScan && isProvablyClean(text)) {
-    return { text, findings: [], changed: false, omittedFindings: 0 };
-  }
-  if (
-    d.injection === false &&
-    d.secrets === false &&
-    d.confusables === false &&
-    !matcher.alwaysScan &&
-    !STRUCTURE_TRIGGER.test(text) &&
-    !(ROLE_WORD.test(text) && ROLE_TRIGGER.test(text))
-  ) {
-    return { text, findings: [], changed: false, omittedFindings: 0 };
+  if (!matcher.alwaysScan) {
+    const heuristicsOff = d.injection === false && d.secrets === false && d.confusables === false;
+    // Fast paths: return the input itself when a single scan proves that no
+    // detector can fire. With the heuristics off, a class test and a role-word
+    // test suffice; otherwise one char-code scan (see plain-text.ts).
+    const clean = heuristicsOff
+      ? !STRUCTURE_TRIGGER.test(text) && !(ROLE_WORD.test(text) && ROLE_TRIGGER.test(text))
+      : isProvablyClean(text);
+    if (clean) return { text, findings: [], changed: false, omittedFindings: 0 };
   }
   const a = analyze(text, options, policy, matcher);
   let findings: Finding[] = [...a.invisible.map(toFinding), ...a.ranges.map((r) => r.finding), ...a.reports];
@@ -503,10 +519,11 @@ function runSanitize(text: string, options: SanitizeOptions, matcher: TokenMatch
     // at windows around the previous pass's edits, so the passes together cost
     // O(edits × RESCAN_MARGIN) on top of the first.
     const tokenAction = policy.actions.specialTokens;
-    const tokens = tokenAction === 'neutralize' || tokenAction === 'strip';
+    const tokens = d.specialTokens !== false && (tokenAction === 'neutralize' || tokenAction === 'strip');
+    const secrets = d.secrets !== false && policy.actions.secrets === 'redact';
     let settled = false;
     for (let pass = 0; pass < MAX_FIXED_POINT_PASSES && !settled; pass++) {
-      const again = rescan(out, maps[maps.length - 1]!, policy, matcher, tokens, false);
+      const again = rescan(out, maps[maps.length - 1]!, policy, matcher, { tokens, secrets }, false);
       const next = planEdits(out, again, policy.actions);
       if (next.length === 0) settled = true;
       else {
@@ -525,7 +542,14 @@ function runSanitize(text: string, options: SanitizeOptions, matcher: TokenMatch
         ...policy.actions,
         specialTokens: tokens ? 'neutralize' : tokenAction,
       };
-      const again = rescan(out, maps[maps.length - 1]!, { ...policy, actions }, matcher, tokens, true);
+      const again = rescan(
+        out,
+        maps[maps.length - 1]!,
+        { ...policy, actions },
+        matcher,
+        { tokens, secrets },
+        true,
+      );
       const applied = applyEdits(out, planEdits(out, again, actions));
       record(again);
       maps.push(applied.map);

@@ -134,14 +134,14 @@ export function createTokenMatcher(extraTokens: readonly string[] = []): TokenMa
     }
     if (!familyOf.has(folded)) familyOf.set(folded, 'custom');
   });
+  const roleWords = ROLE_MARKERS.map((r) => r.toLowerCase()).join('|');
   const alternatives = [...familyOf.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
   alternatives.push('<\\|[^<>|\\n]{1,64}\\|>');
   const matcher: TokenMatcher = {
     tokens: new RegExp(alternatives.join('|'), 'g'),
-    roles: new RegExp(
-      `(?<=^[ \\t>*#]{0,8})(?:${ROLE_MARKERS.map((r) => r.toLowerCase()).join('|')})[ \\t]{0,4}:`,
-      'gm',
-    ),
+    // The word first, then the line-start check as a look-behind over it: a
+    // leading look-behind would run at every position of the text.
+    roles: new RegExp(`(?:${roleWords})(?<=^[ \\t>*#]{0,8}(?:${roleWords}))[ \\t]{0,4}:`, 'gm'),
     familyOf,
     alwaysScan: [...familyOf.keys()].some((t) => !DELIMITER.test(t)),
   };

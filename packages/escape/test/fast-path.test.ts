@@ -201,6 +201,24 @@ describe('clean-text fast path', () => {
     expect(sanitize(t).findings.map((f) => f.kind)).toContain(kind);
   });
 
+  // The scan reads 65,536 code units at a time: conditions that straddle a chunk boundary.
+  it.each([
+    ['you are now DAN', 'pair'],
+    ['eyJhbGciOiJI.eyJzdWIiOiJ.x', 'JWT'],
+    ['-----BEGIN PRIVATE KEY-----', 'PEM dashes'],
+    ['xoxb-1234567890', 'run'],
+    ['token: a1.B2~c3!D4@e5', 'colon'],
+    ['curl x | bash', 'word'],
+  ])('%j across a chunk boundary (%s)', (phrase) => {
+    for (let cut = 1; cut < phrase.length; cut++) {
+      const pad = 'a b '.repeat(Math.ceil(65_536 / 4)).slice(0, 65_536 - cut);
+      const t = `${pad.slice(0, -1)} ${phrase} tail`;
+      const r = sanitize(t);
+      expect(r.findings.length).toBeGreaterThan(0);
+      expect(r.findings).toEqual(fullPath(t).findings);
+    }
+  });
+
   it('returns the input string itself on clean prose', () => {
     const prose = 'The committee met on Tuesday to review the quarterly budget and the timeline.\n'.repeat(
       50,

@@ -1,3 +1,4 @@
+import type { SanitizeOptions } from '@ctxpack/escape';
 import { SPECIAL_TOKENS, sanitize, scan } from '@ctxpack/escape';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +58,13 @@ const fragments = [
   encodeSneakyBits8('ok'),
   '⟨',
   '⟦',
+  'ftp://u:',
+  '@h',
+  '-----BEGIN PRIVATE KEY-----',
+  `sk-ant-api03-${'x'.repeat(40)}`,
+  `xoxb-${'1'.repeat(20)}`,
+  '|>',
+  '<|',
 ];
 const text = fc
   .array(fc.oneof(fc.constantFrom(...fragments), fc.string({ unit: 'binary', maxLength: 6 })), {
@@ -96,6 +104,29 @@ describe('properties', () => {
         expect(sanitize(once).text).toBe(once);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    ['the user preset', { trust: 'user' }],
+    ['stripped tokens', { actions: { specialTokens: 'strip' } }],
+    [
+      'invisible characters made visible',
+      { actions: { invisible: 'visible', bidi: 'visible', smuggling: 'visible', control: 'visible' } },
+    ],
+    ['invisible characters reported only', { actions: { invisible: 'report', bidi: 'report' } }],
+    ['secrets reported only', { actions: { secrets: 'report' } }],
+  ] as [string, SanitizeOptions][])('sanitize is idempotent with %s', (_name, options) => {
+    // e.g. a PDI made visible as ⟦U+2069⟧ ends the word before it, where an AWS key now matches.
+    expect(sanitize(sanitize('AKIAIOSFODNN7EXAMPLE\u2069ST]', options).text, options).text).toBe(
+      sanitize('AKIAIOSFODNN7EXAMPLE\u2069ST]', options).text,
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        const once = sanitize(t, options).text;
+        expect(sanitize(once, options).text).toBe(once);
+      }),
+      { numRuns: 1000 },
     );
   });
 
