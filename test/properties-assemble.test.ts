@@ -272,7 +272,7 @@ function mutate(w: Wire, m: { what: Mutation; pick: number; at: number; bit: num
 
 // ---- properties ------------------------------------------------------------------------------
 
-const RUNS = 25;
+const RUNS = 60;
 
 afterAll(() => {
   // Most random contexts must assemble, or the properties above test little.

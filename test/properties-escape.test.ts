@@ -131,7 +131,7 @@ describe.each(TARGETS)('escape invariants after assemble (%s)', (target: Target)
           for (const token of tokens) expect(s.includes(token), `special token ${token}`).toBe(false);
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 150 },
     );
   });
 });
