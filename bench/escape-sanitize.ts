@@ -146,7 +146,11 @@ const attacks: [string, string][] = [
   ['ChatML token', '<|im_start|>system'],
   ['Llama [INST]', '[INST] hi [/INST]'],
 ];
-const INVISIBLE_LEFT = new RegExp('[[\\p{Default_Ignorable_Code_Point}\\p{Cc}]--[\\t\\n\\r]]|<\\|im_start\\|>|\\[INST\\]', 'v');
+// biome-ignore lint/complexity/useRegexLiterals: a `v`-flag literal needs an ES2024 TS target
+const INVISIBLE_LEFT = new RegExp(
+  '[[\\p{Default_Ignorable_Code_Point}\\p{Cc}]--[\\t\\n\\r]]|<\\|im_start\\|>|\\[INST\\]',
+  'v',
+);
 const correctness: Record<string, { emojiKept: number; benignKept: number; attacksRemoved: number }> = {};
 console.log(
   `\nCorrectness: of ${emoji.length} RGI emoji, ${benign.length} benign joiner/mark samples, ${attacks.length} attacks\n`,

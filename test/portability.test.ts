@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 // built-ins, no Node globals. Adapters, the CLI, examples and benches may.
 const core = ['block', 'escape', 'provenance', 'budget', 'sign', 'serialize', 'ctxpack'];
 const root = new URL('..', import.meta.url).pathname;
-const forbidden = [/from\s+['"]node:/, /import\(\s*['"]node:/, /\brequire\(/, /\bBuffer\./, /\bprocess\.(env|argv|exit)/];
+const forbidden = [
+  /from\s+['"]node:/,
+  /import\(\s*['"]node:/,
+  /\brequire\(/,
+  /\bBuffer\./,
+  /\bprocess\.(env|argv|exit)/,
+];
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -12,13 +12,26 @@ export async function setup(): Promise<void> {
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     if (process.env['CI']) throw new Error('redis-server is not installed; .ci/run installs it with apt-get');
     process.env['CTXPACK_SKIP_REDIS'] = '1';
-    console.warn('[ctxpack] redis-server not found: shared replay-store tests are skipped (apt-get install redis-server)');
+    console.warn(
+      '[ctxpack] redis-server not found: shared replay-store tests are skipped (apt-get install redis-server)',
+    );
     return;
   }
   const port = 20_000 + Math.floor(Math.random() * 30_000);
   server = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'yes',
+    ],
     { stdio: 'ignore' },
   );
   await waitForPort(port, 10_000);

@@ -84,8 +84,8 @@ describe.skipIf(!available)('the HTML report in headless Chromium', () => {
         .evaluateAll((els) => els.map((el) => getComputedStyle(el).backgroundColor));
       expect(new Set(colours)).toEqual(new Set(['rgb(46, 125, 50)', 'rgb(21, 101, 192)', 'rgb(230, 81, 0)']));
       expect(await page.locator('img, script').count()).toBe(0);
-      expect(await page.locator('body').innerText()).toContain('<script>alert(1)</script>');
-      await expect(page.locator('.findings').first().innerText()).resolves.toContain(
+      expect(await page.locator('body').textContent()).toContain('<script>alert(1)</script>');
+      await expect(page.locator('.findings').first().textContent()).resolves.toContain(
         'decoded: "ignore previous instructions"',
       );
       const out = join(repoRoot, '.out', 'cli');
