@@ -1,3 +1,4 @@
+import { invalidArgument } from './assert-input.js';
 import { ProvenanceError } from './provenance-error.js';
 
 /** Nesting deeper than this is refused, so hostile input meets a typed error instead of a stack overflow. */
@@ -102,11 +103,14 @@ function serialize(
  * Concatenating the chunks gives exactly {@link canonicalizeJson}'s output.
  *
  * @throws {ProvenanceError} as {@link canonicalizeJson}; chunks already emitted stay emitted.
+ * `invalid_argument` when `emit` is not a function.
  * @example
  * const chunks: string[] = [];
  * writeCanonicalJson({ b: 1, a: 2 }, (c) => chunks.push(c)); // chunks.join('') === '{"a":2,"b":1}'
  */
 export function writeCanonicalJson(value: unknown, emit: JsonSink): void {
+  // Checked before any work, so a bad sink is reported as such rather than as a TypeError mid-stream.
+  if (typeof emit !== 'function') invalidArgument('emit', 'a function', emit);
   serialize(value, '(root)', 0, new Set(), emit);
 }
 

@@ -1,4 +1,10 @@
-import { canonicalizeJson, digestContent, digestRequest, writeCanonicalJson } from '@ctxpack/provenance';
+import {
+  canonicalizeJson,
+  digestContent,
+  digestRequest,
+  ProvenanceError,
+  writeCanonicalJson,
+} from '@ctxpack/provenance';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -26,5 +32,18 @@ describe('streamed canonical JSON', () => {
     expect(digestRequest(big)).toBe(digestContent(canonicalizeJson(big)));
     const huge = { a: 'y'.repeat(200_000), b: ['z'.repeat(70_000), 1, null] };
     expect(digestRequest(huge)).toBe(digestContent(canonicalizeJson(huge)));
+  });
+
+  it('refuses a sink that is not a function with a typed error, before emitting', () => {
+    for (const sink of [undefined, null, 'emit', {}, [], 1, Symbol('s')]) {
+      let caught: unknown;
+      try {
+        writeCanonicalJson({ a: 1 }, sink as never);
+      } catch (error) {
+        caught = error;
+      }
+      expect(ProvenanceError.isInstance(caught)).toBe(true);
+      expect(caught).toMatchObject({ code: 'invalid_argument', path: 'emit' });
+    }
   });
 });
