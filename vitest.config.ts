@@ -1,10 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 // Tests import packages by their published names; the `@ctxpack/source` export
 // condition points those names at `src/` so no build is needed first.
 const conditions = ['@ctxpack/source', 'import', 'module', 'node', 'default'];
 
-export default defineConfig({
+const config: ViteUserConfig = defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@ctxpack/source'] } },
   test: {
@@ -14,3 +14,5 @@ export default defineConfig({
     globalSetup: ['test/setup/redis-server.ts'],
   },
 });
+
+export default config;
