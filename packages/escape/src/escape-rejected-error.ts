@@ -58,16 +58,32 @@ export class InvalidEscapeOptionsError extends CtxpackError {
 
 const inputMarker: symbol = Symbol.for('ctxpack.error.invalid_escape_input');
 
-/** Thrown when `sanitize`/`scan` get something other than a string. */
+/**
+ * Thrown when a function gets input of the wrong type or size: a non-string
+ * `text` for `sanitize`/`scan`, a non-array or a non-code-point element for
+ * the decoders, an empty or over-long token for `neutralizeToken`. `path`
+ * names the argument (`text`, `cps[3]`, `token`).
+ *
+ * @example
+ * try { sanitize(body as string) } catch (e) {
+ *   if (InvalidEscapeInputError.isInstance(e)) console.error(e.path, e.message);
+ * }
+ */
 export class InvalidEscapeInputError extends CtxpackError {
+  readonly path: string;
   readonly value: unknown;
 
-  constructor({ value }: { value: unknown }) {
+  constructor({
+    value,
+    path = 'text',
+    reason = 'expected a string',
+  }: { value: unknown; path?: string; reason?: string }) {
     super({
       code: 'invalid_escape_input',
-      message: `Expected text to be a string, got ${value === null ? 'null' : typeof value}`,
+      message: `Invalid escape input ${path}: ${reason}, got ${typeName(value)}`,
     });
     this.name = 'InvalidEscapeInputError';
+    this.path = path;
     this.value = value;
     setMarker(this, inputMarker);
   }
@@ -75,4 +91,10 @@ export class InvalidEscapeInputError extends CtxpackError {
   static override isInstance(error: unknown): error is InvalidEscapeInputError {
     return hasMarker(error, inputMarker);
   }
+}
+
+/** What `value` is, reading no property (a Proxy or getter never runs) and never printing the value itself. */
+function typeName(value: unknown): string {
+  if (typeof value === 'string') return `a string of ${value.length} code units`;
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }

@@ -1,4 +1,5 @@
 import type { Trust } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block';
 import { InvalidEscapeOptionsError } from './escape-rejected-error.js';
 import type { FindingClass, Severity } from './finding.js';
 
@@ -103,10 +104,23 @@ export interface PolicyOverrides {
   rejectSeverity?: Severity;
 }
 
-/** The preset for `trust` (default `untrusted`) with the overrides applied; validates every value. */
+/**
+ * The preset for `trust` (default `untrusted`) with the overrides applied;
+ * validates every value (`InvalidEscapeOptionsError` with its path).
+ *
+ * @example
+ * resolvePolicy({ trust: 'user', actions: { injection: 'reject' } }).actions.privateUse; // 'report'
+ */
 export function resolvePolicy(options: PolicyOverrides = {}): Policy {
+  // Checked through an `unknown` alias: narrowing `options` itself would widen its fields.
+  const shape: unknown = options;
+  if (!isRecord(shape)) {
+    throw new InvalidEscapeOptionsError({ path: 'options', value: shape, reason: 'expected an object' });
+  }
   const trust = options.trust ?? 'untrusted';
-  const preset = POLICIES[trust];
+  // Own keys only: `trust: 'constructor'` must not find Object.prototype's.
+  const preset =
+    typeof trust === 'string' && Object.hasOwn(POLICIES, trust) ? POLICIES[trust as Trust] : undefined;
   if (preset === undefined) {
     throw new InvalidEscapeOptionsError({
       path: 'trust',
@@ -114,9 +128,13 @@ export function resolvePolicy(options: PolicyOverrides = {}): Policy {
       reason: "expected 'trusted', 'user' or 'untrusted'",
     });
   }
+  const overrides = options.actions ?? {};
+  if (!isRecord(overrides)) {
+    throw new InvalidEscapeOptionsError({ path: 'actions', value: overrides, reason: 'expected an object' });
+  }
   const actions: PolicyActions = { ...preset.actions };
-  for (const [key, value] of Object.entries(options.actions ?? {})) {
-    const ok = allowed[key as FindingClass];
+  for (const [key, value] of Object.entries(overrides)) {
+    const ok = Object.hasOwn(allowed, key) ? allowed[key as FindingClass] : undefined;
     if (ok === undefined) {
       throw new InvalidEscapeOptionsError({
         path: `actions.${key}`,
@@ -125,14 +143,22 @@ export function resolvePolicy(options: PolicyOverrides = {}): Policy {
       });
     }
     if (value === undefined) continue;
-    if (!ok.includes(value)) {
+    if (!ok.includes(value as string)) {
       throw new InvalidEscapeOptionsError({
         path: `actions.${key}`,
         value,
         reason: `expected one of ${ok.join(', ')}`,
       });
     }
-    (actions as unknown as Record<string, string>)[key] = value;
+    (actions as unknown as Record<string, string>)[key] = value as string;
+  }
+  const allowBalancedIsolates = options.allowBalancedIsolates ?? preset.allowBalancedIsolates;
+  if (typeof allowBalancedIsolates !== 'boolean') {
+    throw new InvalidEscapeOptionsError({
+      path: 'allowBalancedIsolates',
+      value: allowBalancedIsolates,
+      reason: 'expected a boolean',
+    });
   }
   const rejectSeverity = options.rejectSeverity ?? preset.rejectSeverity;
   if (!['low', 'medium', 'high'].includes(rejectSeverity)) {
@@ -144,7 +170,7 @@ export function resolvePolicy(options: PolicyOverrides = {}): Policy {
   }
   return {
     actions,
-    allowBalancedIsolates: options.allowBalancedIsolates ?? preset.allowBalancedIsolates,
+    allowBalancedIsolates,
     rejectSeverity,
   };
 }

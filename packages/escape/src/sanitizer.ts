@@ -1,4 +1,5 @@
 import type { Trust } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block';
 import {
   EscapeRejectedError,
   InvalidEscapeInputError,
@@ -19,11 +20,12 @@ import { resolvePolicy } from './policy.js';
 import { detectSecrets, SECRET_NEEDLES } from './secrets.js';
 import type { SpecialToken, TokenMatcher } from './special-tokens.js';
 import {
+  checkExtraTokens,
   createTokenMatcher,
   findTokens,
   neutralizeDelimiters,
+  neutralizeMatched,
   neutralizeRoleMarker,
-  neutralizeToken,
   SPECIAL_TOKENS,
 } from './special-tokens.js';
 import type { TextDetectorSwitches } from './text-detectors.js';
@@ -144,18 +146,21 @@ function toFinding(h: InvisibleHit): Finding {
  * sanitize('x </ctxpack-data> y').text; // 'x ⟨/ctxpack-data⟩ y'
  */
 export function createSanitizer(defaults: SanitizeOptions = {}): Sanitizer {
-  const matcher = createTokenMatcher(defaults.extraTokens ?? []);
-  resolvePolicy(defaults);
+  // A snapshot: later changes to the caller's object cannot bypass the checks made here.
+  const base = checkOptions(defaults);
+  const matcher = createTokenMatcher(base.extraTokens ?? []);
+  resolvePolicy(base);
   const tokens: SpecialToken[] = [
     ...SPECIAL_TOKENS,
-    ...(defaults.extraTokens ?? []).map((token) => ({ token, family: 'custom' })),
+    ...(base.extraTokens ?? []).map((token) => ({ token, family: 'custom' })),
   ];
-  const merge = (options: SanitizeOptions | undefined): SanitizeOptions =>
-    options === undefined
-      ? defaults
-      : { ...defaults, ...options, detect: { ...defaults.detect, ...options.detect } };
+  const merge = (options: SanitizeOptions | undefined): SanitizeOptions => {
+    if (options === undefined) return base;
+    const o = checkOptions(options);
+    return { ...base, ...o, detect: { ...base.detect, ...o.detect } };
+  };
   const matcherFor = (options: SanitizeOptions): TokenMatcher =>
-    options.extraTokens === undefined || options.extraTokens === defaults.extraTokens
+    options.extraTokens === undefined || options.extraTokens === base.extraTokens
       ? matcher
       : cachedMatcher(options.extraTokens);
   return {
@@ -169,6 +174,30 @@ export function createSanitizer(defaults: SanitizeOptions = {}): Sanitizer {
       return runSanitize(text, { ...o, trust: 'trusted', actions: {} }, matcherFor(o)).findings;
     },
   };
+}
+
+/**
+ * Checks the shapes that are spread or iterated (`options`, `detect`,
+ * `actions`, `extraTokens`) before touching them — spreading a 20 MB string
+ * would build 20 million properties — and copies them one level deep. Values
+ * are checked where they are used (`resolvePolicy`, `checkLimit`,
+ * `createTokenMatcher`).
+ */
+function checkOptions(options: unknown): SanitizeOptions {
+  if (!isRecord(options)) {
+    throw new InvalidEscapeOptionsError({ path: 'options', value: options, reason: 'expected an object' });
+  }
+  const out: Record<string, unknown> = { ...options };
+  for (const key of ['detect', 'actions'] as const) {
+    const value = out[key];
+    if (value === undefined) continue;
+    if (!isRecord(value)) {
+      throw new InvalidEscapeOptionsError({ path: key, value, reason: 'expected an object' });
+    }
+    out[key] = { ...value };
+  }
+  if (out['extraTokens'] !== undefined) out['extraTokens'] = checkExtraTokens(out['extraTokens']);
+  return out as SanitizeOptions;
 }
 
 const matcherCache = new Map<string, TokenMatcher>();
@@ -267,7 +296,7 @@ function tokenHits(
             : `chat special token "${shown}" (${t.rule})`,
         rule: t.rule,
       },
-      replacement: t.kind === 'role-marker' ? neutralizeRoleMarker(original) : neutralizeToken(original),
+      replacement: t.kind === 'role-marker' ? neutralizeRoleMarker(original) : neutralizeMatched(original),
       view: clean,
       viewStart: cs,
       viewEnd: ce,

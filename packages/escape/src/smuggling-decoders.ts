@@ -1,7 +1,37 @@
+import { InvalidEscapeInputError } from './escape-rejected-error.js';
+
 // Decoders for the three invisible-text smuggling schemes in the wild. Each
-// takes the code points of one run and returns the hidden text.
+// takes the code points of one run and returns the hidden text. Code points
+// that belong to no scheme are skipped; anything that is not a code point
+// (a hole, a string, a nested array) is an InvalidEscapeInputError.
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Checks every element before decoding, so a hostile element is never coerced
+ * (a nested array would be stringified recursively) and a sparse array with a
+ * huge `length` fails at its first hole before anything is allocated.
+ */
+function checkCodePoints(cps: unknown): readonly number[] {
+  if (!Array.isArray(cps)) {
+    throw new InvalidEscapeInputError({
+      path: 'cps',
+      value: cps,
+      reason: 'expected an array of code points',
+    });
+  }
+  for (let i = 0; i < cps.length; i++) {
+    const cp: unknown = cps[i];
+    if (typeof cp !== 'number' || !Number.isInteger(cp) || cp < 0 || cp > 0x10ffff) {
+      throw new InvalidEscapeInputError({
+        path: `cps[${i}]`,
+        value: cp,
+        reason: 'expected a code point (an integer from 0 to 0x10FFFF)',
+      });
+    }
+  }
+  return cps as readonly number[];
+}
 
 /**
  * ASCII smuggling (Rehberger): tag U+E0020–E007E carries ASCII 0x20–0x7E.
@@ -9,7 +39,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
  */
 export function decodeTagCharacters(cps: readonly number[]): string {
   let out = '';
-  for (const cp of cps) {
+  for (const cp of checkCodePoints(cps)) {
     const v = cp - 0xe0000;
     if (v >= 0x20 && v <= 0x7e) out += String.fromCharCode(v);
   }
@@ -22,9 +52,10 @@ export function decodeTagCharacters(cps: readonly number[]): string {
  * characters for invalid sequences).
  */
 export function decodeVariationSelectors(cps: readonly number[]): string {
-  const bytes = new Uint8Array(cps.length);
+  const points = checkCodePoints(cps);
+  const bytes = new Uint8Array(points.length);
   let n = 0;
-  for (const cp of cps) {
+  for (const cp of points) {
     if (cp >= 0xfe00 && cp <= 0xfe0f) bytes[n++] = cp - 0xfe00;
     else if (cp >= 0xe0100 && cp <= 0xe01ef) bytes[n++] = cp - 0xe0100 + 16;
   }
@@ -45,7 +76,7 @@ export function decodeSneakyBits(cps: readonly number[]): string {
     if (bits !== '') words.push(decodeBitGroup(bits));
     bits = '';
   };
-  for (const cp of cps) {
+  for (const cp of checkCodePoints(cps)) {
     if (cp === 0x2062) bits += '0';
     else if (cp === 0x2064) bits += '1';
     else {

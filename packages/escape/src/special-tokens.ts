@@ -1,4 +1,4 @@
-import { InvalidEscapeOptionsError } from './escape-rejected-error.js';
+import { InvalidEscapeInputError, InvalidEscapeOptionsError } from './escape-rejected-error.js';
 import { foldCodePoint, foldString } from './fold.js';
 
 /** One registered special token and the model family that reserves it. */
@@ -94,6 +94,14 @@ export interface TokenMatcher {
   readonly alwaysScan: boolean;
 }
 
+/**
+ * Longest token (UTF-16 code units) that `neutralizeToken` and `extraTokens`
+ * accept. A registered token folds to at most 128 characters; the slack
+ * covers characters that fold to nothing (combining marks). Without a bound a
+ * 20 MB "token" would be neutralized character by character.
+ */
+export const MAX_TOKEN_LENGTH = 1024;
+
 const DELIMITER = /[<[]/;
 const ROLE_WORD = /human|assistant/;
 
@@ -101,15 +109,33 @@ function escapeRegExp(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 }
 
+/** Most extra tokens per sanitizer or call: each one is an alternative of the token regex. */
+export const MAX_EXTRA_TOKENS = 1024;
+
 /**
- * Builds a matcher. Extra tokens are plain strings, matched after the same
- * folding as the built-ins; each must be neutralizable (contain no ⟨⟩⟦⟧ and
- * not match again once neutralized), otherwise `InvalidEscapeOptionsError`.
+ * Checks the shape of `extraTokens` (an array of at most MAX_EXTRA_TOKENS
+ * strings) and returns a copy of what it checked (each element read once),
+ * before anything reads it as such: it is also serialized as a cache key,
+ * which a cyclic or deeply nested element would make throw.
  */
-export function createTokenMatcher(extraTokens: readonly string[] = []): TokenMatcher {
-  const familyOf = new Map<string, string>();
-  for (const { token, family } of SPECIAL_TOKENS) familyOf.set(foldString(token), family);
-  extraTokens.forEach((token, i) => {
+export function checkExtraTokens(value: unknown): readonly string[] {
+  if (!Array.isArray(value)) {
+    throw new InvalidEscapeOptionsError({
+      path: 'extraTokens',
+      value,
+      reason: 'expected an array of strings',
+    });
+  }
+  if (value.length > MAX_EXTRA_TOKENS) {
+    throw new InvalidEscapeOptionsError({
+      path: 'extraTokens',
+      value,
+      reason: `at most ${MAX_EXTRA_TOKENS} tokens`,
+    });
+  }
+  const out: string[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const token: unknown = value[i];
     if (typeof token !== 'string') {
       throw new InvalidEscapeOptionsError({
         path: `extraTokens[${i}]`,
@@ -117,12 +143,27 @@ export function createTokenMatcher(extraTokens: readonly string[] = []): TokenMa
         reason: 'expected a string',
       });
     }
-    const folded = foldString(token);
+    out.push(token);
+  }
+  return out;
+}
+
+/**
+ * Builds a matcher. Extra tokens are plain strings, matched after the same
+ * folding as the built-ins; each must be neutralizable (contain no ⟨⟩⟦⟧ and
+ * not match again once neutralized), otherwise `InvalidEscapeOptionsError`.
+ */
+export function createTokenMatcher(extra: readonly string[] = []): TokenMatcher {
+  const extraTokens = checkExtraTokens(extra);
+  const familyOf = new Map<string, string>();
+  for (const { token, family } of SPECIAL_TOKENS) familyOf.set(foldString(token), family);
+  extraTokens.forEach((token, i) => {
+    const folded = token.length > MAX_TOKEN_LENGTH ? '' : foldString(token);
     if (folded.length < 2 || folded.length > 128) {
       throw new InvalidEscapeOptionsError({
         path: `extraTokens[${i}]`,
         value: token,
-        reason: 'a token must fold to 2–128 characters',
+        reason: `a token must fold to 2–128 characters and be at most ${MAX_TOKEN_LENGTH} code units long`,
       });
     }
     if (RESERVED_CHARS.test(token)) {
@@ -147,13 +188,13 @@ export function createTokenMatcher(extraTokens: readonly string[] = []): TokenMa
   };
   // Each neutralized token must be inert, or the fixed-point filter could not terminate.
   extraTokens.forEach((token, i) => {
-    const neutral = foldString(neutralizeToken(token));
+    const neutral = foldString(neutralizeMatched(token));
     matcher.tokens.lastIndex = 0;
     if (matcher.tokens.test(neutral)) {
       throw new InvalidEscapeOptionsError({
         path: `extraTokens[${i}]`,
         value: token,
-        reason: `its neutralized form "${neutralizeToken(token)}" still matches a registered token`,
+        reason: `its neutralized form "${neutralizeMatched(token)}" still matches a registered token`,
       });
     }
   });
@@ -194,9 +235,26 @@ export function findTokens(folded: string, matcher: TokenMatcher): TokenMatch[] 
  * `⟨|im_start|⟩` and `[INST]` reads `⟦INST⟧`. A token without such a
  * delimiter gets its first character bracketed (`⟦E⟧ND`). None of ⟨⟩⟦⟧
  * folds to an ASCII character (UTS #39 10.0 and NFKD), so the result cannot
- * match again.
+ * match again. Throws `InvalidEscapeInputError` unless `token` is a non-empty
+ * string of at most 1024 code units.
+ *
+ * @example
+ * neutralizeToken('<|im_start|>'); // '⟨|im_start|⟩'
+ * neutralizeToken('END');          // '⟦E⟧ND'
  */
-export function neutralizeToken(original: string): string {
+export function neutralizeToken(token: string): string {
+  if (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH) {
+    throw new InvalidEscapeInputError({
+      path: 'token',
+      value: token,
+      reason: `expected a non-empty string of at most ${MAX_TOKEN_LENGTH} code units`,
+    });
+  }
+  return neutralizeMatched(token);
+}
+
+/** `neutralizeToken` without the checks: a match can exceed the bound (marks inside it fold to nothing), never be empty. */
+export function neutralizeMatched(original: string): string {
   const out = neutralizeDelimiters(original);
   if (out !== original) return out;
   const first = String.fromCodePoint(original.codePointAt(0)!);
