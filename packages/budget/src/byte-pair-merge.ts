@@ -120,43 +120,236 @@ function mergeSmall(piece: string, t: MergeTables, out: number[]): void {
 
 const POS_SCALE = 2 ** 32;
 
-function mergeLarge(piece: string, t: MergeTables, out: number[]): void {
+/**
+ * After this many interruptions (a merge made a pair ranked below the rank
+ * being drained), the bucket merge hands over to the heap merge, whose
+ * O(n log n) bound does not depend on the vocabulary.
+ */
+const MAX_INTERRUPTIONS = 1024;
+
+/** The linked list of parts of one long piece; node i is the part starting at byte i. */
+interface MergeState {
+  readonly n: number;
+  /** Token of node i, or -1 once merged into its left neighbour. */
+  readonly id: Int32Array;
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+  /** Rank of node i joined with its next node, or -1. */
+  readonly pair: Int32Array;
+}
+
+function createState(piece: string, t: MergeTables): MergeState {
   const n = piece.length;
-  // Node i is the part starting at byte i; id[i] its token, next[i] the following node (n = end).
-  const id = Int32Array.from(byteRanks(piece, t));
+  const byteIds = new Int32Array(256);
+  for (let b = 0; b < 256; b++) byteIds[b] = t.ranks.get(String.fromCharCode(b)) ?? -1;
+  const id = new Int32Array(n);
   const next = new Int32Array(n);
   const prev = new Int32Array(n);
-  const pair = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
+    id[i] = byteIds[piece.charCodeAt(i)] as number;
     next[i] = i + 1;
     prev[i] = i - 1;
   }
-  const heap = new MinHeap(n);
+  return { n, id, next, prev, pair: new Int32Array(n).fill(-1) };
+}
+
+/** Joins node i with its next node into token `rank`. */
+function joinNext(s: MergeState, i: number, rank: number): void {
+  const j = s.next[i] as number;
+  const k = s.next[j] as number;
+  s.id[i] = rank;
+  s.id[j] = -1;
+  s.pair[j] = -1;
+  s.next[i] = k;
+  if (k < s.n) s.prev[k] = i;
+}
+
+function pairRank(s: MergeState, t: MergeTables, i: number): number {
+  const j = s.next[i] as number;
+  const r = j < s.n ? mergedRank(t, s.id[i] as number, s.id[j] as number) : -1;
+  s.pair[i] = r;
+  return r;
+}
+
+function emit(s: MergeState, out: number[]): void {
+  for (let i = 0; i < s.n; i = s.next[i] as number) out.push(s.id[i] as number);
+}
+
+/** Positions of live pairs of one rank, ascending from `cursor` once sorted. */
+interface Bucket {
+  items: Int32Array;
+  length: number;
+  cursor: number;
+  sorted: boolean;
+  queued: boolean;
+}
+
+/**
+ * Buckets indexed by rank, shared by every merge (one runs at a time: the
+ * merge is synchronous and not re-entrant) so a long piece allocates no
+ * vocabulary-sized table; `RankBuckets.close` empties the slots it used.
+ */
+const sharedSlots: (Bucket | undefined)[] = [];
+
+/** Pair positions bucketed by rank, with a heap of the ranks that have queued positions. */
+class RankBuckets {
+  private readonly slots = sharedSlots;
+  private readonly used: number[] = [];
+  private readonly ranks = new MinHeap(64);
+  /** Rank of the bucket `popLowest` returned last. */
+  popped = -1;
+
+  get size(): number {
+    return this.ranks.size;
+  }
+
+  add(rank: number, position: number): void {
+    let b = this.slots[rank];
+    if (b === undefined) {
+      while (this.slots.length <= rank) this.slots.push(undefined);
+      b = { items: new Int32Array(16), length: 0, cursor: 0, sorted: true, queued: false };
+      this.slots[rank] = b;
+      this.used.push(rank);
+    }
+    if (b.cursor === b.length) {
+      b.cursor = 0;
+      b.length = 0;
+      b.sorted = true;
+    }
+    if (b.length === b.items.length) {
+      const grown = new Int32Array(b.items.length * 2);
+      grown.set(b.items);
+      b.items = grown;
+    }
+    if (b.length > b.cursor && (b.items[b.length - 1] as number) > position) b.sorted = false;
+    b.items[b.length++] = position;
+    if (!b.queued) {
+      b.queued = true;
+      this.ranks.push(rank);
+    }
+  }
+
+  /** The bucket of the lowest queued rank (`popped`), its pending positions sorted ascending; dequeued. */
+  popLowest(): Bucket {
+    const rank = this.ranks.pop();
+    this.popped = rank;
+    const b = this.slots[rank] as Bucket;
+    b.queued = false;
+    if (!b.sorted) {
+      b.items.subarray(b.cursor, b.length).sort();
+      b.sorted = true;
+    }
+    return b;
+  }
+
+  /** Requeues a bucket with positions left. */
+  release(rank: number, b: Bucket): void {
+    if (b.cursor < b.length && !b.queued) {
+      b.queued = true;
+      this.ranks.push(rank);
+    }
+  }
+
+  /** Frees the shared slots. */
+  close(): void {
+    for (const rank of this.used) this.slots[rank] = undefined;
+  }
+}
+
+/**
+ * Long pieces (runs of one character, CJK sentences, base64) are merged rank
+ * by rank: every live pair sits in the bucket of its rank, and a small heap
+ * orders the distinct ranks. Draining the lowest rank's bucket left to right
+ * is exactly tiktoken's order (lowest rank, leftmost first) because a merge
+ * into token r never creates another pair of rank r (the joined bytes would be
+ * longer than token r's). A merge that creates a pair ranked at or below r
+ * interrupts the drain, so that pair goes first, as in tiktoken. Each merge
+ * costs O(1) amortized plus a sort of positions appended out of order, so a
+ * 16 Mi-byte run merges in about a second instead of O(n log n) heap steps.
+ */
+function mergeLarge(piece: string, t: MergeTables, out: number[]): void {
+  const s = createState(piece, t);
+  const q = new RankBuckets();
+  try {
+    mergeByRank(s, t, q);
+  } finally {
+    q.close();
+  }
+  emit(s, out);
+}
+
+function mergeByRank(s: MergeState, t: MergeTables, q: RankBuckets): void {
+  const { id, prev, pair } = s;
+  for (let i = 0; i < s.n - 1; i++) {
+    const r = pairRank(s, t, i);
+    if (r >= 0) q.add(r, i);
+  }
+  let interruptions = 0;
+  while (q.size > 0) {
+    const b = q.popLowest();
+    const rank = q.popped;
+    let interrupted = false;
+    while (b.cursor < b.length && !interrupted) {
+      const i = b.items[b.cursor++] as number;
+      if (id[i] === -1 || pair[i] !== rank) continue;
+      joinNext(s, i, rank);
+      const right = pairRank(s, t, i);
+      if (right >= 0) {
+        q.add(right, i);
+        if (right <= rank) interrupted = true;
+      }
+      const p = prev[i] as number;
+      if (p >= 0) {
+        const left = pairRank(s, t, p);
+        if (left >= 0) {
+          q.add(left, p);
+          if (left <= rank) interrupted = true;
+        }
+      }
+    }
+    q.release(rank, b);
+    if (interrupted && ++interruptions > MAX_INTERRUPTIONS) {
+      mergeWithHeap(s, t);
+      return;
+    }
+  }
+}
+
+/**
+ * The merge with a binary min-heap keyed by (rank, position) and lazy
+ * invalidation: O(n log n) whatever the vocabulary. Exported for the
+ * differential test of the bucket merge.
+ * @internal
+ */
+export function mergeLargeWithHeap(piece: string, t: MergeTables, out: number[]): void {
+  const s = createState(piece, t);
+  for (let i = 0; i < s.n - 1; i++) pairRank(s, t, i);
+  mergeWithHeap(s, t);
+  emit(s, out);
+}
+
+/** Finishes the merge of `s`, whose `pair` ranks are current, with a heap. */
+function mergeWithHeap(s: MergeState, t: MergeTables): void {
+  const heap = new MinHeap(s.n);
+  for (let i = 0; i < s.n; i = s.next[i] as number) {
+    const r = s.pair[i] as number;
+    if (r >= 0) heap.push(r * POS_SCALE + i);
+  }
   const update = (i: number): void => {
-    const j = next[i] as number;
-    const r = j < n ? mergedRank(t, id[i] as number, id[j] as number) : -1;
-    pair[i] = r;
+    const r = pairRank(s, t, i);
     if (r >= 0) heap.push(r * POS_SCALE + i);
   };
-  for (let i = 0; i < n - 1; i++) update(i);
   while (heap.size > 0) {
     const key = heap.pop();
     const rank = Math.floor(key / POS_SCALE);
     const i = key - rank * POS_SCALE;
     // Lazy invalidation: an entry is live only if node i still exists with that pair rank.
-    if (id[i] === -1 || pair[i] !== rank) continue;
-    const j = next[i] as number;
-    const k = next[j] as number;
-    id[i] = rank;
-    id[j] = -1;
-    pair[j] = -1;
-    next[i] = k;
-    if (k < n) prev[k] = i;
+    if (s.id[i] === -1 || s.pair[i] !== rank) continue;
+    joinNext(s, i, rank);
     update(i);
-    const p = prev[i] as number;
+    const p = s.prev[i] as number;
     if (p >= 0) update(p);
   }
-  for (let i = 0; i < n; i = next[i] as number) out.push(id[i] as number);
 }
 
 /** Binary min-heap of non-negative numbers in a growable Float64Array. */

@@ -1,3 +1,5 @@
+import { describeValue, invalidInput } from './check-input.js';
+import { ENCODING_NAMES } from './encoding-data.js';
 import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 import { createTokenizer, getNativeOps, type NativeOps, setNativeOps, type Tokenizer } from './tokenizer.js';
 
@@ -39,7 +41,21 @@ export const DEFAULT_ESTIMATOR_MARGIN = 0.25;
  * fit(items, { tokenizer: claude, maxTokens: 200_000, reserveOutput: 8_000 });
  */
 export function createEstimator(options: EstimatorOptions = {}): Tokenizer {
-  const base = createTokenizer(options.base ?? 'o200k_base');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    invalidInput(['options'], options, 'an options object');
+  }
+  const baseName = options.base ?? 'o200k_base';
+  if (!(ENCODING_NAMES as readonly unknown[]).includes(baseName)) {
+    throw new InvalidBudgetInputError({
+      path: ['base'],
+      value: baseName,
+      message: `expected one of ${ENCODING_NAMES.join(', ')}, got ${describeValue(baseName)}`,
+    });
+  }
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length > 256)) {
+    invalidInput(['name'], options.name, 'a string of at most 256 chars');
+  }
+  const base = createTokenizer(baseName);
   const margin = options.margin ?? DEFAULT_ESTIMATOR_MARGIN;
   const fixed = options.fixed ?? 0;
   if (typeof margin !== 'number' || !Number.isFinite(margin) || margin < 0 || margin > 10) {

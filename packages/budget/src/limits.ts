@@ -1,7 +1,11 @@
-/** Size limits `fit` enforces, so that hostile input meets a typed error rather than unbounded work. */
+/**
+ * Size limits `fit` and the tokenizers enforce, so that hostile input meets a
+ * typed error rather than unbounded work.
+ */
 export const BUDGET_LIMITS: {
   readonly maxItems: number;
   readonly maxItemChars: number;
+  readonly maxTextChars: number;
   readonly maxIdChars: number;
   readonly maxMarkerChars: number;
   readonly maxTokens: number;
@@ -10,6 +14,13 @@ export const BUDGET_LIMITS: {
   maxItems: 100_000,
   /** 16 Mi UTF-16 code units per item, the block package's content limit. */
   maxItemChars: 16 * 1024 * 1024,
+  /**
+   * 16 Mi UTF-16 code units per `count`/`encode` call (and token ids per
+   * `decode`): the largest block. Counting a text of this size takes about 3 s
+   * on a 2-vCPU machine even in the worst case (one 16 Mi-char run of a single
+   * letter is one pre-tokenizer piece).
+   */
+  maxTextChars: 16 * 1024 * 1024,
   maxIdChars: 256,
   maxMarkerChars: 1024,
   /** Largest accepted `maxTokens`; far above any model's context window. */

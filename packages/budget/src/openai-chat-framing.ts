@@ -1,3 +1,7 @@
+import { checkCounter, checkText, invalidInput } from './check-input.js';
+import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
+import { BUDGET_LIMITS } from './limits.js';
+
 /**
  * Token framing of the OpenAI Chat Completions format, as documented in
  * OpenAI's cookbook "How to count tokens with tiktoken"
@@ -25,7 +29,9 @@ export interface OpenAIChatMessageText {
 /**
  * Tokens of a list of text messages in the OpenAI chat format, counted the
  * cookbook's way: per message 3 + role + content (+ 1 + name), plus 3 for
- * reply priming.
+ * reply priming. At most `BUDGET_LIMITS.maxItems` messages; a malformed
+ * message or tokenizer is an `InvalidBudgetInputError` naming its path
+ * (e.g. `messages[2].role`).
  *
  * @example
  * countOpenAIChatTokens([{ role: 'user', content: 'hi' }], createTokenizer('o200k_base')); // 3 + 1 + 1 + 3
@@ -34,20 +40,48 @@ export function countOpenAIChatTokens(
   messages: readonly OpenAIChatMessageText[],
   tokenizer: { count(text: string): number },
 ): number {
+  if (!Array.isArray(messages)) invalidInput(['messages'], messages, 'an array of messages');
+  if (messages.length > BUDGET_LIMITS.maxItems) {
+    throw new InvalidBudgetInputError({
+      path: ['messages'],
+      value: messages.length,
+      message: `${messages.length} messages; the limit is BUDGET_LIMITS.maxItems = ${BUDGET_LIMITS.maxItems}`,
+    });
+  }
+  checkCounter(tokenizer, ['tokenizer']);
   let total = OPENAI_CHAT_FRAMING.replyPriming;
-  for (const m of messages) {
-    total += OPENAI_CHAT_FRAMING.tokensPerMessage + tokenizer.count(m.role) + tokenizer.count(m.content);
-    if (m.name !== undefined) total += OPENAI_CHAT_FRAMING.tokensPerName + tokenizer.count(m.name);
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i];
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) {
+      invalidInput(['messages', i], m, 'a message object');
+    }
+    const { role, content, name } = m as Record<string, unknown>;
+    checkText(role, ['messages', i, 'role']);
+    checkText(content, ['messages', i, 'content']);
+    total += OPENAI_CHAT_FRAMING.tokensPerMessage + tokenizer.count(role) + tokenizer.count(content);
+    if (name !== undefined) {
+      checkText(name, ['messages', i, 'name']);
+      total += OPENAI_CHAT_FRAMING.tokensPerName + tokenizer.count(name);
+    }
   }
   return total;
 }
 
-/** Framing overhead of one OpenAI chat message with this role (and name), excluding its content: `overheadTokens` for `fit`. */
+/**
+ * Framing overhead of one OpenAI chat message with this role (and name),
+ * excluding its content: `overheadTokens` for `fit`.
+ *
+ * @example
+ * openAIChatMessageOverhead('user', createTokenizer('o200k_base')); // 3 + 1
+ */
 export function openAIChatMessageOverhead(
   role: string,
   tokenizer: { count(text: string): number },
   name?: string,
 ): number {
+  checkText(role, ['role']);
+  checkCounter(tokenizer, ['tokenizer']);
+  if (name !== undefined) checkText(name, ['name']);
   const named = name === undefined ? 0 : OPENAI_CHAT_FRAMING.tokensPerName + tokenizer.count(name);
   return OPENAI_CHAT_FRAMING.tokensPerMessage + tokenizer.count(role) + named;
 }

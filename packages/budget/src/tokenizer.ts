@@ -1,6 +1,8 @@
 import { mergePiece } from './byte-pair-merge.js';
+import { checkText, describeValue, invalidInput } from './check-input.js';
 import { ENCODING_NAMES, type EncodingData, type EncodingName, loadEncoding } from './encoding-data.js';
 import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
+import { BUDGET_LIMITS } from './limits.js';
 import { PieceCache } from './piece-cache.js';
 import { isAscii, toByteString, toBytes, utf8Width } from './utf8.js';
 
@@ -51,6 +53,9 @@ const PIECE_CACHE_CAPACITY = 32_768;
 /** Longer pieces are rare and expensive to keep; they are merged each time (near-linear anyway). */
 const MAX_CACHED_PIECE_CHARS = 128;
 
+/** UTF-8 bytes `decode` produces at most: the encoding of the longest text `encode` accepts. */
+const MAX_DECODED_BYTES = 4 * BUDGET_LIMITS.maxTextChars;
+
 const instances = new Map<EncodingName, Tokenizer>();
 
 /**
@@ -58,7 +63,10 @@ const instances = new Map<EncodingName, Tokenizer>();
  * Counts equal js-tiktoken's `encode(text, [], [])`: special-token text such
  * as `<|endoftext|>` inside content is counted as plain text, never as the
  * special token. One shared instance per encoding (the rank tables are
- * decoded on first use).
+ * decoded on first use). `count` and `encode` take a string of at most
+ * `BUDGET_LIMITS.maxTextChars` chars, `decode` an array of at most as many
+ * ids; anything else is an `InvalidBudgetInputError`. Work is linear in the
+ * text length, even for one long run of a single character.
  *
  * @example
  * const tok = createTokenizer('o200k_base');
@@ -71,7 +79,7 @@ export function createTokenizer(encoding: 'o200k_base' | 'cl100k_base'): Tokeniz
     throw new InvalidBudgetInputError({
       path: ['encoding'],
       value: encoding,
-      message: `unknown encoding ${JSON.stringify(encoding)}; expected one of ${ENCODING_NAMES.join(', ')}`,
+      message: `unknown encoding ${typeof encoding === 'string' ? JSON.stringify(encoding.slice(0, 64)) : describeValue(encoding)}; expected one of ${ENCODING_NAMES.join(', ')}`,
     });
   }
   const tokenizer = new BpeTokenizer(encoding);
@@ -118,13 +126,14 @@ class BpeTokenizer implements Tokenizer, NativeOps {
   }
 
   count(text: string): number {
+    checkText(text, ['text']);
     return this.countUpTo(text, Infinity);
   }
 
   countUpTo(text: string, limit: number): number {
     const re = this.regex();
     let total = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    for (let m = nextPiece(re, text); m !== null; m = nextPiece(re, text)) {
       const t = this.piece(m[0]);
       total += typeof t === 'number' ? 1 : t.length;
       if (total > limit) break;
@@ -133,9 +142,10 @@ class BpeTokenizer implements Tokenizer, NativeOps {
   }
 
   encode(text: string): number[] {
+    checkText(text, ['text']);
     const re = this.regex();
     const out: number[] = [];
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    for (let m = nextPiece(re, text); m !== null; m = nextPiece(re, text)) {
       const t = this.piece(m[0]);
       if (typeof t === 'number') out.push(t);
       else for (const id of t) out.push(id);
@@ -144,6 +154,14 @@ class BpeTokenizer implements Tokenizer, NativeOps {
   }
 
   decode(ids: readonly number[]): string {
+    if (!Array.isArray(ids)) invalidInput(['ids'], ids, 'an array of token ids');
+    if (ids.length > BUDGET_LIMITS.maxTextChars) {
+      throw new InvalidBudgetInputError({
+        path: ['ids'],
+        value: ids.length,
+        message: `${ids.length} ids; the limit is BUDGET_LIMITS.maxTextChars = ${BUDGET_LIMITS.maxTextChars}`,
+      });
+    }
     const { tokens } = this.data;
     let bytes = '';
     for (let i = 0; i < ids.length; i++) {
@@ -157,6 +175,14 @@ class BpeTokenizer implements Tokenizer, NativeOps {
         });
       }
       bytes += token;
+      // A token is up to a few hundred bytes: bound the byte string before it outgrows the engine's string limit.
+      if (bytes.length > MAX_DECODED_BYTES) {
+        throw new InvalidBudgetInputError({
+          path: ['ids'],
+          value: ids.length,
+          message: `the ids decode to more than ${MAX_DECODED_BYTES} UTF-8 bytes (4 × BUDGET_LIMITS.maxTextChars)`,
+        });
+      }
     }
     return this.decoder.decode(toBytes(bytes));
   }
@@ -164,7 +190,7 @@ class BpeTokenizer implements Tokenizer, NativeOps {
   prefixEnd(text: string, maxTokens: number): number {
     const re = this.regex();
     let total = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    for (let m = nextPiece(re, text); m !== null; m = nextPiece(re, text)) {
       const t = this.piece(m[0]);
       const n = typeof t === 'number' ? 1 : t.length;
       if (total + n <= maxTokens) {
@@ -187,7 +213,7 @@ class BpeTokenizer implements Tokenizer, NativeOps {
       const re = this.regex();
       const tail = from === 0 ? text : text.slice(from);
       let total = 0;
-      for (let m = re.exec(tail); m !== null; m = re.exec(tail)) {
+      for (let m = nextPiece(re, tail); m !== null; m = nextPiece(re, tail)) {
         const t = this.piece(m[0]);
         starts.push(m.index);
         found.push({ piece: m[0], tokens: t });
@@ -227,6 +253,27 @@ class BpeTokenizer implements Tokenizer, NativeOps {
       for (let i = 0; i < keep; i++) byteTarget += (table[ids[i] as number] as string).length;
     }
     return charIndexAtByte(piece, byteTarget, fromEnd);
+  }
+}
+
+/**
+ * The next pre-tokenizer piece. The patterns' greedy letter and symbol loops
+ * over classes with astral code points backtrack per character, and V8's
+ * regex backtracking stack overflows on a run of about 1–4 million such
+ * characters with no space, digit or punctuation (measured: `'中'.repeat(4 Mi)`
+ * with o200k_base); that RangeError becomes a typed error naming the offset.
+ */
+function nextPiece(re: RegExp, text: string): RegExpExecArray | null {
+  const offset = re.lastIndex;
+  try {
+    return re.exec(text);
+  } catch (cause) {
+    if (!(cause instanceof RangeError)) throw cause;
+    throw new InvalidBudgetInputError({
+      path: ['text'],
+      value: text,
+      message: `the pre-tokenizer piece at offset ${offset} (an unbroken run of letters or symbols) is too long for this engine's regex stack; break it with spaces or newlines`,
+    });
   }
 }
 
