@@ -1,5 +1,5 @@
 import type { BlockSource, ContextBlock, ContextBlockInput, TruncationStrategy, Trust } from '@ctxpack/block';
-import { assertRecord, createBlock, InvalidArgumentError } from '@ctxpack/block';
+import { assertRecord, BLOCK_LIMITS, createBlock, InvalidArgumentError } from '@ctxpack/block';
 import type { SerializePolicy } from '@ctxpack/serialize';
 import { TARGETS, UnsupportedTargetError } from '@ctxpack/serialize';
 import type { Signer } from '@ctxpack/sign';
@@ -105,12 +105,14 @@ export function createContext(options: ContextOptions): Context {
     assistant: (text, opts) => adder('assistant')(text, opts),
     toolCall: (call, opts) => {
       assertRecord(call as unknown, 'call');
+      const content = typeof call.arguments === 'string' ? call.arguments : argumentsJson(call.arguments);
+      assertEncodableArguments(content);
       return push({
         group: `call:${String(call.callId)}`,
         ...optionsOf(opts),
         kind: 'tool-call',
         tenant,
-        content: typeof call.arguments === 'string' ? call.arguments : argumentsJson(call.arguments),
+        content,
         source: { type: 'app', tool: call.name, callId: call.callId },
       });
     },
@@ -152,6 +154,75 @@ function argumentsJson(value: unknown): string {
     throw new InvalidArgumentError({ path: 'call.arguments', expected: 'JSON data', value });
   }
   return json;
+}
+
+// ES2024 String.prototype.isWellFormed where the runtime has it; a linear regex elsewhere.
+const nativeIsWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isWellFormed = (s: string): boolean =>
+  typeof nativeIsWellFormed === 'function' ? nativeIsWellFormed.call(s) : !loneSurrogate.test(s);
+/** A `\uD800`–`\uDFFF` escape: the only way JSON text spells a surrogate without containing one. */
+const surrogateEscape = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Refuses tool-call arguments that hold a lone surrogate, in the text or in
+ * any key or string of its JSON. Targets that send the arguments as an object
+ * (anthropic `input`, AI SDK `input`) and the request digest (RFC 8785, which
+ * cannot encode a lone surrogate) would otherwise fail at `assemble` for some
+ * targets and not others; this makes every target refuse it here, naming the
+ * argument.
+ */
+function assertEncodableArguments(content: string): void {
+  const refuse = (path: string, value: unknown): never => {
+    throw new InvalidArgumentError({
+      path,
+      expected: 'well-formed Unicode (RFC 8785 cannot encode a lone surrogate)',
+      value,
+    });
+  };
+  if (!isWellFormed(content)) refuse('call.arguments', content);
+  // Over-long content is left to createBlock's size limit; text without a surrogate escape cannot decode to one.
+  if (content.length > BLOCK_LIMITS.maxContentChars || !surrogateEscape.test(content)) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    return; // Not JSON: the targets that need an object report that when rendering.
+  }
+  const found = findLoneSurrogate(parsed);
+  if (found !== undefined) refuse(found.path, found.value);
+}
+
+/** The first key or string holding a lone surrogate in parsed JSON, with its path; iterative, so depth cannot overflow. */
+function findLoneSurrogate(root: unknown): { path: string; value: string } | undefined {
+  type Node = { value: unknown; key: string | number | undefined; parent: Node | undefined };
+  const pathOf = (node: Node, last?: string): string => {
+    const parts: (string | number)[] = last === undefined ? [] : [last];
+    for (let n: Node | undefined = node; n?.key !== undefined; n = n.parent) parts.push(n.key);
+    let out = 'call.arguments';
+    for (const part of parts.reverse()) {
+      if (typeof part === 'number') out += `[${part}]`;
+      else out += /^[A-Za-z_$][\w$]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part.slice(0, 64))}]`;
+    }
+    return out;
+  };
+  const stack: Node[] = [{ value: root, key: undefined, parent: undefined }];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const { value } = node;
+    if (typeof value === 'string') {
+      if (!isWellFormed(value)) return { path: pathOf(node), value };
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: i, parent: node });
+    } else if (typeof value === 'object' && value !== null) {
+      const keys = Object.keys(value);
+      for (const key of keys) if (!isWellFormed(key)) return { path: pathOf(node, key), value: key };
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i] as string;
+        stack.push({ value: (value as Record<string, unknown>)[key], key, parent: node });
+      }
+    }
+  }
+  return undefined;
 }
 
 function toSigners(signer: ContextOptions['signer']): readonly Signer[] {
