@@ -2,16 +2,15 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { types } from 'node:util';
 import * as block from '@ctxpack/block';
 import * as budget from '@ctxpack/budget';
+import * as cli from '@ctxpack/cli';
 import * as escapePkg from '@ctxpack/escape';
+import * as mcp from '@ctxpack/mcp';
 import * as provenance from '@ctxpack/provenance';
+import * as replayRedis from '@ctxpack/replay-redis';
 import * as serialize from '@ctxpack/serialize';
 import * as sign from '@ctxpack/sign';
 import * as ctxpack from 'ctxpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// Not (yet) root devDependencies, so imported from source.
-import * as cli from '../packages/cli/src/index.js';
-import * as mcp from '../packages/mcp/src/index.js';
-import * as replayRedis from '../packages/replay-redis/src/index.js';
 
 /*
  * The hostile-input table (noble style): every hostile value below is put in

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BLOCK_LIMITS, createBlock, InvalidBlockError, parseBlock } from '@ctxpack/block';
 import { BUDGET_LIMITS, createTokenizer, fit as fitBudget, InvalidBudgetInputError } from '@ctxpack/budget';
+import { runCli } from '@ctxpack/cli';
 import { sanitize } from '@ctxpack/escape';
+import { InvalidMcpInputError, MCP_LIMITS, scanTools, toolResultToBlock } from '@ctxpack/mcp';
 import { canonicalizeJson, MAX_JSON_DEPTH, ProvenanceError } from '@ctxpack/provenance';
 import { DEFAULT_POLICY, PolicyViolationError, render } from '@ctxpack/serialize';
 import {
@@ -21,8 +23,6 @@ import {
 } from '@ctxpack/sign';
 import { createContext } from 'ctxpack';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../packages/cli/src/index.js';
-import { InvalidMcpInputError, MCP_LIMITS, scanTools, toolResultToBlock } from '../packages/mcp/src/index.js';
 
 // Every documented size limit: exceeding it gives a typed error whose message
 // (or fields) name the limit and the offending value; the README's "Limits"
