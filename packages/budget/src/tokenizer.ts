@@ -1,4 +1,4 @@
-import { mergePiece } from './byte-pair-merge.js';
+import { mergeLongPiece, mergePiece } from './byte-pair-merge.js';
 import { checkText, describeValue, invalidInput } from './check-input.js';
 import { ENCODING_NAMES, type EncodingData, type EncodingName, loadEncoding } from './encoding-data.js';
 import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
@@ -115,14 +115,26 @@ class BpeTokenizer implements Tokenizer, NativeOps {
     // Warm path first: one lookup for any piece seen recently, single- or multi-token.
     const hit = this.pieces.get(piece);
     if (hit !== undefined) return hit;
+    if (piece.length > MAX_CACHED_PIECE_CHARS) {
+      const out: number[] = [];
+      mergeLongPiece(piece, this.data, out);
+      return out;
+    }
     let value: PieceTokens | undefined = isAscii(piece) ? this.data.ranks.get(piece) : undefined;
     if (value === undefined) {
       const out: number[] = [];
       mergePiece(toByteString(piece), this.data, out);
       value = out.length === 1 ? (out[0] as number) : out;
     }
-    if (piece.length <= MAX_CACHED_PIECE_CHARS) this.pieces.set(piece, value);
+    this.pieces.set(piece, value);
     return value;
+  }
+
+  /** Token count of one piece; a long piece is counted without materializing its ids. */
+  private pieceCount(piece: string): number {
+    if (piece.length > MAX_CACHED_PIECE_CHARS) return mergeLongPiece(piece, this.data);
+    const t = this.piece(piece);
+    return typeof t === 'number' ? 1 : t.length;
   }
 
   count(text: string): number {
@@ -134,8 +146,7 @@ class BpeTokenizer implements Tokenizer, NativeOps {
     const re = this.regex();
     let total = 0;
     for (let m = nextPiece(re, text); m !== null; m = nextPiece(re, text)) {
-      const t = this.piece(m[0]);
-      total += typeof t === 'number' ? 1 : t.length;
+      total += this.pieceCount(m[0]);
       if (total > limit) break;
     }
     return total;

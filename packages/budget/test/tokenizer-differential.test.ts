@@ -133,7 +133,17 @@ describe.each(encodings)('%s counts equal js-tiktoken', (encoding) => {
       }),
       { numRuns: 40 },
     );
-    for (const text of ['a'.repeat(2000), 'ab'.repeat(1000), '😀'.repeat(500), `${'z'.repeat(1999)}q`]) {
+    for (const text of [
+      'a'.repeat(2000),
+      'ab'.repeat(1000),
+      '😀'.repeat(500),
+      `${'z'.repeat(1999)}q`,
+      'é'.repeat(1000),
+      // Runs of lone surrogates are one symbol piece; each encodes as EF BF BD, as TextEncoder does.
+      '\ud800'.repeat(300),
+      '\udfff\ud800!'.repeat(100),
+      `${'€'.repeat(200)}\udc00${'€'.repeat(200)}`,
+    ]) {
       expect(ours.encode(text)).toEqual(reference.encode(text, [], []));
     }
   });
