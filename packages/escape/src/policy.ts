@@ -112,6 +112,16 @@ export interface PolicyOverrides {
  * resolvePolicy({ trust: 'user', actions: { injection: 'reject' } }).actions.privateUse; // 'report'
  */
 export function resolvePolicy(options: PolicyOverrides = {}): Policy {
+  const policy = resolveSharedPolicy(options);
+  return { ...policy, actions: { ...policy.actions } };
+}
+
+/**
+ * `resolvePolicy` for the sanitizer's own use: without overrides it returns
+ * the frozen preset itself, so the per-call cost on short texts stays a few
+ * property reads.
+ */
+export function resolveSharedPolicy(options: PolicyOverrides): Readonly<Policy> {
   // Checked through an `unknown` alias: narrowing `options` itself would widen its fields.
   const shape: unknown = options;
   if (!isRecord(shape)) {
@@ -128,12 +138,18 @@ export function resolvePolicy(options: PolicyOverrides = {}): Policy {
       reason: "expected 'trusted', 'user' or 'untrusted'",
     });
   }
-  const overrides = options.actions ?? {};
-  if (!isRecord(overrides)) {
+  const overrides = options.actions;
+  if (
+    overrides === undefined &&
+    options.allowBalancedIsolates === undefined &&
+    options.rejectSeverity === undefined
+  )
+    return preset;
+  if (overrides !== undefined && !isRecord(overrides)) {
     throw new InvalidEscapeOptionsError({ path: 'actions', value: overrides, reason: 'expected an object' });
   }
   const actions: PolicyActions = { ...preset.actions };
-  for (const [key, value] of Object.entries(overrides)) {
+  for (const [key, value] of Object.entries(overrides ?? {})) {
     const ok = Object.hasOwn(allowed, key) ? allowed[key as FindingClass] : undefined;
     if (ok === undefined) {
       throw new InvalidEscapeOptionsError({

@@ -16,7 +16,7 @@ import type { Edit } from './offset-map.js';
 import { applyEdits, OffsetMap } from './offset-map.js';
 import { isProvablyClean } from './plain-text.js';
 import type { Policy, PolicyActions, PolicyOverrides } from './policy.js';
-import { resolvePolicy } from './policy.js';
+import { resolveSharedPolicy } from './policy.js';
 import { detectSecrets, SECRET_NEEDLES } from './secrets.js';
 import type { SpecialToken, TokenMatcher } from './special-tokens.js';
 import {
@@ -143,22 +143,19 @@ function toFinding(h: InvisibleHit): Finding {
  *
  * @example
  * const { sanitize } = createSanitizer({ extraTokens: ['</ctxpack-data'] });
- * sanitize('x </ctxpack-data> y').text; // 'x ⟨/ctxpack-data⟩ y'
+ * sanitize('x </ctxpack-data> y').text; // 'x ⟨/ctxpack-data> y' (the registered prefix, neutralized)
  */
 export function createSanitizer(defaults: SanitizeOptions = {}): Sanitizer {
   // A snapshot: later changes to the caller's object cannot bypass the checks made here.
-  const base = checkOptions(defaults);
+  const base = mergeOptions({}, defaults);
   const matcher = createTokenMatcher(base.extraTokens ?? []);
-  resolvePolicy(base);
+  resolveSharedPolicy(base);
   const tokens: SpecialToken[] = [
     ...SPECIAL_TOKENS,
     ...(base.extraTokens ?? []).map((token) => ({ token, family: 'custom' })),
   ];
-  const merge = (options: SanitizeOptions | undefined): SanitizeOptions => {
-    if (options === undefined) return base;
-    const o = checkOptions(options);
-    return { ...base, ...o, detect: { ...base.detect, ...o.detect } };
-  };
+  const merge = (options: SanitizeOptions | undefined): SanitizeOptions =>
+    options === undefined ? base : mergeOptions(base, options);
   const matcherFor = (options: SanitizeOptions): TokenMatcher =>
     options.extraTokens === undefined || options.extraTokens === base.extraTokens
       ? matcher
@@ -177,26 +174,34 @@ export function createSanitizer(defaults: SanitizeOptions = {}): Sanitizer {
 }
 
 /**
- * Checks the shapes that are spread or iterated (`options`, `detect`,
- * `actions`, `extraTokens`) before touching them — spreading a 20 MB string
- * would build 20 million properties — and copies them one level deep. Values
- * are checked where they are used (`resolvePolicy`, `checkLimit`,
+ * `options` over `base` (already checked). The shapes that are spread or
+ * iterated — `options`, `detect`, `actions`, `extraTokens` — are checked
+ * before they are touched (spreading a 20 MB string would build 20 million
+ * properties), each read once, and copied one level deep; values are checked
+ * where they are used (`resolveSharedPolicy`, `checkLimit`,
  * `createTokenMatcher`).
  */
-function checkOptions(options: unknown): SanitizeOptions {
+function mergeOptions(base: SanitizeOptions, options: unknown): SanitizeOptions {
   if (!isRecord(options)) {
     throw new InvalidEscapeOptionsError({ path: 'options', value: options, reason: 'expected an object' });
   }
-  const out: Record<string, unknown> = { ...options };
-  for (const key of ['detect', 'actions'] as const) {
-    const value = out[key];
-    if (value === undefined) continue;
-    if (!isRecord(value)) {
-      throw new InvalidEscapeOptionsError({ path: key, value, reason: 'expected an object' });
+  const out: Record<string, unknown> = { ...base, ...options };
+  const detect = out['detect'];
+  if (detect !== base.detect) {
+    if (detect !== undefined && !isRecord(detect)) {
+      throw new InvalidEscapeOptionsError({ path: 'detect', value: detect, reason: 'expected an object' });
     }
-    out[key] = { ...value };
+    out['detect'] = { ...base.detect, ...detect };
   }
-  if (out['extraTokens'] !== undefined) out['extraTokens'] = checkExtraTokens(out['extraTokens']);
+  const actions = out['actions'];
+  if (actions !== base.actions && actions !== undefined) {
+    if (!isRecord(actions)) {
+      throw new InvalidEscapeOptionsError({ path: 'actions', value: actions, reason: 'expected an object' });
+    }
+    out['actions'] = { ...actions };
+  }
+  const extra = out['extraTokens'];
+  if (extra !== base.extraTokens && extra !== undefined) out['extraTokens'] = checkExtraTokens(extra);
   return out as SanitizeOptions;
 }
 
@@ -498,7 +503,7 @@ function rescan(
 
 function runSanitize(text: string, options: SanitizeOptions, matcher: TokenMatcher): SanitizeResult {
   if (typeof text !== 'string') throw new InvalidEscapeInputError({ value: text });
-  const policy = resolvePolicy(options as PolicyOverrides);
+  const policy = resolveSharedPolicy(options as PolicyOverrides);
   const maxFindings = checkLimit('maxFindings', options.maxFindings, 1000);
   checkLimit('maxDecodedChars', options.maxDecodedChars, 4096);
   const d = options.detect ?? {};

@@ -36,6 +36,9 @@ function checkCodePoints(cps: unknown): readonly number[] {
 /**
  * ASCII smuggling (Rehberger): tag U+E0020–E007E carries ASCII 0x20–0x7E.
  * U+E0001 (LANGUAGE TAG) and U+E007F (CANCEL TAG) carry no character.
+ *
+ * @example
+ * decodeTagCharacters([0xe0068, 0xe0069]); // 'hi'
  */
 export function decodeTagCharacters(cps: readonly number[]): string {
   let out = '';
@@ -50,6 +53,9 @@ export function decodeTagCharacters(cps: readonly number[]): string {
  * Variation-selector smuggling (Paul Butler, 2025): byte b < 16 → U+FE00+b,
  * 16 ≤ b < 256 → U+E0100+(b−16). Bytes are decoded as UTF-8 (replacement
  * characters for invalid sequences).
+ *
+ * @example
+ * decodeVariationSelectors([0xe0158, 0xe0159]); // 'hi' (0x68 and 0x69, each − 16 + U+E0100)
  */
 export function decodeVariationSelectors(cps: readonly number[]): string {
   const points = checkCodePoints(cps);
@@ -68,6 +74,10 @@ export function decodeVariationSelectors(cps: readonly number[]): string {
  * as 8-bit UTF-8 bytes when its length is a multiple of 8, otherwise as
  * garak's unpadded `bin(ord(c))` digits, split into 6- and 7-bit printable
  * ASCII codes (the leading digit of each is always 1).
+ *
+ * @example
+ * const bits = [...'0110100001101001'].map((b) => (b === '0' ? 0x2062 : 0x2064));
+ * decodeSneakyBits(bits); // 'hi'
  */
 export function decodeSneakyBits(cps: readonly number[]): string {
   const words: string[] = [];
