@@ -210,13 +210,25 @@ class RankBuckets {
     return this.ranks.size;
   }
 
+  /** Creates the bucket of `rank` with room for `capacity` positions (the initial pairs are counted first: no regrowth). */
+  reserve(rank: number, capacity: number): void {
+    if (this.slots[rank] !== undefined) return;
+    while (this.slots.length <= rank) this.slots.push(undefined);
+    this.slots[rank] = {
+      items: new Int32Array(Math.max(16, capacity)),
+      length: 0,
+      cursor: 0,
+      sorted: true,
+      queued: false,
+    };
+    this.used.push(rank);
+  }
+
   add(rank: number, position: number): void {
     let b = this.slots[rank];
     if (b === undefined) {
-      while (this.slots.length <= rank) this.slots.push(undefined);
-      b = { items: new Int32Array(16), length: 0, cursor: 0, sorted: true, queued: false };
-      this.slots[rank] = b;
-      this.used.push(rank);
+      this.reserve(rank, 16);
+      b = this.slots[rank] as Bucket;
     }
     if (b.cursor === b.length) {
       b.cursor = 0;
@@ -307,8 +319,14 @@ export function mergeLongPiece(piece: string, t: MergeTables, out?: number[]): n
 
 function mergeByRank(s: MergeState, t: MergeTables, q: RankBuckets): void {
   const { id, prev, pair } = s;
+  const counts = new Map<number, number>();
   for (let i = 0; i < s.n - 1; i++) {
     const r = pairRank(s, t, i);
+    if (r >= 0) counts.set(r, (counts.get(r) ?? 0) + 1);
+  }
+  for (const [r, count] of counts) q.reserve(r, count);
+  for (let i = 0; i < s.n - 1; i++) {
+    const r = s.pair[i] as number;
     if (r >= 0) q.add(r, i);
   }
   let interruptions = 0;

@@ -16,9 +16,9 @@ export const BUDGET_LIMITS: {
   maxItemChars: 16 * 1024 * 1024,
   /**
    * 16 Mi UTF-16 code units per `count`/`encode` call (and token ids per
-   * `decode`): the largest block. Counting a text of this size takes about 2 s
-   * on a 2-vCPU machine even in the worst case measured (a 16 Mi-char run of a
-   * single letter is one pre-tokenizer piece).
+   * `decode`): the largest block. Counting a text of this size takes at most
+   * about 3.6 s on a 2-vCPU machine in the worst case measured (a 16 Mi-char
+   * run of one 3-byte character is one pre-tokenizer piece of 48 MiB).
    */
   maxTextChars: 16 * 1024 * 1024,
   maxIdChars: 256,

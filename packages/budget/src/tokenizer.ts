@@ -4,6 +4,7 @@ import { ENCODING_NAMES, type EncodingData, type EncodingName, loadEncoding } fr
 import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 import { BUDGET_LIMITS } from './limits.js';
 import { PieceCache } from './piece-cache.js';
+import { type PieceScanner, pieceScannerFor } from './pre-tokenizer.js';
 import { isAscii, toByteString, toBytes, utf8Width } from './utf8.js';
 
 /**
@@ -91,7 +92,7 @@ export function createTokenizer(encoding: 'o200k_base' | 'cl100k_base'): Tokeniz
 class BpeTokenizer implements Tokenizer, NativeOps {
   readonly encoding: EncodingName;
   private dataCache: EncodingData | undefined;
-  private regexCache: RegExp | undefined;
+  private scanCache: PieceScanner | undefined;
   private readonly pieces = new PieceCache<PieceTokens>(PIECE_CACHE_CAPACITY);
   private readonly decoder = new TextDecoder('utf-8');
 
@@ -104,11 +105,10 @@ class BpeTokenizer implements Tokenizer, NativeOps {
     return this.dataCache;
   }
 
-  /** A fresh-state regex: the `g` flag makes it stateful, so each scan resets `lastIndex`. */
-  private regex(): RegExp {
-    this.regexCache ??= new RegExp(this.data.pattern, 'gu');
-    this.regexCache.lastIndex = 0;
-    return this.regexCache;
+  /** The encoding's pre-tokenizer (a scanner; the regex only for a pattern the scanner does not implement). */
+  private scanner(): PieceScanner {
+    this.scanCache ??= pieceScannerFor(this.data.pattern) ?? regexScanner(this.data.pattern);
+    return this.scanCache;
   }
 
   private piece(piece: string): PieceTokens {
@@ -143,21 +143,23 @@ class BpeTokenizer implements Tokenizer, NativeOps {
   }
 
   countUpTo(text: string, limit: number): number {
-    const re = this.regex();
+    const scan = this.scanner();
     let total = 0;
-    for (let m = nextPiece(re, text); m !== null; m = nextPiece(re, text)) {
-      total += this.pieceCount(m[0]);
-      if (total > limit) break;
+    for (let p = 0; p < text.length && total <= limit; ) {
+      const end = scan(text, p);
+      total += this.pieceCount(text.slice(p, end));
+      p = end;
     }
     return total;
   }
 
   encode(text: string): number[] {
     checkText(text, ['text']);
-    const re = this.regex();
+    const scan = this.scanner();
     const out: number[] = [];
-    for (let m = nextPiece(re, text); m !== null; m = nextPiece(re, text)) {
-      const t = this.piece(m[0]);
+    for (let p = 0, end = 0; p < text.length; p = end) {
+      end = scan(text, p);
+      const t = this.piece(text.slice(p, end));
       if (typeof t === 'number') out.push(t);
       else for (const id of t) out.push(id);
     }
@@ -199,16 +201,18 @@ class BpeTokenizer implements Tokenizer, NativeOps {
   }
 
   prefixEnd(text: string, maxTokens: number): number {
-    const re = this.regex();
+    const scan = this.scanner();
     let total = 0;
-    for (let m = nextPiece(re, text); m !== null; m = nextPiece(re, text)) {
-      const t = this.piece(m[0]);
+    for (let p = 0, end = 0; p < text.length; p = end) {
+      end = scan(text, p);
+      const piece = text.slice(p, end);
+      const t = this.piece(piece);
       const n = typeof t === 'number' ? 1 : t.length;
       if (total + n <= maxTokens) {
         total += n;
         continue;
       }
-      return m.index + this.pieceCut(m[0], t, maxTokens - total, false);
+      return p + this.pieceCut(piece, t, maxTokens - total, false);
     }
     return text.length;
   }
@@ -221,13 +225,15 @@ class BpeTokenizer implements Tokenizer, NativeOps {
       if (from > 0 && isLowSurrogate(text.charCodeAt(from))) from--;
       const starts: number[] = [];
       const found: { piece: string; tokens: PieceTokens }[] = [];
-      const re = this.regex();
+      const scan = this.scanner();
       const tail = from === 0 ? text : text.slice(from);
       let total = 0;
-      for (let m = nextPiece(re, tail); m !== null; m = nextPiece(re, tail)) {
-        const t = this.piece(m[0]);
-        starts.push(m.index);
-        found.push({ piece: m[0], tokens: t });
+      for (let p = 0, end = 0; p < tail.length; p = end) {
+        end = scan(tail, p);
+        const piece = tail.slice(p, end);
+        const t = this.piece(piece);
+        starts.push(p);
+        found.push({ piece, tokens: t });
         total += typeof t === 'number' ? 1 : t.length;
       }
       if (total <= maxTokens) {
@@ -268,24 +274,29 @@ class BpeTokenizer implements Tokenizer, NativeOps {
 }
 
 /**
- * The next pre-tokenizer piece. The patterns' greedy letter and symbol loops
- * over classes with astral code points backtrack per character, and V8's
- * regex backtracking stack overflows on a run of about 1–4 million such
- * characters with no space, digit or punctuation (measured: `'中'.repeat(4 Mi)`
- * with o200k_base); that RangeError becomes a typed error naming the offset.
+ * A pre-tokenizer from the pattern itself, for a rank file whose pattern the
+ * scanners do not implement. The regexes' greedy loops keep one backtracking
+ * entry per character, and V8's regex stack overflows on a run of about 4
+ * million letters or symbols; that RangeError becomes a typed error.
  */
-function nextPiece(re: RegExp, text: string): RegExpExecArray | null {
-  const offset = re.lastIndex;
-  try {
-    return re.exec(text);
-  } catch (cause) {
-    if (!(cause instanceof RangeError)) throw cause;
-    throw new InvalidBudgetInputError({
-      path: ['text'],
-      value: text,
-      message: `the pre-tokenizer piece at offset ${offset} (an unbroken run of letters or symbols) is too long for this engine's regex stack; break it with spaces or newlines`,
-    });
-  }
+function regexScanner(pattern: string): PieceScanner {
+  const re = new RegExp(pattern, 'gu');
+  return (text, p) => {
+    re.lastIndex = p;
+    let m: RegExpExecArray | null;
+    try {
+      m = re.exec(text);
+    } catch (cause) {
+      if (!(cause instanceof RangeError)) throw cause;
+      throw new InvalidBudgetInputError({
+        path: ['text'],
+        value: text,
+        message: `the pre-tokenizer piece at offset ${p} is too long for this engine's regex stack; break it with spaces or newlines`,
+      });
+    }
+    // Every character is in some piece of a tiktoken pattern; guard against a gap anyway.
+    return m === null || m.index !== p ? p + 1 : m.index + m[0].length;
+  };
 }
 
 function isLowSurrogate(c: number): boolean {

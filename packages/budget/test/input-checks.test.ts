@@ -59,19 +59,10 @@ describe('tokenizer arguments', () => {
     expect(tok.count('a'.repeat(n))).toBe((n / 8192) * tok.count('a'.repeat(8192)));
   });
 
-  it('turns a regex stack overflow on a multi-million-char run into a typed error or a count', () => {
-    const text = '中'.repeat(BUDGET_LIMITS.maxTextChars);
-    let outcome: unknown;
-    try {
-      outcome = tok.count(text);
-    } catch (error) {
-      outcome = error;
-    }
-    if (typeof outcome === 'number') expect(outcome).toBeGreaterThan(0);
-    else {
-      expect(InvalidBudgetInputError.isInstance(outcome), String(outcome)).toBe(true);
-      expect((outcome as InvalidBudgetInputError).message).toContain('offset 0');
-    }
+  it('counts a 16 Mi-char run of a CJK letter (which overflows the regex stack of V8)', () => {
+    const n = BUDGET_LIMITS.maxTextChars;
+    expect(tok.count('中'.repeat(n))).toBe(n);
+    expect(tok.count('中'.repeat(8192))).toBe(8192);
   });
 
   it('decode refuses a non-array with the path `ids`', () => {
