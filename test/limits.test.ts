@@ -92,12 +92,21 @@ describe('@ctxpack/budget limits', () => {
     expect(e.message).toContain(String(limit));
   };
   it('maxItems', () => {
-    const items = Array.from({ length: BUDGET_LIMITS.maxItems + 1 }, (_, i) => ({ id: `i${i}`, text: '', priority: 0, truncate: 'tail' as const }));
+    const items = Array.from({ length: BUDGET_LIMITS.maxItems + 1 }, (_, i) => ({
+      id: `i${i}`,
+      text: '',
+      priority: 0,
+      truncate: 'tail' as const,
+    }));
     invalid(() => fitBudget(items, options), 'items', items.length, BUDGET_LIMITS.maxItems);
   });
   it('maxItemChars', () => {
     invalid(
-      () => fitBudget([{ id: 'a', text: 'x'.repeat(BUDGET_LIMITS.maxItemChars + 1), priority: 0, truncate: 'tail' }], options),
+      () =>
+        fitBudget(
+          [{ id: 'a', text: 'x'.repeat(BUDGET_LIMITS.maxItemChars + 1), priority: 0, truncate: 'tail' }],
+          options,
+        ),
       'items.0.text',
       'string',
       BUDGET_LIMITS.maxItemChars,
@@ -105,7 +114,12 @@ describe('@ctxpack/budget limits', () => {
   });
   it('maxIdChars', () => {
     const id = 'i'.repeat(BUDGET_LIMITS.maxIdChars + 1);
-    invalid(() => fitBudget([{ id, text: 'x', priority: 0, truncate: 'tail' }], options), 'items.0.id', id, BUDGET_LIMITS.maxIdChars);
+    invalid(
+      () => fitBudget([{ id, text: 'x', priority: 0, truncate: 'tail' }], options),
+      'items.0.id',
+      id,
+      BUDGET_LIMITS.maxIdChars,
+    );
   });
   it('maxMarkerChars', () => {
     const marker = 'm'.repeat(BUDGET_LIMITS.maxMarkerChars + 1);

@@ -190,7 +190,6 @@ const RUN_ONLY = 3; // digits, `+`, `/`
 const DASH = 4;
 const COLON = 5;
 const STOP = 6; // proves nothing: controls, `<` `[` `]` `%` `=` `_`, uppercase `J` handled apart
-const OTHER = 0;
 const CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   if (c >= 0x61 && c <= 0x7a) CLASS[c] = LOWER;
