@@ -27,7 +27,9 @@ export function formatReport(report: AssemblyReport): string {
     b.kind,
     b.trust,
     b.source.slice(0, 28),
-    `${b.countedPartially ? '≥' : ''}${b.tokensBefore}→${b.tokensAfter}`,
+    b.countedPartially && b.tokensBefore === 0
+      ? `?→${b.tokensAfter}`
+      : `${b.countedPartially ? '≥' : ''}${b.tokensBefore}→${b.tokensAfter}`,
     b.status + (b.reason === undefined ? '' : ` (${b.reason})`),
   ]);
   const header = ['block', 'kind', 'trust', 'source', 'tokens', 'status'];

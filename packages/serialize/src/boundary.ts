@@ -92,8 +92,8 @@ export function describeSource(block: ContextBlock): string {
   assertBlockShape(block, 'block');
   const s = block.source;
   const where = s.server ?? s.name ?? s.uri ?? '';
-  const tool = s.tool === undefined ? '' : `/${s.tool}`;
-  return where === '' && tool === '' ? s.type : `${s.type}:${where}${tool}`;
+  if (s.tool === undefined) return where === '' ? s.type : `${s.type}:${where}`;
+  return where === '' ? `${s.type}:${s.tool}` : `${s.type}:${where}/${s.tool}`;
 }
 
 /** The opening and closing boundary of one data block. */
