@@ -12,6 +12,8 @@ const config: ViteUserConfig = defineConfig({
     testTimeout: 30_000,
     pool: 'forks',
     globalSetup: ['test/setup/redis-server.ts'],
+    // The JSON report lets .ci/run print one plain "N passed, N failed" line.
+    reporters: ['default', ['json', { outputFile: '.out/vitest.json' }]],
   },
 });
 
