@@ -461,6 +461,10 @@ const specs: Record<string, Spec> = {
   },
   'serialize.renderPreamble': { args: () => ['abc123', ['delimit', 'datamark']], native: ['TypeError'] },
   'serialize.resolvePolicy': { args: () => [{ maxBlocks: 10, roles: { untrusted: ['user'] } }] },
+  'serialize.resolveSpotlight': {
+    args: () => [fx().untrusted, { trust: { untrusted: 'encode' } }],
+    native: ['TypeError'],
+  },
   'serialize.wrapData': {
     args: () => [fx().untrusted, 'content', 'abc123', 'encode'],
     native: ['TypeError'],

@@ -25,8 +25,27 @@ export interface FitItem {
   group?: string;
   /** Framing tokens this item costs when kept (message framing, boundary wrapper), computed by the caller. */
   overheadTokens?: number;
-  /** E.g. the content digest: the token count is cached across `fit` calls by this key. */
+  /**
+   * E.g. the content digest: the token count is cached across `fit` calls by
+   * this key. With `render`, the key must also identify the rendering (e.g.
+   * digest plus mode): only the full rendered count is cached, apart from raw counts.
+   */
   cacheKey?: string;
+  /**
+   * The form in which `text` is actually sent (e.g. spotlighting: base64, a
+   * marker interleaved through the words), when it costs a different number
+   * of tokens than the text itself. `fit` then counts
+   * `tokenizer.count(render(candidate))` for the whole text and for every cut
+   * (marker included), still cuts the raw text on its grapheme boundaries,
+   * and returns the raw (cut) text: the caller renders it. `tokensBefore`,
+   * `tokensAfter`, `minTokens` and `maxTokens` are then in rendered tokens
+   * (the marker's share being `count(render(marker))`). Must be pure.
+   * A cut costs about log2(text.length) counts of rendered candidates.
+   *
+   * @example
+   * { id: 'doc', text, priority: 1, truncate: 'tail', render: (t) => applySpotlight(t, 'encode') }
+   */
+  render?: (text: string) => string;
 }
 
 /** Options of `fit`. */

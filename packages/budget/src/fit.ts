@@ -1,7 +1,9 @@
 import { BudgetExceededError } from './budget-exceeded-error.js';
 import { countCacheFor } from './count-cache.js';
+import { cutRendered } from './cut-rendered.js';
 import { type CountingTokenizer, type CutResult, createCountingTokenizer, cutText } from './cut-text.js';
 import type { BudgetReport, FitItem, FitItemResult, FitOptions, FitResult } from './fit-types.js';
+import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 import { BUDGET_LIMITS } from './limits.js';
 import { type NormalizedFitOptions, validateFitInput } from './validate-fit-input.js';
 
@@ -20,6 +22,8 @@ interface Work {
   removed: CutResult['removed'] | undefined;
   /** The cut to `item.maxTokens`, computed once; null when no such cut exists. */
   capped: CutResult | null | undefined;
+  /** Tokens of the rendered marker, for an item with `render` (counted on first use). */
+  renderedMarkerTokens: number | undefined;
 }
 
 /** Items kept or dropped together: a group, or a single ungrouped item. */
@@ -125,7 +129,29 @@ function createWork(item: FitItem, index: number): Work {
     reason: undefined,
     removed: undefined,
     capped: undefined,
+    renderedMarkerTokens: undefined,
   };
+}
+
+/** `item.render(text)`, checked: a renderer returning a non-string is bad input, not a crash later. */
+function renderOf(w: Work, text: string): string {
+  const rendered = (w.item.render as (text: string) => string)(text);
+  if (typeof rendered !== 'string') {
+    throw new InvalidBudgetInputError({
+      path: ['items', w.index, 'render'],
+      value: typeof rendered,
+      message: 'expected render(text) to return a string',
+    });
+  }
+  return rendered;
+}
+
+/** Tokens of the truncation marker as this item sends it. */
+function markerTokensOf(run: Run, w: Work): number {
+  if (w.item.render === undefined) return run.markerTokens;
+  w.renderedMarkerTokens ??=
+    run.options.marker === '' ? 0 : run.counter.count(renderOf(w, run.options.marker));
+  return w.renderedMarkerTokens;
 }
 
 function ensureCounted(run: Run, w: Work): void {
@@ -135,19 +161,24 @@ function ensureCounted(run: Run, w: Work): void {
   const { item } = w;
   // Pinned items are counted exactly; others only until they exceed the whole budget (lazy on huge texts).
   const limit = item.pinned === true ? Infinity : run.options.budget;
-  const cache = item.cacheKey === undefined ? undefined : countCacheFor(counter.tokenizer);
-  const hit = item.cacheKey === undefined ? undefined : cache?.get(item.cacheKey);
-  if (hit !== undefined && hit.length === item.text.length && (hit.exact || hit.tokens > limit)) {
+  // A rendered item's count is of its rendered text: cached apart from raw
+  // counts under the same key, guarded by the rendered length.
+  const text = item.render === undefined ? item.text : renderOf(w, item.text);
+  const key =
+    item.cacheKey === undefined || item.render === undefined ? item.cacheKey : `\0rendered\0${item.cacheKey}`;
+  const cache = key === undefined ? undefined : countCacheFor(counter.tokenizer);
+  const hit = key === undefined ? undefined : cache?.get(key);
+  if (hit !== undefined && hit.length === text.length && (hit.exact || hit.tokens > limit)) {
     w.before = hit.tokens;
     w.exact = hit.exact;
     run.cacheHits++;
     return;
   }
   counter.calls++;
-  w.before = counter.ops.countUpTo(item.text, limit);
+  w.before = counter.ops.countUpTo(text, limit);
   w.exact = w.before <= limit;
-  if (item.cacheKey !== undefined) {
-    cache?.set(item.cacheKey, { length: item.text.length, tokens: w.before, exact: w.exact });
+  if (key !== undefined) {
+    cache?.set(key, { length: text.length, tokens: w.before, exact: w.exact });
   }
 }
 
@@ -185,7 +216,7 @@ function isFixed(run: Run, w: Work): boolean {
 }
 
 function minAllowance(run: Run, w: Work): number {
-  return (w.item.minTokens ?? 1) + run.markerTokens;
+  return (w.item.minTokens ?? 1) + markerTokensOf(run, w);
 }
 
 /** Cost (framing included) of keeping `w` as large as its cap allows; Infinity if it cannot be kept. */
@@ -211,7 +242,22 @@ function minCost(run: Run, w: Work): number {
 function cut(run: Run, w: Work, allowance: number): CutResult | undefined {
   const strategy = w.item.truncate;
   if (strategy === 'none') return undefined;
-  const { counter, options, markerTokens } = run;
+  const { counter, options } = run;
+  const markerTokens = markerTokensOf(run, w);
+  if (w.item.render !== undefined) {
+    const render = (text: string): string => renderOf(w, text);
+    const { text } = w.item;
+    return cutRendered(
+      counter,
+      text,
+      strategy,
+      allowance,
+      options.marker,
+      markerTokens,
+      w.item.minTokens ?? 1,
+      render,
+    );
+  }
   return cutText(
     counter,
     w.item.text,

@@ -86,6 +86,8 @@ function validateItem(item: FitItem, i: number, ids: Set<string>): void {
   if (item.maxTokens !== undefined && item.minTokens !== undefined && item.maxTokens < item.minTokens) {
     fail(at('maxTokens'), item.maxTokens, `must not be below minTokens (${item.minTokens})`);
   }
+  if (item.render !== undefined && typeof item.render !== 'function')
+    fail(at('render'), item.render, 'expected a function (text) => string');
   for (const key of ['group', 'cacheKey'] as const) {
     if (item[key] !== undefined && typeof item[key] !== 'string')
       fail(at(key), item[key], 'expected a string');

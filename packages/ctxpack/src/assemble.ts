@@ -6,6 +6,7 @@ import { sanitize } from '@ctxpack/escape';
 import { deriveBlock, digestRequest, stampBlock } from '@ctxpack/provenance';
 import type { AnthropicOptions, SerializePolicy, SpotlightOption, Target } from '@ctxpack/serialize';
 import {
+  applySpotlight,
   checkBlocks,
   countRequestTokens,
   createNonce,
@@ -13,10 +14,12 @@ import {
   describeSource,
   estimateBaseTokens,
   estimateBlockOverhead,
+  isDataBlock,
   PAYLOAD_SCHEMA,
   PAYLOAD_SCHEMA_HASH,
   render,
   resolvePolicy,
+  resolveSpotlight,
 } from '@ctxpack/serialize';
 import type { Signer } from '@ctxpack/sign';
 import { createLeafAsync, signManifest } from '@ctxpack/sign';
@@ -109,9 +112,22 @@ export async function assembleBlocks(
     counter: tokenizer,
     ...(options.spotlight === undefined ? {} : { spotlight: options.spotlight }),
   };
-  const items: FitItem[] = sanitized.map((b) =>
-    toFitItem(b, estimateBlockOverhead(asCaller(b, b.id), overhead)),
-  );
+  // Datamarked or encoded data is counted by `fit` as it is sent (its
+  // spotlighted text), so a long block is cut to fit instead of dropped.
+  const items: FitItem[] = sanitized.map((b) => {
+    const block = asCaller(b, b.id);
+    const mode = isDataBlock(block) ? resolveSpotlight(block, options.spotlight) : 'delimit';
+    const item = toFitItem(
+      b,
+      estimateBlockOverhead(block, { ...overhead, includeSpotlightCost: mode === 'delimit' }),
+    );
+    if (mode === 'delimit') return item;
+    return {
+      ...item,
+      render: (text: string) => applySpotlight(text, mode),
+      ...(item.cacheKey === undefined ? {} : { cacheKey: `${item.cacheKey}:${mode}` }),
+    };
+  });
   // The last request `fit` measured is, almost always, the one we send: keep
   // it instead of rendering (and holding) a second copy of a large context.
   let lastMeasured: { blocks: ContextBlock[]; rendered: ReturnType<typeof render> } | undefined;

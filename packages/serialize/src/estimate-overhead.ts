@@ -1,5 +1,5 @@
 import type { ContextBlock } from '@ctxpack/block';
-import { assertRecord } from '@ctxpack/block';
+import { assertRecord, InvalidArgumentError } from '@ctxpack/block';
 import { createDataBoundary, renderPreamble } from './boundary.js';
 import { assertBlockShape, assertBlocks, assertCounter } from './check-input.js';
 import type { TokenCounter } from './count-request-tokens.js';
@@ -16,6 +16,12 @@ export interface OverheadOptions {
   nonce: string;
   counter: TokenCounter;
   spotlight?: SpotlightOption;
+  /**
+   * Default true: add what `datamark`/`encode` add to the text, at full
+   * length. False when the budget counts the spotlighted text itself (e.g.
+   * `@ctxpack/budget`'s `FitItem.render`), so the cost is not counted twice.
+   */
+  includeSpotlightCost?: boolean;
 }
 
 /**
@@ -45,7 +51,7 @@ export function estimateBlockOverhead(block: ContextBlock, options: OverheadOpti
     const mode = resolveSpotlight(block, options.spotlight);
     const { open, close } = createDataBoundary(block, nonce, mode);
     total += counter.count(open) + counter.count(close);
-    if (mode !== 'delimit') {
+    if (mode !== 'delimit' && options.includeSpotlightCost !== false) {
       total += Math.max(0, counter.count(applySpotlight(block.content, mode)) - counter.count(block.content));
     }
   }
@@ -81,4 +87,12 @@ function checkOverheadOptions(options: OverheadOptions): void {
   assertRecord(options, 'options');
   if (!TARGETS.includes(options.target)) throw new UnsupportedTargetError({ target: options.target });
   assertCounter(options.counter, 'options.counter');
+  const { includeSpotlightCost } = options;
+  if (includeSpotlightCost !== undefined && typeof includeSpotlightCost !== 'boolean') {
+    throw new InvalidArgumentError({
+      path: 'options.includeSpotlightCost',
+      expected: 'a boolean',
+      value: includeSpotlightCost,
+    });
+  }
 }

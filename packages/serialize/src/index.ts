@@ -48,7 +48,7 @@ export { SchemaError } from './schema-error.js';
 export { createSeededRandom } from './seeded-random.js';
 export type { SourceMapEntry, SourceRange } from './source-map.js';
 export type { SpotlightConfig, SpotlightMode, SpotlightOption } from './spotlight.js';
-export { applySpotlight, DATAMARK, SPOTLIGHT_MODES } from './spotlight.js';
+export { applySpotlight, DATAMARK, resolveSpotlight, SPOTLIGHT_MODES } from './spotlight.js';
 export type { Target } from './target.js';
 export { TARGETS } from './target.js';
 export { UnsupportedTargetError } from './unsupported-target-error.js';

@@ -1,4 +1,5 @@
 import type { ContextBlock, Trust } from '@ctxpack/block';
+import { assertBlockShape } from './check-input.js';
 
 /**
  * How wrapped data is marked (Hines et al. 2024, "Defending Against Indirect
@@ -26,8 +27,15 @@ export type SpotlightOption = SpotlightMode | SpotlightConfig;
 /** U+02C6 MODIFIER LETTER CIRCUMFLEX ACCENT, the marker of the paper's experiments. */
 export const DATAMARK = '\u02c6';
 
-/** The mode for one block: by id, then by trust, then the default, then `delimit`. */
+/**
+ * The mode for one (data) block: by id, then by trust, then the default, then
+ * `delimit`. An unknown mode is a `TypeError`.
+ *
+ * @example
+ * resolveSpotlight(block, { default: 'delimit', trust: { untrusted: 'encode' } }); // 'encode' for untrusted data
+ */
 export function resolveSpotlight(block: ContextBlock, option: SpotlightOption | undefined): SpotlightMode {
+  assertBlockShape(block, 'block');
   if (option === undefined) return 'delimit';
   const mode =
     typeof option === 'string'
