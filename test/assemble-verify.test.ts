@@ -9,36 +9,8 @@ import {
   PolicyViolationError,
   verifyPayload,
 } from 'ctxpack';
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200k from 'js-tiktoken/ranks/o200k_base';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-// Independent count: js-tiktoken itself plus OpenAI's published chat framing
-// (3 per message, 1 per name, 3 for reply priming), not our tokenizer.
-const reference = new Tiktoken(o200k);
-const countRef = (s: string) => reference.encode(s, [], []).length;
-function countChatRef(messages: Record<string, unknown>[]): number {
-  let total = 3;
-  for (const m of messages) {
-    total += 3;
-    for (const [k, v] of Object.entries(m)) {
-      if (typeof v === 'string') total += countRef(v) + (k === 'name' ? 1 : 0);
-    }
-    for (const call of (m['tool_calls'] as {
-      id: string;
-      type: string;
-      function: { name: string; arguments: string };
-    }[]) ?? []) {
-      total +=
-        3 +
-        countRef(call.id) +
-        countRef(call.type) +
-        countRef(call.function.name) +
-        countRef(call.function.arguments);
-    }
-  }
-  return total;
-}
+import { countChatRef, countRef } from './support/reference-count.js';
 
 const hide = (text: string) => [...text].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 const keys = generateKeyPair();

@@ -13,9 +13,8 @@ import { decodeBase64, encodeBase64 } from '@ctxpack/sign';
 import type { BlockKind, Payload, TruncationStrategy, Trust } from 'ctxpack';
 import { CtxpackError, createContext, generateKeyPair, verifyPayload } from 'ctxpack';
 import fc from 'fast-check';
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200k from 'js-tiktoken/ranks/o200k_base';
 import { afterAll, describe, expect, it } from 'vitest';
+import { countChatRef, countRef } from './support/reference-count.js';
 
 const keys = generateKeyPair();
 const tokenizer = createTokenizer('o200k_base');
@@ -26,30 +25,6 @@ const verifyOptions = () => ({
   audience: 'gw',
   now: new Date(NOW.getTime() + 1_000),
 });
-
-// Independent count: js-tiktoken plus OpenAI's published chat framing
-// (cookbook num_tokens_from_messages: 3 per message, 1 per name, 3 to prime
-// the reply; a tool call as 3 + its id, type, name and arguments).
-const reference = new Tiktoken(o200k);
-const countRef = (s: string) => reference.encode(s, [], []).length;
-function countChatRef(messages: Record<string, unknown>[]): number {
-  let total = 3;
-  for (const m of messages) {
-    total += 3;
-    for (const [k, v] of Object.entries(m))
-      if (typeof v === 'string') total += countRef(v) + (k === 'name' ? 1 : 0);
-    const calls = (m['tool_calls'] ?? []) as {
-      id: string;
-      type: string;
-      function: { name: string; arguments: string };
-    }[];
-    for (const c of calls) {
-      total +=
-        3 + countRef(c.id) + countRef(c.type) + countRef(c.function.name) + countRef(c.function.arguments);
-    }
-  }
-  return total;
-}
 
 // ---- random contexts -------------------------------------------------------------------------
 

@@ -1,23 +1,7 @@
 import { applySpotlight } from '@ctxpack/serialize';
 import { createContext, generateKeyPair, verifyPayload } from 'ctxpack';
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200k from 'js-tiktoken/ranks/o200k_base';
 import { describe, expect, it } from 'vitest';
-
-// Independent count: js-tiktoken plus OpenAI's published chat framing
-// (3 per message, 1 per name, 3 for reply priming), as in assemble-verify.
-const reference = new Tiktoken(o200k);
-const countRef = (s: string) => reference.encode(s, [], []).length;
-function countChatRef(messages: Record<string, unknown>[]): number {
-  let total = 3;
-  for (const m of messages) {
-    total += 3;
-    for (const [k, v] of Object.entries(m)) {
-      if (typeof v === 'string') total += countRef(v) + (k === 'name' ? 1 : 0);
-    }
-  }
-  return total;
-}
+import { countChatRef, countRef } from './support/reference-count.js';
 
 const keys = generateKeyPair();
 const now = new Date('2026-01-01T12:00:00Z');
