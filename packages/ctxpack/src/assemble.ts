@@ -114,8 +114,9 @@ export async function assembleBlocks(
   };
   // Datamarked or encoded data is counted by `fit` as it is sent (its
   // spotlighted text), so a long block is cut to fit instead of dropped.
-  const items: FitItem[] = sanitized.map((b) => {
-    const block = asCaller(b, b.id);
+  const callerBlocks = sanitized.map((b) => asCaller(b, b.id));
+  const items: FitItem[] = sanitized.map((b, i) => {
+    const block = callerBlocks[i] as ContextBlock;
     const mode = isDataBlock(block) ? resolveSpotlight(block, options.spotlight) : 'delimit';
     const item = toFitItem(
       b,
@@ -135,10 +136,7 @@ export async function assembleBlocks(
     tokenizer,
     maxTokens: options.maxTokens,
     ...(options.reserveOutput === undefined ? {} : { reserveOutput: options.reserveOutput }),
-    baseTokens: estimateBaseTokens(
-      sanitized.map((b) => asCaller(b, b.id)),
-      overhead,
-    ),
+    baseTokens: estimateBaseTokens(callerBlocks, overhead),
     measure: (kept) => {
       const blocks = withText(kept);
       const rendered = render(blocks, { ...renderOptions, nonce });
@@ -153,6 +151,7 @@ export async function assembleBlocks(
   const reports: BlockReport[] = [];
   for (const r of fitted.items) {
     const block = byId.get(r.id) as ContextBlock;
+    const callerId = idOf.get(r.id) ?? r.id;
     let final = block;
     if (r.status === 'truncated') {
       final = deriveBlock(block, {
@@ -166,10 +165,10 @@ export async function assembleBlocks(
     }
     if (r.status !== 'dropped') {
       kept.push(final);
-      keptAsCaller.push(asCaller(final, r.id));
+      keptAsCaller.push({ ...final, id: callerId });
     }
     reports.push({
-      id: idOf.get(r.id) ?? r.id,
+      id: callerId,
       kind: block.kind,
       trust: block.trust,
       source: describeSource(block),
@@ -178,7 +177,7 @@ export async function assembleBlocks(
       tokensBefore: r.tokensBefore,
       ...(r.countedPartially ? { countedPartially: true } : {}),
       tokensAfter: r.tokensAfter,
-      findings: findings.get(idOf.get(r.id) ?? r.id) ?? [],
+      findings: findings.get(callerId) ?? [],
       digest: final.digest as string,
       parents: final.parents,
       transforms: final.transforms.map((t) => t.kind),
@@ -190,7 +189,6 @@ export async function assembleBlocks(
     lastMeasured !== undefined && sameBlocks(lastMeasured.blocks, keptAsCaller)
       ? lastMeasured.rendered
       : render(keptAsCaller, { ...renderOptions, nonce });
-  lastMeasured = undefined;
   // Native SHA-256 (WebCrypto) where the runtime has it: same digests, faster on large blocks.
   const leaves = await Promise.all(kept.map((b) => createLeafAsync(b)));
   const { envelope, manifest } = await signManifest(
