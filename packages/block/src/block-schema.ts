@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BlockSource, ContextBlock, Transform } from './context-block.js';
 import { BLOCK_KINDS, defaultTrust, TRUST_LEVELS } from './context-block.js';
+import { DIGEST_PATTERN as digestPattern } from './digest.js';
 import { BLOCK_LIMITS as L } from './limits.js';
 
 const shortText = z.string().min(1).max(1024);
@@ -16,7 +17,6 @@ const overLimit = (name: keyof typeof L) => ({
     return `is ${size} long; the limit is BLOCK_LIMITS.${name} = ${L[name]}`;
   },
 });
-const digestPattern = /^sha256:[0-9a-f]{64}$/;
 
 const sourceShape = z.strictObject({
   type: shortText,

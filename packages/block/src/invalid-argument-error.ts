@@ -1,6 +1,18 @@
 import { CtxpackError, hasMarker, setMarker } from './ctxpack-error.js';
+import { describeValue } from './describe-value.js';
 
 const marker: symbol = Symbol.for('ctxpack.error.invalid_argument');
+
+/** What an {@link InvalidArgumentError} is built from. */
+export interface InvalidArgumentErrorOptions {
+  /** The argument, e.g. `options.source` or `blocks[3].content`. */
+  path: string;
+  /** What belongs there, as a noun phrase: `an object`, `one of "a", "b"`. */
+  expected: string;
+  /** The value received; only its type and size are described (see describeValue). */
+  value: unknown;
+  cause?: unknown;
+}
 
 /**
  * Thrown when a public function gets an argument of the wrong type or shape
@@ -18,11 +30,12 @@ export class InvalidArgumentError extends CtxpackError {
   readonly expected: string;
   readonly received: string;
 
-  constructor({ path, expected, value }: { path: string; expected: string; value: unknown }) {
+  constructor({ path, expected, value, cause }: InvalidArgumentErrorOptions) {
     const received = describeValue(value);
     super({
       code: 'invalid_argument',
       message: `Invalid argument ${path}: expected ${expected}, got ${received}`,
+      cause,
     });
     this.name = 'InvalidArgumentError';
     this.path = path;
@@ -34,37 +47,4 @@ export class InvalidArgumentError extends CtxpackError {
   static override isInstance(error: unknown): error is InvalidArgumentError {
     return hasMarker(error, marker);
   }
-}
-
-/** The type of `value` in a few words; reads no property (a Proxy or getter never runs). */
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `a string of ${value.length} chars`;
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  return typeof value;
-}
-
-/** A non-null, non-array object (the shape of every options and block argument). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Throws {@link InvalidArgumentError} unless `value` is a non-null, non-array
- * object. Checked before spreading an argument: spreading a 20 MB string
- * would build 20 million properties.
- */
-export function assertRecord(value: unknown, path: string): asserts value is Record<string, unknown> {
-  if (!isRecord(value)) throw new InvalidArgumentError({ path, expected: 'an object', value });
-}
-
-/** Throws {@link InvalidArgumentError} unless `value` is an array. */
-export function assertArray(value: unknown, path: string): asserts value is readonly unknown[] {
-  if (!Array.isArray(value)) throw new InvalidArgumentError({ path, expected: 'an array', value });
-}
-
-/** Throws {@link InvalidArgumentError} unless `value` is a string. */
-export function assertString(value: unknown, path: string): asserts value is string {
-  if (typeof value !== 'string') throw new InvalidArgumentError({ path, expected: 'a string', value });
 }

@@ -1,4 +1,5 @@
 import { CtxpackError, hasMarker, setMarker } from './ctxpack-error.js';
+import { formatPath } from './format-path.js';
 
 const marker: symbol = Symbol.for('ctxpack.error.invalid_block');
 
@@ -27,20 +28,4 @@ export class InvalidBlockError extends CtxpackError {
   static override isInstance(error: unknown): error is InvalidBlockError {
     return hasMarker(error, marker);
   }
-}
-
-/** `['source', 'type']` → `source.type`; `['labels', 2]` → `labels[2]`; `[]` → `(block)`. */
-export function formatPath(path: readonly (string | number | symbol)[]): string {
-  // Total on any input: it runs while an error is being built.
-  if (!Array.isArray(path)) return '(invalid path)';
-  if (path.length === 0) return '(block)';
-  let out = '';
-  for (const part of path as readonly unknown[]) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else {
-      const name = typeof part === 'string' || typeof part === 'symbol' ? String(part) : '?';
-      out += out === '' ? name : `.${name}`;
-    }
-  }
-  return out;
 }

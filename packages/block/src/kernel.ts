@@ -1,0 +1,33 @@
+/**
+ * `@ctxpack/block/kernel`: the helpers every ctxpack package shares, so that
+ * each exists once — argument checks that throw {@link InvalidArgumentError},
+ * the value describer their messages use, error markers for `isInstance`,
+ * the digest spelling, the well-formedness check, and hex/base64 codecs.
+ *
+ * @example
+ * import { assertRecord, decodeBase64, isDigest } from '@ctxpack/block/kernel';
+ */
+export {
+  assertArray,
+  assertBytes,
+  assertInteger,
+  assertOneOf,
+  assertRecord,
+  assertString,
+  assertWellFormed,
+  isRecord,
+  readOptions,
+} from './assert-argument.js';
+export {
+  decodeBase64,
+  decodeBase64Loose,
+  decodeBase64Url,
+  encodeBase64,
+  encodeBase64Url,
+} from './base64.js';
+export { hasMarker, setMarker } from './ctxpack-error.js';
+export { describeValue } from './describe-value.js';
+export { DIGEST_PATTERN, formatDigest, isDigest } from './digest.js';
+export { formatPath } from './format-path.js';
+export { decodeHex, encodeHex } from './hex.js';
+export { isWellFormed } from './well-formed.js';
