@@ -6,14 +6,17 @@
 
 /**
  * Code points that may need action: default-ignorables (includes ZW*, tags,
- * variation selectors, Hangul fillers, soft hyphen, CGJ), bidi controls,
- * C0/C1 controls except TAB/LF/CR, surrogates (lone ones only, since the
- * u/v flags pair valid ones), private use, unassigned, noncharacters, and the
- * interlinear-annotation format controls U+FFF9–FFFB.
+ * variation selectors, Hangul fillers, soft hyphen, CGJ), every other format
+ * character (Cf: the prepended concatenation marks such as U+0600 ARABIC
+ * NUMBER SIGN, the Egyptian hieroglyph format controls U+13430–1343F, the
+ * interlinear-annotation controls U+FFF9–FFFB), the Egyptian hieroglyph
+ * modifiers (the marks of U+13440–13455), bidi controls, C0/C1 controls except TAB/LF/CR,
+ * surrogates (lone ones only, since the u/v flags pair valid ones), private
+ * use, unassigned and noncharacters.
  */
 export const SUSPICIOUS_SOURCE: string =
-  '[[\\p{Default_Ignorable_Code_Point}\\p{Bidi_Control}\\p{Cc}\\p{Cs}\\p{Co}\\p{Cn}' +
-  '\\p{Noncharacter_Code_Point}\\p{Variation_Selector}\\uFFF9-\\uFFFB]--[\\t\\n\\r]]';
+  '[[\\p{Default_Ignorable_Code_Point}\\p{Cf}\\p{Bidi_Control}\\p{Cc}\\p{Cs}\\p{Co}\\p{Cn}' +
+  '\\p{Noncharacter_Code_Point}\\p{Variation_Selector}\\u{13440}\\u{13447}-\\u{13455}]--[\\t\\n\\r]]';
 
 /** Builds a regex with the Unicode-sets flag `v` (ES2024) added to `flags`. */
 export function setsRegExp(source: string, flags: string): RegExp {
@@ -34,6 +37,10 @@ export const NONCHARACTER: RegExp = /^\p{Noncharacter_Code_Point}$/u;
 export const LETTER_OR_MARK: RegExp = /^[\p{L}\p{M}]$/u;
 export const MARK: RegExp = /^\p{M}$/u;
 export const LETTER: RegExp = /^\p{L}$/u;
+export const FORMAT: RegExp = /^\p{Cf}$/u;
+export const DIGIT: RegExp = /^\p{Nd}$/u;
+/** Egyptian hieroglyph signs: the only base an Egyptian hieroglyph modifier (U+13440–13455) belongs after. */
+export const EGYPTIAN_HIEROGLYPH: RegExp = /^[\u{13000}-\u{1342F}\u{13441}-\u{13446}\u{13460}-\u{143FF}]$/u;
 
 /**
  * Bases that have standardized variation sequences with U+FE00–FE0D
@@ -161,6 +168,30 @@ export function isZeroWidth(cp: number): boolean {
     cp === BOM ||
     (cp >= 0x2061 && cp <= 0x2064)
   );
+}
+
+/**
+ * Prepended concatenation marks (PropList.txt Prepended_Concatenation_Mark):
+ * visible signs that span the digits after them (U+0600 ARABIC NUMBER SIGN,
+ * U+06DD END OF AYAH, U+070F SYRIAC ABBREVIATION MARK, U+110BD KAITHI
+ * NUMBER SIGN…). Legitimate only before a digit.
+ */
+export function isPrependedMark(cp: number): boolean {
+  return (
+    (cp >= 0x0600 && cp <= 0x0605) ||
+    cp === 0x06dd ||
+    cp === 0x070f ||
+    cp === 0x0890 ||
+    cp === 0x0891 ||
+    cp === 0x08e2 ||
+    cp === 0x110bd ||
+    cp === 0x110cd
+  );
+}
+
+/** Egyptian hieroglyph modifiers (the Mn of U+13440–13455): legitimate only right after a hieroglyph sign. */
+export function isEgyptianModifier(cp: number): boolean {
+  return cp === 0x13440 || (cp >= 0x13447 && cp <= 0x13455);
 }
 
 export function isControl(cp: number): boolean {
