@@ -1,3 +1,4 @@
+import { ENCODING_NAMES, type EncodingName } from './encoding-data.js';
 import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 import { BUDGET_LIMITS } from './limits.js';
 
@@ -49,5 +50,16 @@ export function checkCounter(value: unknown, path: Path): asserts value is { cou
     typeof (value as { count?: unknown }).count !== 'function'
   ) {
     invalidInput(path, value, 'a tokenizer with a count(text) method');
+  }
+}
+
+/** Checks that `value` names an encoding this package ships. */
+export function checkEncoding(value: unknown, path: Path): asserts value is EncodingName {
+  if (!(ENCODING_NAMES as readonly unknown[]).includes(value)) {
+    throw new InvalidBudgetInputError({
+      path,
+      value,
+      message: `unknown encoding ${typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : describeValue(value)}; expected one of ${ENCODING_NAMES.join(', ')}`,
+    });
   }
 }

@@ -1,5 +1,3 @@
-import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
-import o200kBase from 'js-tiktoken/ranks/o200k_base';
 import { PairMemo } from './byte-pair-merge.js';
 
 /** The encodings shipped with this package. */
@@ -23,24 +21,28 @@ export interface EncodingData {
   readonly pairs: PairMemo;
 }
 
-interface RawRanks {
-  pat_str: string;
-  special_tokens: Record<string, number>;
-  bpe_ranks: string;
+/**
+ * One encoding's rank file as js-tiktoken ships it (`js-tiktoken/ranks/<name>`).
+ * This module imports none: each table is imported only by the entry point
+ * that needs it (`createTokenizer` both, statically; `loadTokenizer` one, on
+ * demand), so a bundle that never counts carries no table.
+ */
+export interface RawRanks {
+  readonly pat_str: string;
+  readonly special_tokens: Record<string, number>;
+  readonly bpe_ranks: string;
 }
 
-const raw: Record<EncodingName, RawRanks> = { o200k_base: o200kBase, cl100k_base: cl100kBase };
-const loaded = new Map<EncodingName, EncodingData>();
+const decoded = new Map<EncodingName, EncodingData>();
 
 /**
  * Decodes js-tiktoken's compressed rank file once per encoding. The format is
  * lines of `<tag> <firstRank> <base64 token> <base64 token> …`, ranks
  * consecutive from `firstRank` (as parsed by js-tiktoken's Tiktoken constructor).
  */
-export function loadEncoding(name: EncodingName): EncodingData {
-  const cached = loaded.get(name);
+export function decodeEncoding(name: EncodingName, source: RawRanks): EncodingData {
+  const cached = decoded.get(name);
   if (cached !== undefined) return cached;
-  const source = raw[name];
   const ranks = new Map<string, number>();
   const tokens: string[] = [];
   let maxTokenBytes = 0;
@@ -69,6 +71,6 @@ export function loadEncoding(name: EncodingName): EncodingData {
     maxTokenBytes,
     pairs: new PairMemo(),
   };
-  loaded.set(name, data);
+  decoded.set(name, data);
   return data;
 }

@@ -1,7 +1,7 @@
-import { describeValue, invalidInput } from './check-input.js';
-import { ENCODING_NAMES } from './encoding-data.js';
+import { checkEncoding, invalidInput } from './check-input.js';
+import { createTokenizer } from './create-tokenizer.js';
 import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
-import { createTokenizer, getNativeOps, type NativeOps, setNativeOps, type Tokenizer } from './tokenizer.js';
+import { getNativeOps, type NativeOps, setNativeOps, type Tokenizer } from './tokenizer.js';
 
 /** Options of `createEstimator`. */
 export interface EstimatorOptions {
@@ -45,13 +45,7 @@ export function createEstimator(options: EstimatorOptions = {}): Tokenizer {
     invalidInput(['options'], options, 'an options object');
   }
   const baseName = options.base ?? 'o200k_base';
-  if (!(ENCODING_NAMES as readonly unknown[]).includes(baseName)) {
-    throw new InvalidBudgetInputError({
-      path: ['base'],
-      value: baseName,
-      message: `expected one of ${ENCODING_NAMES.join(', ')}, got ${describeValue(baseName)}`,
-    });
-  }
+  checkEncoding(baseName, ['base']);
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length > 256)) {
     invalidInput(['name'], options.name, 'a string of at most 256 chars');
   }

@@ -1,4 +1,5 @@
 export { BudgetExceededError } from './budget-exceeded-error.js';
+export { createTokenizer } from './create-tokenizer.js';
 export type { TextRange } from './cut-text.js';
 export type { EncodingName } from './encoding-data.js';
 export type { EstimatorOptions } from './estimator.js';
@@ -16,6 +17,7 @@ export type {
 } from './fit-types.js';
 export { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 export { BUDGET_LIMITS } from './limits.js';
+export { loadTokenizer } from './load-tokenizer.js';
 export type { OpenAIChatMessageText } from './openai-chat-framing.js';
 export {
   countOpenAIChatTokens,
@@ -23,5 +25,4 @@ export {
   openAIChatMessageOverhead,
 } from './openai-chat-framing.js';
 export type { Tokenizer } from './tokenizer.js';
-export { createTokenizer } from './tokenizer.js';
 export { DEFAULT_TRUNCATION_MARKER } from './validate-fit-input.js';

@@ -1,6 +1,6 @@
 import type { ContextBlock } from '@ctxpack/block';
 import type { FitItem, FitItemResult } from '@ctxpack/budget';
-import { createTokenizer, fit } from '@ctxpack/budget';
+import { fit, loadTokenizer } from '@ctxpack/budget';
 import type { Finding } from '@ctxpack/escape';
 import { sanitize } from '@ctxpack/escape';
 import { deriveBlock, digestRequest, stampBlock } from '@ctxpack/provenance';
@@ -64,7 +64,7 @@ export async function assembleBlocks(
 ): Promise<Payload> {
   const { target, tenant } = options;
   const audience = options.audience ?? target;
-  const tokenizer = createTokenizer(options.encoding);
+  const tokenizer = await loadTokenizer(options.encoding);
   const findings = new Map<string, Finding[]>();
   // Tenant, labels for the audience and size limits are refused before any work.
   checkBlocks(source, { tenant, audience, policy: resolvePolicy(options.policy) });
