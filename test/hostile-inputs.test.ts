@@ -325,6 +325,7 @@ const specs: Record<string, Spec> = {
   'budget.createTokenizer#count': { self: () => fx().tokenizer, args: () => ['hello world'] },
   'budget.createTokenizer#encode': { self: () => fx().tokenizer, args: () => ['hello world'] },
   'budget.createTokenizer#decode': { self: () => fx().tokenizer, args: () => [[24912, 2375]] },
+  'budget.loadTokenizer': { args: () => ['o200k_base'] },
   'budget.fit': {
     args: () => [
       [
