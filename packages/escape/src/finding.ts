@@ -66,6 +66,11 @@ export const FINDING_KINDS: Readonly<Record<string, { class: FindingClass; descr
       description:
         'other Default_Ignorable_Code_Point: soft hyphen, CGJ, Hangul fillers, reserved ignorables',
     },
+    'format-control': {
+      class: 'invisible',
+      description:
+        'another format (Cf) character outside its context: a number sign (U+0600…) not before a digit, an Egyptian hieroglyph format control or a hieroglyph modifier outside hieroglyphs',
+    },
     control: {
       class: 'control',
       description: 'C0/C1 control other than tab, LF, CR; interlinear annotation controls',

@@ -1,4 +1,29 @@
 import type { Severity } from './finding.js';
+import {
+  ABOVE_FILLERS,
+  ABOVE_LINKS,
+  ABOVE_VERBS,
+  ACT_ROLES,
+  ACT_VERBS,
+  alternation,
+  CALL_CUES,
+  CALL_LINKS,
+  CALL_VERBS,
+  CONCEAL_NEGATIONS,
+  CONCEAL_VERBS,
+  DOWNLOADERS,
+  gerunds,
+  MODE_NAMES,
+  MODE_VERBS,
+  NEW_ADJECTIVES,
+  NEW_OBJECTS,
+  OVERRIDE_OBJECTS,
+  OVERRIDE_QUALIFIERS,
+  OVERRIDE_VERBS,
+  REVEAL_ENDINGS,
+  REVEAL_VERBS,
+  USER_MODALS,
+} from './injection-words.js';
 
 // Phrase and structure patterns of prompt injection, evaluated on FOLDED text
 // (lowercase, NFKD without marks, confusables mapped to ASCII), so `ІGNORE`
@@ -29,31 +54,30 @@ function rule(
   return { kind, rule: name, score, pattern: new RegExp(source, flags), message };
 }
 
-const QUAL =
-  '(?:all|any|every|the|your|my|of|these|those|previous|prior|above|earlier|preceding|former|original|system|developer|initial|existing|other|safety)';
-const OBJECT =
-  '(?:instructions?|prompts?|rules?|directions?|directives?|guidelines?|guidance|context|messages?|commands?|orders?|constraints?|restrictions?|policies|policy|programming|training)';
+const QUAL = alternation(OVERRIDE_QUALIFIERS);
+const OBJECT = alternation(OVERRIDE_OBJECTS);
+const REVEAL_END = REVEAL_ENDINGS.map(([a, b]) => `${alternation(a)}${S}${alternation(b)}`).join('|');
 
 export const INJECTION_RULES: readonly InjectionRule[] = Object.freeze([
   rule(
     'instruction-override',
     'ignore-previous',
     0.9,
-    `\\b(?:ignore|disregard|forget|override|bypass|neglect|skip|drop|abandon)${S}(?:${QUAL}${S}){1,4}${OBJECT}\\b`,
+    `\\b${alternation(OVERRIDE_VERBS)}${S}(?:${QUAL}${S}){1,4}${OBJECT}\\b`,
     'instruction override',
   ),
   rule(
     'instruction-override',
     'ignore-above',
     0.8,
-    `\\b(?:ignore|disregard|forget)${S}(?:(?:all|everything|what)${S})?(?:(?:of|is)${S})?(?:the${S})?(?:above|before|previously${S}said|said${S}before)\\b`,
+    `\\b${alternation(ABOVE_VERBS)}${S}(?:${alternation(ABOVE_FILLERS)}${S})?(?:${alternation(ABOVE_LINKS)}${S})?(?:the${S})?(?:above|before|previously${S}said|said${S}before)\\b`,
     'instruction override',
   ),
   rule(
     'instruction-override',
     'new-instructions',
     0.6,
-    `\\b(?:new|updated|real|actual|revised|true)${S}(?:system${S})?(?:instructions?|directives?|rules)(?:${S})?:`,
+    `\\b${alternation(NEW_ADJECTIVES)}${S}(?:system${S})?${alternation(NEW_OBJECTS)}(?:${S})?:`,
     'announces replacement instructions',
   ),
   rule(
@@ -67,14 +91,14 @@ export const INJECTION_RULES: readonly InjectionRule[] = Object.freeze([
     'role-reassignment',
     'act-as',
     0.7,
-    `\\b(?:act|behave|respond|answer)${S}as${S}(?:if${S}you${S}(?:are|were)${S})?(?:an?${S})?(?:unrestricted|unfiltered|uncensored|jailbroken|dan|evil|system|admin|administrator|root|developer)\\b`,
+    `\\b${alternation(ACT_VERBS)}${S}as${S}(?:if${S}you${S}(?:are|were)${S})?(?:an?${S})?${alternation(ACT_ROLES)}\\b`,
     'assigns the model an unrestricted role',
   ),
   rule(
     'role-reassignment',
     'mode-switch',
     0.8,
-    `\\b(?:enter|enable|activate|switch${S}to)${S}(?:developer|god|dan|jailbreak|admin|debug|unrestricted|sudo)${S}mode\\b`,
+    `\\b(?:${alternation(MODE_VERBS)}|switch${S}to)${S}${alternation(MODE_NAMES)}${S}mode\\b`,
     'asks to switch to a privileged mode',
   ),
   rule(
@@ -89,28 +113,28 @@ export const INJECTION_RULES: readonly InjectionRule[] = Object.freeze([
     'prompt-extraction',
     'reveal-prompt',
     0.8,
-    `\\b(?:reveal|print|show|repeat|output|display|leak|dump|disclose|recite|tell${S}me|write${S}out|what${S}(?:is|are))${S}(?:${W}${S}){0,3}(?:system${S}prompt|initial${S}(?:prompt|instructions)|hidden${S}(?:prompt|instructions)|(?:your|the)${S}(?:instructions|prompt|rules|guidelines)|(?:text|everything|words)${S}above)\\b`,
+    `\\b(?:${alternation(REVEAL_VERBS)}|tell${S}me|write${S}out|what${S}(?:is|are))${S}(?:${W}${S}){0,3}(?:${REVEAL_END})\\b`,
     'asks for the system prompt or instructions',
   ),
   rule(
     'tool-coercion',
     'must-call',
     0.7,
-    `\\b(?:you${S}must|always|immediately|first|now)${S}(?:call|invoke|run|execute|use|trigger)${S}(?:the${S})?[a-z0-9_.\\-]{1,64}${S}(?:tool|function|command)\\b`,
+    `\\b(?:you${S}must|${alternation(CALL_CUES)})${S}${alternation(CALL_VERBS)}${S}(?:the${S})?[a-z0-9_.\\-]{1,64}${S}(?:tool|function|command)\\b`,
     'orders a tool call',
   ),
   rule(
     'tool-coercion',
     'call-tool',
     0.5,
-    `\\b(?:call|invoke|execute|trigger)${S}(?:the${S})?[a-z0-9_.\\-]{1,64}${S}(?:tool|function)${S}(?:with|using|and|to)\\b`,
+    `\\b(?:call|invoke|execute|trigger)${S}(?:the${S})?[a-z0-9_.\\-]{1,64}${S}(?:tool|function)${S}${alternation(CALL_LINKS)}\\b`,
     'asks for a tool call',
   ),
   rule(
     'tool-coercion',
     'pipe-to-shell',
     0.7,
-    `\\b(?:curl|wget)${S}[^\\n|]{1,256}\\|(?:${S})?(?:ba|z)?sh\\b`,
+    `\\b${alternation(DOWNLOADERS)}${S}[^\\n|]{1,256}\\|(?:${S})?(?:ba|z)?sh\\b`,
     'pipes a download into a shell',
   ),
   rule(
@@ -138,14 +162,14 @@ export const INJECTION_RULES: readonly InjectionRule[] = Object.freeze([
     'concealment',
     'do-not-tell',
     0.8,
-    `\\b(?:do${S}not|don'?t|never|without)${S}(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|reveal(?:ing)?|notify(?:ing)?|alert(?:ing)?|let(?:ting)?|show(?:ing)?|warn(?:ing)?)${S}(?:${W}${S}){0,2}user\\b`,
+    `\\b(?:do${S}not|don'?t|${alternation(CONCEAL_NEGATIONS)})${S}${alternation([...CONCEAL_VERBS, ...gerunds(CONCEAL_VERBS)])}${S}(?:${W}${S}){0,2}user\\b`,
     'asks to hide something from the user',
   ),
   rule(
     'concealment',
     'keep-secret',
     0.7,
-    `\\b(?:keep${S}(?:this|it)${S}(?:a${S})?secret|the${S}user${S}(?:must|should|will)${S}(?:not|never)${S}(?:know|see|notice))\\b`,
+    `\\b(?:keep${S}(?:this|it)${S}(?:a${S})?secret|the${S}user${S}${alternation(USER_MODALS)}${S}(?:not|never)${S}(?:know|see|notice))\\b`,
     'asks to keep something from the user',
   ),
   rule(
@@ -170,27 +194,17 @@ export function severityOf(score: number): Severity {
  * only rules with a present needle run: most clean text skips most rules.
  */
 const NEEDLES: Readonly<Record<string, readonly string[]>> = {
-  'ignore-previous': [
-    'ignor',
-    'disregard',
-    'forget',
-    'overrid',
-    'bypass',
-    'neglect',
-    'skip',
-    'drop',
-    'abandon',
-  ],
-  'ignore-above': ['ignor', 'disregard', 'forget'],
-  'new-instructions': ['instruction', 'directive', 'rules'],
+  'ignore-previous': OVERRIDE_VERBS,
+  'ignore-above': ABOVE_VERBS,
+  'new-instructions': NEW_OBJECTS,
   'you-are-now': ['you'],
-  'act-as': ['act', 'behave', 'respond', 'answer'],
+  'act-as': ACT_VERBS,
   'mode-switch': ['mode'],
   'role-line': ['system', 'developer', 'admin'],
-  'reveal-prompt': ['prompt', 'instruction', 'rules', 'guideline', 'above'],
+  'reveal-prompt': REVEAL_ENDINGS.flatMap(([, second]) => second),
   'must-call': ['tool', 'function', 'command'],
   'call-tool': ['tool', 'function'],
-  'pipe-to-shell': ['curl', 'wget'],
+  'pipe-to-shell': DOWNLOADERS,
   'image-query': ['!['],
   'html-image-query': ['<img'],
   'link-placeholder': [']('],

@@ -22,105 +22,56 @@
 //
 // Words are maximal runs of ASCII letters, lowercased; "consecutive" means
 // nothing but non-letters between them, a superset of each rule's separator.
+// The word lists come from injection-words.ts, the rules' own source.
 
-const SEP_WORDS = {
-  verbs: ['ignore', 'disregard', 'forget', 'override', 'bypass', 'neglect', 'skip', 'drop', 'abandon'],
-  qualifiers: [
-    'all',
-    'any',
-    'every',
-    'the',
-    'your',
-    'my',
-    'of',
-    'these',
-    'those',
-    'previous',
-    'prior',
-    'above',
-    'earlier',
-    'preceding',
-    'former',
-    'original',
-    'system',
-    'developer',
-    'initial',
-    'existing',
-    'other',
-    'safety',
-  ],
-};
+import {
+  ABOVE_ENDS,
+  ABOVE_FILLERS,
+  ABOVE_LINKS,
+  ABOVE_VERBS,
+  ACT_VERBS,
+  CALL_CUES,
+  CALL_LINKS,
+  CALL_VERBS,
+  CONCEAL_NEGATIONS,
+  CONCEAL_VERBS,
+  DOWNLOADERS,
+  gerunds,
+  MODE_NAMES,
+  NEW_ADJECTIVES,
+  NEW_OBJECTS,
+  OVERRIDE_QUALIFIERS,
+  OVERRIDE_VERBS,
+  REVEAL_ENDINGS,
+  USER_MODALS,
+} from './injection-words.js';
 
-/** [first words, second words]: every match of the named rule contains one such pair. */
+/** [first words, second words]: every match of an injection rule contains one such pair. */
 const PAIRS: readonly (readonly [readonly string[], readonly string[]])[] = [
   // ignore-previous: verb then one of its qualifiers.
-  [SEP_WORDS.verbs, SEP_WORDS.qualifiers],
-  // ignore-above.
-  [
-    ['ignore', 'disregard', 'forget'],
-    ['all', 'everything', 'what', 'of', 'is', 'the', 'above', 'before', 'previously', 'said'],
-  ],
-  // new-instructions.
-  [
-    ['new', 'updated', 'real', 'actual', 'revised', 'true'],
-    ['system', 'instruction', 'instructions', 'directive', 'directives', 'rules'],
-  ],
+  [OVERRIDE_VERBS, OVERRIDE_QUALIFIERS],
+  [ABOVE_VERBS, [...ABOVE_FILLERS, ...ABOVE_LINKS, 'the', ...ABOVE_ENDS]],
+  [NEW_ADJECTIVES, ['system', ...NEW_OBJECTS]],
   [['you'], ['are']],
-  [['act', 'behave', 'respond', 'answer'], ['as']],
-  // mode-switch.
-  [['developer', 'god', 'dan', 'jailbreak', 'admin', 'debug', 'unrestricted', 'sudo'], ['mode']],
+  [ACT_VERBS, ['as']],
+  [MODE_NAMES, ['mode']],
   // reveal-prompt: its final phrase.
-  [['system'], ['prompt']],
-  [
-    ['initial', 'hidden'],
-    ['prompt', 'instructions'],
-  ],
-  [
-    ['your', 'the'],
-    ['instructions', 'prompt', 'rules', 'guidelines'],
-  ],
-  [['text', 'everything', 'words'], ['above']],
-  // must-call.
-  [
-    ['must', 'always', 'immediately', 'first', 'now'],
-    ['call', 'invoke', 'run', 'execute', 'use', 'trigger'],
-  ],
+  ...REVEAL_ENDINGS,
+  [[...CALL_CUES, 'must'], CALL_VERBS],
   // call-tool.
-  [
-    ['tool', 'function'],
-    ['with', 'using', 'and', 'to'],
-  ],
+  [['tool', 'function'], CALL_LINKS],
   // do-not-tell (`don't` reads as `don` `t`).
   [
-    ['not', 'dont', 'don', 't', 'never', 'without'],
-    [
-      'tell',
-      'telling',
-      'inform',
-      'informing',
-      'mention',
-      'mentioning',
-      'reveal',
-      'revealing',
-      'notify',
-      'notifying',
-      'alert',
-      'alerting',
-      'let',
-      'letting',
-      'show',
-      'showing',
-      'warn',
-      'warning',
-    ],
+    [...CONCEAL_NEGATIONS, 'not', 'dont', 'don', 't'],
+    [...CONCEAL_VERBS, ...gerunds(CONCEAL_VERBS)],
   ],
   // keep-secret.
   [['keep'], ['this', 'it']],
-  [['user'], ['must', 'should', 'will']],
+  [['user'], USER_MODALS],
 ];
 
 /** Words that fire alone: pipe-to-shell (its `|` and `sh` may be far away). */
-const ALONE = ['curl', 'wget'];
+const ALONE = DOWNLOADERS;
 
 function rot13(word: string): string {
   return word.replace(/[a-z]/g, (c) => String.fromCharCode(((c.charCodeAt(0) - 97 + 13) % 26) + 97));
@@ -227,6 +178,10 @@ const bytes = new Uint8Array(CHUNK);
  * The text is read as bytes, a chunk at a time: `encodeInto` is native and
  * also proves a chunk ASCII (as many bytes as code units), and a byte loop
  * runs ~3× faster than `charCodeAt` on sliced strings.
+ *
+ * A deliberate hot loop (cognitive complexity above 40): every byte of clean
+ * text passes through it, and splitting the branches into functions costs a
+ * call per byte, which is the 2× budget against a one-regex strip.
  */
 export function isProvablyClean(text: string): boolean {
   let h = 0; // hash of the current word (0: between words)
