@@ -42,6 +42,15 @@ export type { AssembleOptions } from './assemble.js';
 export type { AddOptions, Context, ContextOptions } from './context.js';
 export { createContext } from './context.js';
 export { formatReport } from './format-report.js';
+export type {
+  Classify,
+  ImportedBlock,
+  ImportedMessage,
+  ImportedRequest,
+  ImportOptions,
+  ImportTarget,
+} from './import-request.js';
+export { IMPORT_TARGETS, importRequest, MAX_IMPORT_BYTES } from './import-request.js';
 export type { AssemblyReport, BlockReport, Payload } from './payload.js';
 export type { VerifiedPayload, VerifyPayloadInput, VerifyPayloadOptions } from './verify-payload.js';
 export { verifyPayload } from './verify-payload.js';

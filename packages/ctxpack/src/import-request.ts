@@ -1,0 +1,131 @@
+import { InvalidArgumentError, isRecord } from '@ctxpack/block';
+import { importAiSdk } from './import-ai-sdk.js';
+import { importAnthropic } from './import-anthropic.js';
+import type { Classify, ImportedBlock } from './import-builder.js';
+import { ImportCollector } from './import-builder.js';
+import { importOpenAIChat } from './import-openai-chat.js';
+import { importOpenAIResponses } from './import-openai-responses.js';
+
+export type { Classify, ImportedBlock, ImportedMessage } from './import-builder.js';
+
+/** The body formats `importRequest` reads. */
+export type ImportTarget = 'openai-chat' | 'openai-responses' | 'anthropic' | 'ai-sdk';
+
+export const IMPORT_TARGETS: readonly ImportTarget[] = Object.freeze([
+  'openai-chat',
+  'openai-responses',
+  'anthropic',
+  'ai-sdk',
+]);
+
+/** Largest body `importRequest` parses, in UTF-8 bytes (64 MiB); `maxBodyBytes` lowers it. */
+export const MAX_IMPORT_BYTES: number = 64 * 1024 * 1024;
+
+export interface ImportOptions {
+  /** Overrides the trust of any imported text (e.g. retrieved text pasted into a user message → `untrusted`). */
+  classify?: Classify;
+  /** Refuse bodies larger than this many UTF-8 bytes; default and maximum {@link MAX_IMPORT_BYTES}. */
+  maxBodyBytes?: number;
+}
+
+export interface ImportedRequest {
+  /** One block per text, tool call and tool result, in body order; add each with `context.add`. */
+  blocks: ImportedBlock[];
+  /** Every field of the body that is not the conversation (`model`, `tools`, `temperature`, …). */
+  params: Record<string, unknown>;
+  /** Ids of the blocks that carried an Anthropic `cache_control` breakpoint. */
+  cacheBreakpoints: string[];
+}
+
+/**
+ * Turns a provider request body the application already has into blocks
+ * with trust by role — system and developer text `trusted`, the user's turns
+ * `user`, assistant text and tool calls `trusted`, tool results `untrusted`
+ * (with tool name, call id and a `call:<id>` group) — plus the body's other
+ * params. Nothing is half-imported: a body that is not JSON, is too large, or
+ * holds a message or part ctxpack cannot carry (images, files, reasoning…)
+ * throws `InvalidArgumentError` naming the path.
+ *
+ * @example
+ * const { blocks, params } = importRequest('openai-chat', body);
+ * for (const block of blocks) ctx.add(block);
+ * const payload = await ctx.assemble({ target: 'openai-chat', maxTokens: 128_000, params });
+ */
+export function importRequest(
+  target: ImportTarget,
+  body: unknown,
+  options: ImportOptions = {},
+): ImportedRequest {
+  if (!IMPORT_TARGETS.includes(target)) {
+    throw new InvalidArgumentError({ path: 'target', expected: IMPORT_TARGETS.join(', '), value: target });
+  }
+  if (!isRecord(options as unknown))
+    throw new InvalidArgumentError({ path: 'options', expected: 'an object', value: options });
+  if (options.classify !== undefined && typeof options.classify !== 'function') {
+    throw new InvalidArgumentError({
+      path: 'options.classify',
+      expected: 'a function',
+      value: options.classify,
+    });
+  }
+  const limit = options.maxBodyBytes ?? MAX_IMPORT_BYTES;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_IMPORT_BYTES) {
+    throw new InvalidArgumentError({
+      path: 'options.maxBodyBytes',
+      expected: `an integer from 1 to ${MAX_IMPORT_BYTES}`,
+      value: limit,
+    });
+  }
+  const parsed = parseBody(body, limit);
+  const out = new ImportCollector(options.classify);
+  let params: Record<string, unknown>;
+  if (target === 'ai-sdk') params = importAiSdk(parsed, out);
+  else {
+    if (!isRecord(parsed))
+      throw new InvalidArgumentError({ path: 'body', expected: 'a JSON object', value: parsed });
+    if (target === 'openai-chat') params = importOpenAIChat(parsed, out);
+    else if (target === 'openai-responses') params = importOpenAIResponses(parsed, out);
+    else params = importAnthropic(parsed, out);
+  }
+  return { blocks: out.blocks, params, cacheBreakpoints: out.cacheBreakpoints };
+}
+
+/** A body as text or bytes is parsed; an object is taken as already parsed. */
+function parseBody(body: unknown, limit: number): unknown {
+  let text: string;
+  if (typeof body === 'string') {
+    // UTF-16 length bounds UTF-8 bytes from below (≥ 1 byte per unit) and above (≤ 3 per unit).
+    if (body.length > limit || (body.length * 3 > limit && utf8Length(body) > limit)) tooLarge(body, limit);
+    text = body;
+  } else if (body instanceof Uint8Array) {
+    if (body.byteLength > limit) tooLarge(body, limit);
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    } catch {
+      throw new InvalidArgumentError({ path: 'body', expected: 'UTF-8 JSON', value: body });
+    }
+  } else return body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidArgumentError({ path: 'body', expected: 'a JSON request body', value: body });
+  }
+}
+
+function tooLarge(body: unknown, limit: number): never {
+  throw new InvalidArgumentError({ path: 'body', expected: `at most ${limit} bytes`, value: body });
+}
+
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
