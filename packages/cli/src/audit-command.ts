@@ -1,3 +1,4 @@
+import { isDigest } from '@ctxpack/block/kernel';
 import { verifyAuditLog } from '@ctxpack/provenance';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
@@ -38,7 +39,7 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   }
   expectPositionals('audit verify', positionals.slice(1), ['log']);
   const head = values['head'] as string | undefined;
-  if (head !== undefined && !/^sha256:[0-9a-f]{64}$/.test(head)) {
+  if (head !== undefined && !isDigest(head)) {
     throw new CliError({
       code: 'cli_usage',
       message: `--head must be sha256: followed by 64 lowercase hex digits.`,

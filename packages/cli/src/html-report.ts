@@ -1,3 +1,4 @@
+import { isRecord } from '@ctxpack/block/kernel';
 import type { BlockReport, Payload } from 'ctxpack';
 import { InvalidArgumentError } from 'ctxpack';
 
@@ -100,15 +101,13 @@ function checkPayloadShape(payload: unknown): void {
   const bad = (path: string, expected: string, value: unknown): never => {
     throw new InvalidArgumentError({ path, expected, value });
   };
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(payload)) bad('payload', 'a Payload object', payload);
+  if (!isRecord(payload)) bad('payload', 'a Payload object', payload);
   const report = (payload as Record<string, unknown>)['report'];
-  if (!isObject(report)) bad('payload.report', 'an AssemblyReport object', report);
+  if (!isRecord(report)) bad('payload.report', 'an AssemblyReport object', report);
   const blocks = (report as Record<string, unknown>)['blocks'];
   if (!Array.isArray(blocks)) bad('payload.report.blocks', 'an array', blocks);
   (blocks as unknown[]).forEach((b: unknown, i) => {
-    if (!isObject(b)) bad(`payload.report.blocks[${i}]`, 'an object', b);
+    if (!isRecord(b)) bad(`payload.report.blocks[${i}]`, 'an object', b);
     const block = b as Record<string, unknown>;
     if (typeof block['id'] !== 'string') bad(`payload.report.blocks[${i}].id`, 'a string', block['id']);
     if (!Array.isArray(block['findings']))

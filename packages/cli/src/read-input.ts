@@ -22,7 +22,7 @@ export async function readInput(io: CliIo, file: string, command: string): Promi
     }
     return await readFile(path, 'utf8');
   } catch (cause) {
-    if (cause instanceof CliError) throw cause;
+    if (CliError.isInstance(cause)) throw cause;
     const code = (cause as { code?: string }).code;
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code ?? cause);

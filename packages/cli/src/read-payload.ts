@@ -1,3 +1,4 @@
+import { isRecord } from '@ctxpack/block/kernel';
 import type { Payload } from 'ctxpack';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
@@ -17,16 +18,11 @@ export async function readPayload(
   need: readonly (keyof Payload)[],
 ): Promise<Payload> {
   const value = parseJsonInput(await readInput(io, file, command), file, WHAT);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CliError({ code: 'cli_input', message: `${file} is not ${WHAT}.` });
-  }
-  const record = value as Record<string, unknown>;
+  const record = isRecord(value) ? value : undefined;
+  if (record === undefined) throw new CliError({ code: 'cli_input', message: `${file} is not ${WHAT}.` });
   for (const key of need) {
     const field = record[key];
-    const ok =
-      key === 'leaves'
-        ? Array.isArray(field)
-        : typeof field === 'object' && field !== null && !Array.isArray(field);
+    const ok = key === 'leaves' ? Array.isArray(field) : isRecord(field);
     if (!ok) {
       throw new CliError({
         code: 'cli_input',
@@ -43,14 +39,12 @@ export async function readPayload(
       });
     }
     blocks.forEach((b: unknown, i: number) => {
-      const block = b as Record<string, unknown> | null;
       const fine =
-        typeof block === 'object' &&
-        block !== null &&
-        typeof block['id'] === 'string' &&
-        typeof block['tokensAfter'] === 'number' &&
-        typeof block['tokensBefore'] === 'number' &&
-        Array.isArray(block['findings']);
+        isRecord(b) &&
+        typeof b['id'] === 'string' &&
+        typeof b['tokensAfter'] === 'number' &&
+        typeof b['tokensBefore'] === 'number' &&
+        Array.isArray(b['findings']);
       if (!fine) {
         throw new CliError({
           code: 'cli_input',

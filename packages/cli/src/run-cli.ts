@@ -2,6 +2,7 @@ import { CtxpackError, InvalidArgumentError } from 'ctxpack';
 import { AUDIT_HELP, runAudit } from './audit-command.js';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
+import { readCliVersion } from './cli-version.js';
 import { INSPECT_HELP, runInspect } from './inspect-command.js';
 import { KEYGEN_HELP, runKeygen } from './keygen-command.js';
 import { runScan, SCAN_HELP } from './scan-command.js';
@@ -58,7 +59,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return name === undefined ? 2 : 0;
     }
     if (name === '--version' || name === '-v') {
-      io.stdout.write('0.1.0\n');
+      io.stdout.write(`${readCliVersion()}\n`);
       return 0;
     }
     const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
@@ -70,7 +71,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof CliError) {
+    if (CliError.isInstance(error)) {
       io.stderr.write(`ctxpack: ${oneLine(error.message)}\n`);
       return error.exitCode;
     }

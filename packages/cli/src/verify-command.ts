@@ -1,4 +1,4 @@
-import { decodeBase64Url } from '@ctxpack/sign';
+import { decodeBase64Loose } from '@ctxpack/block/kernel';
 import { CtxpackError, importPublicKey, type PublicKey, verifyPayload } from 'ctxpack';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
@@ -59,6 +59,9 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
   if (typeof tenant !== 'string') {
     throw new CliError({ code: 'cli_usage', message: `${file} names no tenant; pass --tenant.` });
   }
+  if (typeof audience !== 'string') {
+    throw new CliError({ code: 'cli_usage', message: `${file} names no audience; pass --audience.` });
+  }
   let now: Date | undefined;
   if (values['at'] !== undefined) {
     now = new Date(values['at'] as string);
@@ -90,7 +93,7 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
       {
         keys,
         tenant,
-        ...(typeof audience === 'string' ? { audience } : {}),
+        audience,
         ...(now === undefined ? {} : { now }),
         ...(threshold === undefined ? {} : { threshold }),
       },
@@ -144,8 +147,11 @@ async function loadPublicKey(io: CliIo, arg: string): Promise<PublicKey> {
 function claimedManifest(envelope: unknown): { tenant?: string; audience?: string } | undefined {
   const payload = (envelope as { payload?: unknown } | null)?.payload;
   if (typeof payload !== 'string' || payload.length > 1_000_000) return undefined;
+  // DSSE payloads are padded standard base64; any spelling is fine for display.
+  const bytes = decodeBase64Loose(payload);
+  if (bytes === undefined) return undefined;
   try {
-    const json = new TextDecoder().decode(decodeBase64Url(payload));
+    const json = new TextDecoder().decode(bytes);
     const value = JSON.parse(json) as { tenant?: unknown; audience?: unknown };
     return {
       ...(typeof value.tenant === 'string' ? { tenant: value.tenant } : {}),

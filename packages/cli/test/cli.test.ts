@@ -12,7 +12,7 @@ const hide = (text: string) => [...text].map((c) => String.fromCodePoint(0xe0000
 const HOSTILE_HTML = '</pre><script>window.pwned=1</script><img src=x onerror="window.pwned=2">';
 
 let dir: string;
-let payload: Payload;
+let payload: Payload<'openai-chat'>;
 const run = (...args: string[]) => runBin(args, { cwd: dir });
 const oneLine = (text: string) => {
   expect(text.endsWith('\n')).toBe(true);
@@ -49,10 +49,8 @@ beforeAll(async () => {
   });
   await writeFile(join(dir, 'payload.json'), JSON.stringify(payload, null, 2));
   const tampered = structuredClone(payload);
-  const user = (tampered.request['messages'] as { role: string; content: string }[]).find(
-    (m) => m.role === 'user',
-  );
-  if (user) user.content = user.content.replace('Umbrella', 'umbrella');
+  const user = tampered.request.messages.find((m) => m.role === 'user');
+  if (user && typeof user.content === 'string') user.content = user.content.replace('Umbrella', 'umbrella');
   await writeFile(join(dir, 'tampered.json'), JSON.stringify(tampered));
   await writeFile(join(dir, 'not-json.json'), '{"target": "openai-chat",');
   await writeFile(join(dir, 'array.json'), '[1, 2, 3]');

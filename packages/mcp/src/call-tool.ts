@@ -1,5 +1,6 @@
 import type { ContextBlock } from '@ctxpack/block';
-import { InvalidMcpInputError } from './invalid-mcp-input-error.js';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertRecord, assertString } from '@ctxpack/block/kernel';
 import type { ToolResultOptions } from './tool-result-to-block.js';
 import { toolResultToBlock } from './tool-result-to-block.js';
 
@@ -21,17 +22,16 @@ export async function callToolAsBlock(
   params: { name: string; arguments?: Record<string, unknown> },
   options: Omit<ToolResultOptions, 'tool'>,
 ): Promise<{ result: unknown; block: ContextBlock }> {
-  const bad = (path: string, message: string, value: unknown) =>
-    new InvalidMcpInputError({ path, message, value });
   if (typeof (client as { callTool?: unknown } | null)?.callTool !== 'function') {
-    throw bad('client', 'expected an MCP client with callTool()', client);
+    throw new InvalidArgumentError({
+      path: 'client',
+      expected: 'an MCP client with callTool()',
+      value: client,
+    });
   }
-  if (typeof params !== 'object' || params === null || typeof params.name !== 'string') {
-    throw bad('params', 'expected { name, arguments? }', params);
-  }
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw bad('options', 'expected an object', options);
-  }
+  assertRecord(params, 'params');
+  assertString(params['name'], 'params.name');
+  assertRecord(options, 'options');
   const result = await client.callTool(params);
   return { result, block: toolResultToBlock(result, { ...options, tool: params.name }) };
 }
