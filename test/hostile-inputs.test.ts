@@ -533,7 +533,6 @@ const specs: Record<string, Spec> = {
     args: () => [`hostile-${Math.random()}`, Date.now() + 60_000],
   },
   // @ctxpack/cli
-  'cli.escapeHtml': { args: () => ['<b>"x"</b>'] },
   'cli.renderHtmlReport': { args: () => [JSON.parse(JSON.stringify(fx().payload))] },
   'cli.runCli': { args: () => [['scan', '-'], nullIo()] },
 };

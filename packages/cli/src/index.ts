@@ -1,4 +1,5 @@
+export type { CliErrorCode } from './cli-error.js';
 export { CliError } from './cli-error.js';
 export type { CliIo } from './cli-io.js';
-export { escapeHtml, renderHtmlReport } from './html-report.js';
-export { MAIN_HELP, runCli } from './run-cli.js';
+export { renderHtmlReport } from './html-report.js';
+export { runCli } from './run-cli.js';

@@ -1,11 +1,16 @@
-import { CtxpackError, hasMarker, setMarker } from '@ctxpack/block';
+import { CtxpackError } from '@ctxpack/block';
+import { hasMarker, setMarker } from '@ctxpack/block/kernel';
+import type { MCP_LIMITS } from './limits.js';
 
 const marker: symbol = Symbol.for('ctxpack.error.invalid_mcp_input');
 
 /**
- * Thrown when an MCP value (a `CallToolResult`, a tool definition, a pin
- * file) is not the shape the protocol defines, or exceeds a size limit.
- * `path` points at the offending field, e.g. `content[2].data`.
+ * Thrown when MCP data — what a server sent (a `CallToolResult`, a tool
+ * definition) or a stored pin file — is not the shape the protocol defines,
+ * or exceeds {@link MCP_LIMITS}. `path` points at the offending field, e.g.
+ * `content[2].data`. A wrong argument of the caller's own (options, a client
+ * without `callTool`) is an `InvalidArgumentError` instead: this code means
+ * the data is suspect, not the call.
  *
  * @example
  * try { toolResultToBlocks(result, options) } catch (e) {
