@@ -52,7 +52,7 @@ interface Run {
  * while a higher-priority one is dropped, and the kept set is monotone in
  * the budget.
  *
- * Invariant (DESIGN.md #4): unless an overflow is reported with
+ * Invariant (docs/design.md #4): unless an overflow is reported with
  * `onOverflow: 'report'`, `measure(kept) <= maxTokens - reserveOutput`, or
  * without `measure`, baseTokens + Σ(overheadTokens + tokensAfter) does. Every
  * cut text is counted exactly; cuts fall on grapheme boundaries.

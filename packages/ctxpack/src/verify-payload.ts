@@ -20,7 +20,7 @@ export type VerifiedPayload = VerifiedEnvelope;
 
 /**
  * Verifies a payload as a downstream service (gateway, auditor) would. The
- * checks run in the order of DESIGN.md invariant 6 and the first failure
+ * checks run in the order of docs/design.md invariant 6 and the first failure
  * rejects with a `VerificationError` whose `code` names it; a payload signed
  * under a schema this build does not read rejects with `SchemaError`.
  *

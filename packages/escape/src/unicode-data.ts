@@ -1,7 +1,7 @@
 // Every character class here comes from the JavaScript engine's own Unicode
 // property tables (V8 + ICU), not from a bundled table: on Node 20.20 that is
 // ICU 78 / Unicode 17.0. `unicode-properties` is not used: its data predates
-// Unicode 14 and reports unassigned code points as Cc (see NOTES.md).
+// Unicode 14 and reports unassigned code points as Cc (see docs/notes.md).
 // The v flag is built through `new RegExp` so the TypeScript target can stay ES2022.
 
 /**

@@ -63,7 +63,7 @@ function isToolCall(block: ContextBlock): boolean {
 }
 
 /**
- * Decides the role of every block (trust decides, DESIGN.md invariant 5),
+ * Decides the role of every block (trust decides, docs/design.md invariant 5),
  * wraps everything that is not the application's own text as data, and puts
  * tool results right after the calls they answer, as every target API
  * requires.

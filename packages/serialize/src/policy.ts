@@ -20,7 +20,7 @@ export interface LabelRule {
 export interface SerializePolicy {
   /**
    * Roles each trust level may be rendered in. May only narrow the default:
-   * `user` and `untrusted` can never be `system` (DESIGN.md invariant 5).
+   * `user` and `untrusted` can never be `system` (docs/design.md invariant 5).
    */
   roles?: Partial<Record<Trust, readonly Role[]>>;
   /** Per label, the audiences it may be sent to; merged over the default rules. */

@@ -53,7 +53,7 @@ export function publicKeyProblem(bytes: Uint8Array): 'non_canonical' | 'small_or
   } catch {
     return 'non_canonical';
   }
-  // The identity and the seven other torsion points: signatures under them can be forged (NOTES.md).
+  // The identity and the seven other torsion points: signatures under them can be forged (docs/notes.md).
   if (point.isSmallOrder()) return 'small_order';
   const again = point.toBytes();
   for (let i = 0; i < 32; i++) if (again[i] !== bytes[i]) return 'non_canonical';

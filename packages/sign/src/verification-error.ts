@@ -3,7 +3,7 @@ import { CtxpackError, hasMarker, setMarker } from '@ctxpack/block';
 const marker: symbol = Symbol.for('ctxpack.error.verification');
 
 /**
- * Which check failed, in the order verification runs them (DESIGN.md invariant 6):
+ * Which check failed, in the order verification runs them (docs/design.md invariant 6):
  * the envelope's shape, the signature threshold, key validity, tenant and
  * audience, the time window, the Merkle tree, content and request digests, and
  * last the replay store.

@@ -286,7 +286,7 @@ function resolveOptions(options: VerifyEnvelopeOptions): {
 }
 
 /**
- * Verifies a signed payload, fail-closed, in the order of DESIGN.md
+ * Verifies a signed payload, fail-closed, in the order of docs/design.md
  * invariant 6: envelope shape; the signature threshold over the exact
  * payload bytes received (DSSE PAE, pinned strict Ed25519) before they are
  * parsed; key validity (status, window); tenant (manifest and key scopes) and

@@ -112,7 +112,7 @@ describe('Ed25519 vectors under the pinned rule set', () => {
     });
   });
 
-  it('the small-order forgery from NOTES.md (A = identity, R = identity, S = 0) is rejected at import and at verify', () => {
+  it('the small-order forgery from docs/notes.md (A = identity, R = identity, S = 0) is rejected at import and at verify', () => {
     const identity = hex(`01${'00'.repeat(31)}`);
     const forged = hex(`01${'00'.repeat(63)}`);
     for (const message of [utf8(''), utf8('transfer $1M'), new Uint8Array(1000)]) {
