@@ -2,7 +2,7 @@ import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BLOCK_LIMITS, createBlock, InvalidBlockError, parseBlock } from '@ctxpack/block';
-import { BUDGET_LIMITS, createTokenizer, fit as fitBudget, InvalidBudgetInputError } from '@ctxpack/budget';
+import { BUDGET_LIMITS, BudgetLimitError, createTokenizer, fit as fitBudget } from '@ctxpack/budget';
 import { runCli } from '@ctxpack/cli';
 import { sanitize } from '@ctxpack/escape';
 import { InvalidMcpInputError, MCP_LIMITS, scanTools, toolResultToBlock } from '@ctxpack/mcp';
@@ -82,13 +82,13 @@ describe('@ctxpack/block limits', () => {
 describe('@ctxpack/budget limits', () => {
   const tokenizer = createTokenizer('o200k_base');
   const options = { tokenizer, maxTokens: 100 };
-  const invalid = (f: () => unknown, path: string, value: unknown, limit: number) => {
+  const invalid = (f: () => unknown, path: string, actual: number, limit: number) => {
     const error = thrown(f);
-    expect(InvalidBudgetInputError.isInstance(error)).toBe(true);
-    const e = error as InvalidBudgetInputError;
-    expect(e.code).toBe('invalid_budget_input');
-    expect(e.path.join('.')).toBe(path);
-    expect(e.value).toEqual(value);
+    expect(BudgetLimitError.isInstance(error)).toBe(true);
+    const e = error as BudgetLimitError;
+    expect(e.code).toBe('budget_limit_exceeded');
+    expect(e.path).toBe(path);
+    expect([e.actual, e.max]).toEqual([actual, limit]);
     expect(e.message).toContain(String(limit));
   };
   it('maxItems', () => {
@@ -107,8 +107,8 @@ describe('@ctxpack/budget limits', () => {
           [{ id: 'a', text: 'x'.repeat(BUDGET_LIMITS.maxItemChars + 1), priority: 0, truncate: 'tail' }],
           options,
         ),
-      'items.0.text',
-      'string',
+      'items[0].text',
+      BUDGET_LIMITS.maxItemChars + 1,
       BUDGET_LIMITS.maxItemChars,
     );
   });
@@ -116,8 +116,8 @@ describe('@ctxpack/budget limits', () => {
     const id = 'i'.repeat(BUDGET_LIMITS.maxIdChars + 1);
     invalid(
       () => fitBudget([{ id, text: 'x', priority: 0, truncate: 'tail' }], options),
-      'items.0.id',
-      id,
+      'items[0].id',
+      id.length,
       BUDGET_LIMITS.maxIdChars,
     );
   });
@@ -126,7 +126,7 @@ describe('@ctxpack/budget limits', () => {
     invalid(
       () => fitBudget([], { ...options, marker }),
       'options.marker',
-      marker,
+      marker.length,
       BUDGET_LIMITS.maxMarkerChars,
     );
   });

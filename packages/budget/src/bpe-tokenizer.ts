@@ -1,7 +1,7 @@
+import { BudgetLimitError } from './budget-limit-error.js';
 import { mergeLongPiece, mergePiece } from './byte-pair-merge.js';
-import { checkText, invalidInput } from './check-input.js';
+import { checkText, invalidInput, overLimit } from './check-input.js';
 import { decodeEncoding, type EncodingData, type EncodingName, type RawRanks } from './encoding-data.js';
-import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 import { BUDGET_LIMITS } from './limits.js';
 import { PieceCache } from './piece-cache.js';
 import { type PieceScanner, pieceScannerFor } from './pre-tokenizer.js';
@@ -117,32 +117,22 @@ class BpeTokenizer implements Tokenizer, NativeOps {
 
   decode(ids: readonly number[]): string {
     if (!Array.isArray(ids)) invalidInput(['ids'], ids, 'an array of token ids');
-    if (ids.length > BUDGET_LIMITS.maxTextChars) {
-      throw new InvalidBudgetInputError({
-        path: ['ids'],
-        value: ids.length,
-        message: `${ids.length} ids; the limit is BUDGET_LIMITS.maxTextChars = ${BUDGET_LIMITS.maxTextChars}`,
-      });
-    }
+    if (ids.length > BUDGET_LIMITS.maxTextChars) overLimit(['ids'], 'maxTextChars', ids.length, 'ids');
     const { tokens } = this.data;
     let bytes = '';
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number;
       const token = Number.isInteger(id) ? tokens[id] : undefined;
-      if (token === undefined) {
-        throw new InvalidBudgetInputError({
-          path: ['ids', i],
-          value: id,
-          message: `not a token id of ${this.encoding}`,
-        });
-      }
+      if (token === undefined) invalidInput(['ids', i], id, `a token id of ${this.encoding}`);
       bytes += token;
       // A token is up to a few hundred bytes: bound the byte string before it outgrows the engine's string limit.
       if (bytes.length > MAX_DECODED_BYTES) {
-        throw new InvalidBudgetInputError({
+        throw new BudgetLimitError({
           path: ['ids'],
-          value: ids.length,
-          message: `the ids decode to more than ${MAX_DECODED_BYTES} UTF-8 bytes (4 × BUDGET_LIMITS.maxTextChars)`,
+          limit: 'maxDecodedBytes',
+          max: MAX_DECODED_BYTES,
+          actual: bytes.length,
+          unit: 'UTF-8 bytes decoded before the last id',
         });
       }
     }
@@ -237,10 +227,12 @@ function regexScanner(pattern: string): PieceScanner {
       m = re.exec(text);
     } catch (cause) {
       if (!(cause instanceof RangeError)) throw cause;
-      throw new InvalidBudgetInputError({
+      // A stack size is the engine's, not a number the caller can read: no `max`.
+      throw new BudgetLimitError({
         path: ['text'],
-        value: text,
-        message: `the pre-tokenizer piece at offset ${p} is too long for this engine's regex stack; break it with spaces or newlines`,
+        limit: 'regexStack',
+        actual: p,
+        unit: "chars before a pre-tokenizer piece too long for this engine's regex stack (break it with spaces or newlines)",
       });
     }
     // Every character is in some piece of a tiktoken pattern; guard against a gap anyway.

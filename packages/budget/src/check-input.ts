@@ -1,29 +1,24 @@
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertOneOf, formatPath } from '@ctxpack/block/kernel';
+import { BudgetLimitError } from './budget-limit-error.js';
 import { ENCODING_NAMES, type EncodingName } from './encoding-data.js';
-import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 import { BUDGET_LIMITS } from './limits.js';
 
 type Path = readonly (string | number)[];
 
-/**
- * The type of `value` in a few words, for error messages. Reads no property
- * and never stringifies, so a BigInt, a cycle, a 100k-deep array or a Proxy
- * cannot throw (or run code) while an error is being built.
- */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `a string of ${value.length} chars`;
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  return typeof value;
+/** Throws `InvalidArgumentError` at `path`: expected `expected`, got a description of `value`. */
+export function invalidInput(path: Path, value: unknown, expected: string): never {
+  throw new InvalidArgumentError({ path: formatPath(path), expected, value });
 }
 
-/** Throws `InvalidBudgetInputError` at `path`: expected `expected`, got a description of `value`. */
-export function invalidInput(path: Path, value: unknown, expected: string): never {
-  throw new InvalidBudgetInputError({
-    path,
-    value,
-    message: `expected ${expected}, got ${describeValue(value)}`,
-  });
+/** Throws `BudgetLimitError`: `actual` (in `unit`) is over `BUDGET_LIMITS[limit]`. */
+export function overLimit(
+  path: Path,
+  limit: keyof typeof BUDGET_LIMITS,
+  actual: number,
+  unit: string,
+): never {
+  throw new BudgetLimitError({ path, limit, max: BUDGET_LIMITS[limit], actual, unit });
 }
 
 /**
@@ -33,13 +28,7 @@ export function invalidInput(path: Path, value: unknown, expected: string): neve
  */
 export function checkText(value: unknown, path: Path): asserts value is string {
   if (typeof value !== 'string') invalidInput(path, value, 'a string');
-  if (value.length > BUDGET_LIMITS.maxTextChars) {
-    throw new InvalidBudgetInputError({
-      path,
-      value,
-      message: `text is ${value.length} chars; the limit is BUDGET_LIMITS.maxTextChars = ${BUDGET_LIMITS.maxTextChars}`,
-    });
-  }
+  if (value.length > BUDGET_LIMITS.maxTextChars) overLimit(path, 'maxTextChars', value.length, 'chars');
 }
 
 /** Checks that `value` has a `count(text)` method, the part of a `Tokenizer` that counting needs. */
@@ -55,11 +44,5 @@ export function checkCounter(value: unknown, path: Path): asserts value is { cou
 
 /** Checks that `value` names an encoding this package ships. */
 export function checkEncoding(value: unknown, path: Path): asserts value is EncodingName {
-  if (!(ENCODING_NAMES as readonly unknown[]).includes(value)) {
-    throw new InvalidBudgetInputError({
-      path,
-      value,
-      message: `unknown encoding ${typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : describeValue(value)}; expected one of ${ENCODING_NAMES.join(', ')}`,
-    });
-  }
+  assertOneOf(value, formatPath(path), ENCODING_NAMES);
 }

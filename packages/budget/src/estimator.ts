@@ -1,6 +1,5 @@
 import { checkEncoding, invalidInput } from './check-input.js';
 import { createTokenizer } from './create-tokenizer.js';
-import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 import { getNativeOps, type NativeOps, setNativeOps, type Tokenizer } from './tokenizer.js';
 
 /** Options of `createEstimator`. */
@@ -53,18 +52,10 @@ export function createEstimator(options: EstimatorOptions = {}): Tokenizer {
   const margin = options.margin ?? DEFAULT_ESTIMATOR_MARGIN;
   const fixed = options.fixed ?? 0;
   if (typeof margin !== 'number' || !Number.isFinite(margin) || margin < 0 || margin > 10) {
-    throw new InvalidBudgetInputError({
-      path: ['margin'],
-      value: margin,
-      message: 'expected a number from 0 to 10',
-    });
+    invalidInput(['margin'], margin, 'a number from 0 to 10');
   }
   if (!Number.isSafeInteger(fixed) || fixed < 0) {
-    throw new InvalidBudgetInputError({
-      path: ['fixed'],
-      value: fixed,
-      message: 'expected a non-negative integer',
-    });
+    invalidInput(['fixed'], fixed, 'a non-negative integer');
   }
   const scale = 1 + margin;
   const estimate = (n: number): number => (n === 0 ? 0 : Math.ceil(n * scale) + fixed);

@@ -1,9 +1,9 @@
 import { BudgetExceededError } from './budget-exceeded-error.js';
+import { invalidInput } from './check-input.js';
 import { countCacheFor } from './count-cache.js';
 import { cutRendered } from './cut-rendered.js';
 import { type CountingTokenizer, type CutResult, createCountingTokenizer, cutText } from './cut-text.js';
 import type { BudgetReport, FitItem, FitItemResult, FitOptions, FitResult } from './fit-types.js';
-import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 import { BUDGET_LIMITS } from './limits.js';
 import { type NormalizedFitOptions, validateFitInput } from './validate-fit-input.js';
 
@@ -137,11 +137,7 @@ function createWork(item: FitItem, index: number): Work {
 function renderOf(w: Work, text: string): string {
   const rendered = (w.item.render as (text: string) => string)(text);
   if (typeof rendered !== 'string') {
-    throw new InvalidBudgetInputError({
-      path: ['items', w.index, 'render'],
-      value: typeof rendered,
-      message: 'expected render(text) to return a string',
-    });
+    invalidInput(['items', w.index, 'render'], rendered, 'a render(text) function that returns a string');
   }
   return rendered;
 }

@@ -1,4 +1,5 @@
 export { BudgetExceededError } from './budget-exceeded-error.js';
+export { BudgetLimitError } from './budget-limit-error.js';
 export { createTokenizer } from './create-tokenizer.js';
 export type { TextRange } from './cut-text.js';
 export type { EncodingName } from './encoding-data.js';
@@ -15,7 +16,6 @@ export type {
   OverflowMode,
   TruncateStrategy,
 } from './fit-types.js';
-export { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 export { BUDGET_LIMITS } from './limits.js';
 export { loadTokenizer } from './load-tokenizer.js';
 export type { OpenAIChatMessageText } from './openai-chat-framing.js';

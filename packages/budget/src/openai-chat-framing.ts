@@ -1,5 +1,4 @@
-import { checkCounter, checkText, invalidInput } from './check-input.js';
-import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
+import { checkCounter, checkText, invalidInput, overLimit } from './check-input.js';
 import { BUDGET_LIMITS } from './limits.js';
 
 /**
@@ -30,7 +29,7 @@ export interface OpenAIChatMessageText {
  * Tokens of a list of text messages in the OpenAI chat format, counted the
  * cookbook's way: per message 3 + role + content (+ 1 + name), plus 3 for
  * reply priming. At most `BUDGET_LIMITS.maxItems` messages; a malformed
- * message or tokenizer is an `InvalidBudgetInputError` naming its path
+ * message or tokenizer is an `InvalidArgumentError` naming its path
  * (e.g. `messages[2].role`).
  *
  * @example
@@ -41,13 +40,8 @@ export function countOpenAIChatTokens(
   tokenizer: { count(text: string): number },
 ): number {
   if (!Array.isArray(messages)) invalidInput(['messages'], messages, 'an array of messages');
-  if (messages.length > BUDGET_LIMITS.maxItems) {
-    throw new InvalidBudgetInputError({
-      path: ['messages'],
-      value: messages.length,
-      message: `${messages.length} messages; the limit is BUDGET_LIMITS.maxItems = ${BUDGET_LIMITS.maxItems}`,
-    });
-  }
+  if (messages.length > BUDGET_LIMITS.maxItems)
+    overLimit(['messages'], 'maxItems', messages.length, 'messages');
   checkCounter(tokenizer, ['tokenizer']);
   let total = OPENAI_CHAT_FRAMING.replyPriming;
   for (let i = 0; i < messages.length; i++) {

@@ -1,5 +1,5 @@
+import { checkCounter, invalidInput, overLimit } from './check-input.js';
 import type { FitItem, FitOptions, OverflowMode } from './fit-types.js';
-import { InvalidBudgetInputError } from './invalid-budget-input-error.js';
 import { BUDGET_LIMITS } from './limits.js';
 
 const STRATEGIES: ReadonlySet<string> = new Set(['tail', 'head', 'middle', 'none']);
@@ -16,80 +16,96 @@ export interface NormalizedFitOptions {
   onOverflow: OverflowMode;
 }
 
-function fail(path: (string | number)[], value: unknown, message: string): never {
-  throw new InvalidBudgetInputError({ path, value, message });
-}
+type Path = (string | number)[];
 
-function checkCount(value: unknown, path: (string | number)[], max: number): void {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
-    fail(path, value, `expected an integer from 0 to ${max}`);
+/**
+ * A token count: a non-negative safe integer (else `InvalidArgumentError`),
+ * at most `BUDGET_LIMITS.maxTokens` (else `BudgetLimitError`) and, when
+ * `within` is given, at most that other option (a relation between
+ * arguments, so `InvalidArgumentError`).
+ */
+function checkCount(value: unknown, path: Path, within?: { name: string; value: number }): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    invalidInput(path, value, 'a non-negative integer');
+  }
+  if (value > BUDGET_LIMITS.maxTokens) overLimit(path, 'maxTokens', value, 'tokens');
+  if (within !== undefined && value > within.value) {
+    invalidInput(path, value, `an integer from 0 to ${within.name} (${within.value})`);
   }
 }
 
-/** Checks `fit`'s arguments; throws `InvalidBudgetInputError` with the path of the first bad value. */
+/** A string argument: `InvalidArgumentError` for another type, `BudgetLimitError` past `limit` chars. */
+function checkString(
+  value: unknown,
+  path: Path,
+  limit: 'maxIdChars' | 'maxItemChars' | 'maxMarkerChars',
+): void {
+  if (typeof value !== 'string') invalidInput(path, value, 'a string');
+  if (value.length > BUDGET_LIMITS[limit]) overLimit(path, limit, value.length, 'chars');
+}
+
+/**
+ * Checks `fit`'s arguments: a wrong type or shape is an `InvalidArgumentError`,
+ * a well-typed value over `BUDGET_LIMITS` a `BudgetLimitError`, each with the
+ * path of the first bad value.
+ */
 export function validateFitInput(items: readonly FitItem[], options: FitOptions): NormalizedFitOptions {
-  if (typeof options !== 'object' || options === null) fail(['options'], options, 'expected an object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    invalidInput(['options'], options, 'an options object');
+  }
   const { tokenizer } = options;
-  if (typeof tokenizer !== 'object' || tokenizer === null || typeof tokenizer.count !== 'function') {
-    fail(['options', 'tokenizer'], tokenizer, 'expected a Tokenizer with a count(text) method');
-  }
-  const limit = BUDGET_LIMITS.maxTokens;
-  checkCount(options.maxTokens, ['options', 'maxTokens'], limit);
+  checkCounter(tokenizer, ['options', 'tokenizer']);
+  checkCount(options.maxTokens, ['options', 'maxTokens']);
   const reserveOutput = options.reserveOutput ?? 0;
-  checkCount(reserveOutput, ['options', 'reserveOutput'], options.maxTokens);
+  checkCount(reserveOutput, ['options', 'reserveOutput'], { name: 'maxTokens', value: options.maxTokens });
   const baseTokens = options.baseTokens ?? 0;
-  checkCount(baseTokens, ['options', 'baseTokens'], limit);
+  checkCount(baseTokens, ['options', 'baseTokens']);
   const marker = options.marker ?? DEFAULT_TRUNCATION_MARKER;
-  if (typeof marker !== 'string' || marker.length > BUDGET_LIMITS.maxMarkerChars) {
-    fail(['options', 'marker'], marker, `expected a string of at most ${BUDGET_LIMITS.maxMarkerChars} chars`);
-  }
+  checkString(marker, ['options', 'marker'], 'maxMarkerChars');
   if (options.measure !== undefined && typeof options.measure !== 'function') {
-    fail(['options', 'measure'], options.measure, 'expected a function');
+    invalidInput(['options', 'measure'], options.measure, 'a function');
   }
   if (options.countDropped !== undefined && typeof options.countDropped !== 'boolean') {
-    fail(['options', 'countDropped'], options.countDropped, 'expected a boolean');
+    invalidInput(['options', 'countDropped'], options.countDropped, 'a boolean');
   }
   const onOverflow = options.onOverflow ?? 'error';
   if (!OVERFLOW_MODES.has(onOverflow)) {
-    fail(['options', 'onOverflow'], onOverflow, `expected one of ${[...OVERFLOW_MODES].join(', ')}`);
+    invalidInput(['options', 'onOverflow'], onOverflow, `one of ${[...OVERFLOW_MODES].join(', ')}`);
   }
-  if (!Array.isArray(items)) fail(['items'], items, 'expected an array');
-  if (items.length > BUDGET_LIMITS.maxItems) {
-    fail(['items'], items.length, `at most ${BUDGET_LIMITS.maxItems} items`);
-  }
+  if (!Array.isArray(items)) invalidInput(['items'], items, 'an array');
+  if (items.length > BUDGET_LIMITS.maxItems) overLimit(['items'], 'maxItems', items.length, 'items');
   const ids = new Set<string>();
   for (const [i, item] of items.entries()) validateItem(item, i, ids);
   return { budget: options.maxTokens - reserveOutput, reserveOutput, baseTokens, marker, onOverflow };
 }
 
 function validateItem(item: FitItem, i: number, ids: Set<string>): void {
-  const at = (key: string): (string | number)[] => ['items', i, key];
-  if (typeof item !== 'object' || item === null) fail(['items', i], item, 'expected an object');
-  if (typeof item.id !== 'string' || item.id === '' || item.id.length > BUDGET_LIMITS.maxIdChars) {
-    fail(at('id'), item.id, `expected a non-empty string of at most ${BUDGET_LIMITS.maxIdChars} chars`);
+  const at = (key: string): Path => ['items', i, key];
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    invalidInput(['items', i], item, 'an item object');
   }
-  if (ids.has(item.id)) fail(at('id'), item.id, 'duplicate id');
+  checkString(item.id, at('id'), 'maxIdChars');
+  if (item.id === '') invalidInput(at('id'), item.id, 'a non-empty string');
+  if (ids.has(item.id)) invalidInput(at('id'), item.id, 'an id no earlier item has (duplicate id)');
   ids.add(item.id);
-  if (typeof item.text !== 'string' || item.text.length > BUDGET_LIMITS.maxItemChars) {
-    fail(at('text'), typeof item.text, `expected a string of at most ${BUDGET_LIMITS.maxItemChars} chars`);
-  }
+  checkString(item.text, at('text'), 'maxItemChars');
   if (typeof item.priority !== 'number' || !Number.isFinite(item.priority)) {
-    fail(at('priority'), item.priority, 'expected a finite number');
+    invalidInput(at('priority'), item.priority, 'a finite number');
   }
   if (item.pinned !== undefined && typeof item.pinned !== 'boolean')
-    fail(at('pinned'), item.pinned, 'expected a boolean');
+    invalidInput(at('pinned'), item.pinned, 'a boolean');
   if (!STRATEGIES.has(item.truncate))
-    fail(at('truncate'), item.truncate, 'expected tail, head, middle or none');
+    invalidInput(at('truncate'), item.truncate, 'one of tail, head, middle, none');
   for (const key of ['minTokens', 'maxTokens', 'overheadTokens'] as const) {
-    if (item[key] !== undefined) checkCount(item[key], at(key), BUDGET_LIMITS.maxTokens);
+    if (item[key] !== undefined) checkCount(item[key], at(key));
   }
   if (item.maxTokens !== undefined && item.minTokens !== undefined && item.maxTokens < item.minTokens) {
-    fail(at('maxTokens'), item.maxTokens, `must not be below minTokens (${item.minTokens})`);
+    invalidInput(at('maxTokens'), item.maxTokens, `an integer of at least minTokens (${item.minTokens})`);
   }
   if (item.render !== undefined && typeof item.render !== 'function')
-    fail(at('render'), item.render, 'expected a function (text) => string');
+    invalidInput(at('render'), item.render, 'a function (text) => string');
   for (const key of ['group', 'cacheKey'] as const) {
     if (item[key] !== undefined && typeof item[key] !== 'string')
-      fail(at(key), item[key], 'expected a string');
+      invalidInput(at(key), item[key], 'a string');
   }
 }

@@ -1,10 +1,10 @@
+import { InvalidArgumentError } from '@ctxpack/block';
 import {
   countOpenAIChatTokens,
   createEstimator,
   createTokenizer,
   DEFAULT_ESTIMATOR_MARGIN,
   fit,
-  InvalidBudgetInputError,
   OPENAI_CHAT_FRAMING,
   openAIChatMessageOverhead,
 } from '@ctxpack/budget';
@@ -25,7 +25,7 @@ describe('createEstimator', () => {
   });
 
   it('rejects a bad margin', () => {
-    expect(() => createEstimator({ margin: -1 })).toThrow(InvalidBudgetInputError);
+    expect(() => createEstimator({ margin: -1 })).toThrow(InvalidArgumentError);
     expect(() => createEstimator({ margin: Number.NaN })).toThrow(/margin/);
   });
 

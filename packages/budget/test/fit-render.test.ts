@@ -1,11 +1,6 @@
 import { Buffer } from 'node:buffer';
-import {
-  createTokenizer,
-  DEFAULT_TRUNCATION_MARKER,
-  type FitItem,
-  fit,
-  InvalidBudgetInputError,
-} from '@ctxpack/budget';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { createTokenizer, DEFAULT_TRUNCATION_MARKER, type FitItem, fit } from '@ctxpack/budget';
 import fc from 'fast-check';
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200k from 'js-tiktoken/ranks/o200k_base';
@@ -173,14 +168,14 @@ describe('fit with render', () => {
 
   it('refuses a render that is not a function or does not return a string', () => {
     expect(() => fit([doc('x', { render: 'base64' as never })], { tokenizer, maxTokens: 10 })).toThrow(
-      InvalidBudgetInputError,
+      InvalidArgumentError,
     );
     try {
       fit([doc('x', { render: (() => 42) as never })], { tokenizer, maxTokens: 10 });
       expect.unreachable();
     } catch (error) {
-      expect(InvalidBudgetInputError.isInstance(error)).toBe(true);
-      expect((error as InvalidBudgetInputError).path).toEqual(['items', 0, 'render']);
+      expect(InvalidArgumentError.isInstance(error)).toBe(true);
+      expect((error as InvalidArgumentError).path).toBe('items[0].render');
     }
   });
 

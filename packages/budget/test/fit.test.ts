@@ -1,10 +1,10 @@
+import { InvalidArgumentError } from '@ctxpack/block';
 import {
   BudgetExceededError,
   createTokenizer,
   DEFAULT_TRUNCATION_MARKER,
   type FitItem,
   fit,
-  InvalidBudgetInputError,
 } from '@ctxpack/budget';
 import { describe, expect, it } from 'vitest';
 
@@ -177,7 +177,7 @@ describe('fit', () => {
     ];
     for (const [items, options, path] of cases) {
       const call = (): unknown => fit(items as FitItem[], { tokenizer, ...options } as never);
-      expect(call).toThrow(InvalidBudgetInputError);
+      expect(call).toThrow(InvalidArgumentError);
       expect(call).toThrow(path);
     }
   });

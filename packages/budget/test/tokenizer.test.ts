@@ -1,4 +1,5 @@
-import { createTokenizer, InvalidBudgetInputError } from '@ctxpack/budget';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { createTokenizer } from '@ctxpack/budget';
 import { Tiktoken } from 'js-tiktoken/lite';
 import cl100k from 'js-tiktoken/ranks/cl100k_base';
 import o200k from 'js-tiktoken/ranks/o200k_base';
@@ -15,7 +16,7 @@ describe('createTokenizer', () => {
   });
 
   it('rejects an unknown encoding with a typed error', () => {
-    expect(() => createTokenizer('p50k_base' as 'o200k_base')).toThrow(InvalidBudgetInputError);
+    expect(() => createTokenizer('p50k_base' as 'o200k_base')).toThrow(InvalidArgumentError);
   });
 
   it.each(encodings)('%s: encode/count/decode agree with js-tiktoken on basic text', (encoding) => {
@@ -38,6 +39,6 @@ describe('createTokenizer', () => {
   it('rejects token ids outside the vocabulary', () => {
     const tok = createTokenizer('o200k_base');
     expect(() => tok.decode([1, 2, 10_000_000])).toThrow(/ids\[2\]/);
-    expect(() => tok.decode([1.5])).toThrow(InvalidBudgetInputError);
+    expect(() => tok.decode([1.5])).toThrow(InvalidArgumentError);
   });
 });
