@@ -3,8 +3,11 @@ export { callToolAsBlock } from './call-tool.js';
 export { canonicalTool, digestToolDefinition } from './digest-tool.js';
 export { InvalidMcpInputError } from './invalid-mcp-input-error.js';
 export { MCP_LIMITS } from './limits.js';
+export { McpInputRequiredError } from './mcp-input-required-error.js';
 export type { ToolChange, ToolPin, ToolPins } from './pin-tools.js';
 export { diffToolPins, pinTools } from './pin-tools.js';
+export type { ScanListOptions } from './scan-lists.js';
+export { scanElicitation, scanPrompts, scanResources, scanToolResult } from './scan-lists.js';
 export type {
   ScanToolsOptions,
   ToolFinding,
@@ -15,3 +18,5 @@ export type {
 export { scanToolDefinition, scanTools } from './scan-tools.js';
 export type { ToolResultOptions, ToolResultPart } from './tool-result-to-block.js';
 export { PART_SEPARATOR, TOOL_ERROR_LABEL, toolResultToBlock } from './tool-result-to-block.js';
+export type { SchemaViolation } from './validate-json-schema.js';
+export { validateJsonSchema } from './validate-json-schema.js';

@@ -6,6 +6,8 @@ export const MCP_LIMITS: {
   readonly maxDefinitionNodes: number;
   readonly maxDefinitionDepth: number;
   readonly maxFindingsPerTool: number;
+  readonly maxSchemaSteps: number;
+  readonly maxMetaChars: number;
 } = Object.freeze({
   /** Content items in one `CallToolResult`. */
   maxContentParts: 1024,
@@ -19,4 +21,8 @@ export const MCP_LIMITS: {
   maxDefinitionDepth: 64,
   /** Findings kept per tool; the rest are counted in a final `finding-limit` finding. */
   maxFindingsPerTool: 256,
+  /** Schema evaluations while validating one `structuredContent` against an `outputSchema` (bounds composition and `$ref` recursion). */
+  maxSchemaSteps: 100_000,
+  /** Characters of canonical JSON of a `_meta` object kept in block metadata; larger ones are kept as a digest. */
+  maxMetaChars: 16 * 1024,
 });

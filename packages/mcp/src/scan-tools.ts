@@ -2,6 +2,7 @@ import { scan } from '@ctxpack/escape';
 import { digestToolDefinition } from './digest-tool.js';
 import { InvalidMcpInputError } from './invalid-mcp-input-error.js';
 import { MCP_LIMITS } from './limits.js';
+import { isDeprecationPointer, scanDefinitionFields, scanPreferenceText } from './scan-definition.js';
 import type { DefinitionString } from './walk-definition.js';
 import { collectStrings } from './walk-definition.js';
 
@@ -79,7 +80,7 @@ export function scanTools(tools: readonly unknown[], options: ScanToolsOptions =
   const results = tools.map((tool, i) => {
     const name = names[i] as string;
     const others = [...names.filter((_, j) => j !== i), ...known];
-    const findings = scanDefinition(tool, name, others);
+    const findings = scanDefinition(tool, name, others, new Set(names));
     if (names.indexOf(name) !== i) {
       findings.push(
         whole(name, 'name', 'tool-name-collision', 'high', `a second tool is named "${name}" in this list`),
@@ -121,7 +122,12 @@ export function scanToolDefinition(
   );
 }
 
-function scanDefinition(tool: unknown, name: string, others: readonly string[]): ToolFinding[] {
+function scanDefinition(
+  tool: unknown,
+  name: string,
+  others: readonly string[],
+  siblings: ReadonlySet<string> = new Set(),
+): ToolFinding[] {
   const findings: ToolFinding[] = [];
   let dropped = 0;
   const push = (f: ToolFinding) => {
@@ -135,14 +141,17 @@ function scanDefinition(tool: unknown, name: string, others: readonly string[]):
     if (isIconData(field)) continue;
     const general: ToolFinding[] = scan(field.text).map((f) => ({ tool: name, path: field.path, ...f }));
     const own: ToolFinding[] = [];
-    for (const f of scanToolText(field.text, others)) {
+    for (const f of scanToolText(field.text, others, siblings)) {
       // The same signature found by both: one finding, at the severity it has in a tool definition.
       const twin = general.find((g) => g.kind === f.kind && g.start < f.end && f.start < g.end);
       if (twin === undefined) own.push({ tool: name, path: field.path, ...f });
       else if (rank[f.severity] > rank[twin.severity]) twin.severity = f.severity;
     }
     for (const f of [...general, ...own]) push(f);
+    if (!field.key)
+      for (const f of scanPreferenceText(field.text)) push({ tool: name, path: field.path, ...f });
   }
+  for (const f of scanDefinitionFields(tool as Record<string, unknown>)) push({ tool: name, ...f });
   if (dropped > 0)
     findings.push(
       whole(
@@ -193,7 +202,7 @@ const phraseRules: readonly { kind: string; pattern: RegExp; message: string }[]
 ];
 
 /** Tool-specific checks on one string: shadowing, credential paths, exfiltration orders. */
-function scanToolText(text: string, others: readonly string[]): TextFinding[] {
+function scanToolText(text: string, others: readonly string[], siblings: ReadonlySet<string>): TextFinding[] {
   const out: TextFinding[] = [];
   const lower = text.toLowerCase();
   const cue = instructionCue.test(text);
@@ -202,14 +211,18 @@ function scanToolText(text: string, others: readonly string[]): TextFinding[] {
     const needle = other.toLowerCase();
     for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + needle.length)) {
       if (!isWordBoundary(lower, at - 1) || !isWordBoundary(lower, at + needle.length)) continue;
+      // `DEPRECATED: Use read_text_file instead.` names its replacement in the same list: not shadowing.
+      const pointer = siblings.has(other) && isDeprecationPointer(text, at, at + needle.length);
       out.push({
         kind: 'tool-shadowing',
-        severity: cue ? 'high' : 'medium',
+        severity: pointer ? 'low' : cue ? 'high' : 'medium',
         start: at,
         end: at + needle.length,
-        message: cue
-          ? `gives instructions about another tool, "${other}" (tool shadowing)`
-          : `mentions another tool, "${other}"`,
+        message: pointer
+          ? `points to its replacement in the same server, "${other}" (deprecation notice)`
+          : cue
+            ? `gives instructions about another tool, "${other}" (tool shadowing)`
+            : `mentions another tool, "${other}"`,
       });
       break;
     }

@@ -90,7 +90,7 @@ describe('toolResultToBlock', () => {
     const empty = toolResultToBlock({ content: [], isError: true }, options);
     expect(empty.content).toBe('[the tool reported an error without any content]');
     expect(empty.labels).toContain(TOOL_ERROR_LABEL);
-    expect(toolResultToBlock({ content: [] }, options).content).toBe('');
+    expect(toolResultToBlock({ content: [] }, options).content).toBe('[the tool returned no content]');
   });
 
   it('adds structuredContent only when no text part mirrors it, unless told', () => {
@@ -107,7 +107,7 @@ describe('toolResultToBlock', () => {
         { content: [], structuredContent: { a: 1 } },
         { ...options, structuredContent: 'never' },
       ).content,
-    ).toBe('');
+    ).toBe('[the tool returned no content]');
   });
 
   it('generates a call id when none is given and keeps unknown content types visible', () => {
@@ -127,7 +127,7 @@ describe('toolResultToBlock', () => {
     [{ content: [{ type: 'image', data: 'not base64!', mimeType: 'image/png' }] }, 'content[0].data'],
     [{ content: [{ type: 'image', data: 'AAAAA', mimeType: 'image/png' }] }, 'content[0].data'],
     [{ content: [{ type: 'resource', resource: { uri: 'x:y' } }] }, 'content[0].resource.blob'],
-    [{ content: [], structuredContent: [1] }, 'structuredContent'],
+    [{ structuredContent: [1] }, 'content'],
     [{ content: [], structuredContent: { n: Number.NaN } }, 'structuredContent'],
     [{ content: Array.from({ length: 1025 }, () => ({ type: 'text', text: '' })) }, 'content'],
   ])('rejects malformed result %# with a typed error at its path', (input, path) => {
