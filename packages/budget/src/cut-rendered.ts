@@ -1,4 +1,5 @@
-import type { CountingTokenizer, CutResult, CutStrategy, TextRange } from './cut-text.js';
+import type { TextRange } from '@ctxpack/block';
+import type { CountingTokenizer, CutResult, CutStrategy } from './cut-text.js';
 import { graphemeCeil, graphemeFloor } from './grapheme-boundary.js';
 
 /** A candidate cut of the raw text keeping about `kept` code units, on grapheme boundaries. */

@@ -1,14 +1,9 @@
+import type { TextRange } from '@ctxpack/block';
 import { graphemeCeil, graphemeFloor } from './grapheme-boundary.js';
 import { getNativeOps, type NativeOps, type Tokenizer } from './tokenizer.js';
 
 /** Which part of a text survives a cut: `tail` keeps the start, `head` keeps the end, `middle` keeps both ends. */
 export type CutStrategy = 'tail' | 'head' | 'middle';
-
-/** A removed span of the original text, in UTF-16 code units, end exclusive. */
-export interface TextRange {
-  start: number;
-  end: number;
-}
 
 export interface CutResult {
   text: string;

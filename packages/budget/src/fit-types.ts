@@ -1,4 +1,4 @@
-import type { TextRange } from './cut-text.js';
+import type { TextRange } from '@ctxpack/block';
 import type { Tokenizer } from './tokenizer.js';
 
 /** How an item may be cut: `tail` keeps the start, `head` keeps the end, `middle` keeps both ends, `none` drops it whole. */

@@ -1,7 +1,6 @@
 export { BudgetExceededError } from './budget-exceeded-error.js';
 export { BudgetLimitError } from './budget-limit-error.js';
 export { createTokenizer } from './create-tokenizer.js';
-export type { TextRange } from './cut-text.js';
 export type { EncodingName } from './encoding-data.js';
 export type { EstimatorOptions } from './estimator.js';
 export { createEstimator, DEFAULT_ESTIMATOR_MARGIN } from './estimator.js';
