@@ -41,7 +41,15 @@ export {
 export type { AssembleOptions } from './assemble.js';
 export type { AddOptions, Context, ContextOptions } from './context.js';
 export { createContext } from './context.js';
+export {
+  decodeEnvelopeHeader,
+  ENVELOPE_HEADER,
+  encodeEnvelopeHeader,
+  MAX_ENVELOPE_HEADER_CHARS,
+} from './envelope-header.js';
 export { formatReport } from './format-report.js';
+export type { GuardedFetchOptions } from './guarded-fetch.js';
+export { createGuardedFetch } from './guarded-fetch.js';
 export type {
   Classify,
   ImportedBlock,
@@ -51,6 +59,25 @@ export type {
   ImportTarget,
 } from './import-request.js';
 export { IMPORT_TARGETS, importRequest, MAX_IMPORT_BYTES } from './import-request.js';
+export { MAX_PARAMS_CHARS } from './request-params.js';
 export type { AssemblyReport, BlockReport, Payload } from './payload.js';
 export type { VerifiedPayload, VerifyPayloadInput, VerifyPayloadOptions } from './verify-payload.js';
 export { verifyPayload } from './verify-payload.js';
+export type { VerifiedRequest, VerifyRequestOptions } from './verify-request.js';
+export { verifyRequest } from './verify-request.js';
+export type { CheckResponseResult } from './check-response.js';
+export { checkResponse, responseText } from './check-response.js';
+export type {
+  CheckToolCallOptions,
+  CheckToolCallResult,
+  SinkKind,
+  ToolCallPolicy,
+} from './check-tool-call.js';
+export { checkToolCall } from './check-tool-call.js';
+export { ResponseBlockedError } from './response-blocked-error.js';
+export type { ResponseAction, ResponseFinding } from './response-finding.js';
+export type { ResponseGuard, ResponseGuardOptions } from './response-guard.js';
+export { createResponseGuard } from './response-guard.js';
+export type { CheckResponseOptions } from './response-scanner.js';
+export { RESPONSE_ACTIONS } from './response-scanner.js';
+export { ToolCallBlockedError } from './tool-call-blocked-error.js';

@@ -1,0 +1,213 @@
+import type { ByteIndex } from './taint-index.js';
+import { findRuns, WINDOW_BYTES } from './taint-index.js';
+
+/** How tainted bytes were carried: as written, percent-decoded, base64/base64url/hex-decoded, or joined across URL parts. */
+export type TaintDecoding = 'plain' | 'percent' | 'base64' | 'hex' | 'joined';
+
+/** The longest run of tainted bytes found in a value. */
+export interface TaintHit {
+  /** Length of the run in bytes. */
+  bytes: number;
+  /** Index sources (blocks) the run's windows came from. */
+  owners: number[];
+  /** The URL part (`query`, `path`, `fragment`, `userinfo`, `subdomain`, `url`) or `value`. */
+  channel: string;
+  decoding: TaintDecoding;
+}
+
+interface Candidate {
+  bytes: Uint8Array;
+  channel: string;
+  decoding: TaintDecoding;
+}
+
+const encoder = new TextEncoder();
+const B64_RUN = /[A-Za-z0-9+/_-]{11,}/g;
+const HEX_RUN = /[0-9a-fA-F]{16,}/g;
+const B64_VALUES = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) {
+  B64_VALUES['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+}
+B64_VALUES[0x2d] = 62; // base64url '-'
+B64_VALUES[0x5f] = 63; // base64url '_'
+
+/** Percent-decodes to bytes, leniently: a malformed `%` stays as it is. `+` is a space in a query. */
+export function percentDecode(text: string, plusIsSpace: boolean): Uint8Array {
+  if (!text.includes('%') && !(plusIsSpace && text.includes('+'))) return encoder.encode(text);
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x25 && i + 2 < text.length && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
+      out.push(Number.parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (c === 0x2b && plusIsSpace) out.push(0x20);
+    else if (c < 0x80) out.push(c);
+    else {
+      const cp = text.codePointAt(i) as number;
+      for (const b of encoder.encode(String.fromCodePoint(cp))) out.push(b);
+      if (cp > 0xffff) i++;
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+/** Decodes base64 or base64url characters `text[from, to)` starting at a 6-bit offset, ignoring the tail. */
+export function decodeBase64Run(text: string, from: number, to: number): Uint8Array {
+  const out = new Uint8Array((((to - from) * 3) >> 2) + 1);
+  let n = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = from; i < to; i++) {
+    acc = (acc << 6) | (B64_VALUES[text.charCodeAt(i)] as number);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >> bits) & 0xff;
+    }
+    acc &= 0xff;
+  }
+  return out.subarray(0, n);
+}
+
+function decodeHexRun(text: string, from: number, to: number): Uint8Array {
+  const out = new Uint8Array((to - from) >> 1);
+  for (let i = 0; i < out.length; i++)
+    out[i] = Number.parseInt(text.slice(from + 2 * i, from + 2 * i + 2), 16);
+  return out;
+}
+
+/** Base64 (every 4-character alignment) and hex (both alignments) decodings of the runs in `text`. */
+function decodings(text: string, channel: string, out: Candidate[]): void {
+  B64_RUN.lastIndex = 0;
+  for (let m = B64_RUN.exec(text); m !== null; m = B64_RUN.exec(text)) {
+    const end = m.index + m[0].length;
+    for (let shift = 0; shift < 4; shift++) {
+      out.push({ bytes: decodeBase64Run(text, m.index + shift, end), channel, decoding: 'base64' });
+    }
+  }
+  HEX_RUN.lastIndex = 0;
+  for (let m = HEX_RUN.exec(text); m !== null; m = HEX_RUN.exec(text)) {
+    const end = m.index + m[0].length;
+    out.push({ bytes: decodeHexRun(text, m.index, end), channel, decoding: 'hex' });
+    out.push({ bytes: decodeHexRun(text, m.index + 1, end), channel, decoding: 'hex' });
+  }
+}
+
+const latin1 = new TextDecoder('latin1');
+
+/** The pieces of a URL by part, split where data could be split: labels, segments, keys, values. */
+function urlPieces(url: string): { channel: string; text: string; plus: boolean }[] {
+  const pieces: { channel: string; text: string; plus: boolean }[] = [];
+  let rest = url;
+  const scheme = /^[a-z][a-z0-9+.-]{0,31}:/i.exec(rest);
+  if (scheme !== null) rest = rest.slice(scheme[0].length);
+  const hasAuthority = rest.startsWith('//') || (scheme === null && /^www\./i.test(rest));
+  if (hasAuthority) {
+    if (rest.startsWith('//')) rest = rest.slice(2);
+    const authorityEnd = rest.search(/[/?#]/);
+    const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
+    rest = authorityEnd === -1 ? '' : rest.slice(authorityEnd);
+    const at = authority.lastIndexOf('@');
+    if (at !== -1) pieces.push({ channel: 'userinfo', text: authority.slice(0, at), plus: false });
+    const host = (at === -1 ? authority : authority.slice(at + 1)).replace(/:\d*$/, '');
+    const labels = host.split('.');
+    for (const label of labels.slice(0, -2)) pieces.push({ channel: 'subdomain', text: label, plus: false });
+  }
+  const hash = rest.indexOf('#');
+  const fragment = hash === -1 ? '' : rest.slice(hash + 1);
+  if (hash !== -1) rest = rest.slice(0, hash);
+  const q = rest.indexOf('?');
+  const path = q === -1 ? rest : rest.slice(0, q);
+  const query = q === -1 ? '' : rest.slice(q + 1);
+  for (const segment of path.split('/'))
+    if (segment !== '') pieces.push({ channel: 'path', text: segment, plus: false });
+  for (const pair of query.split(/[&;]/)) {
+    const eq = pair.indexOf('=');
+    if (eq === -1) pieces.push({ channel: 'query', text: pair, plus: true });
+    else {
+      pieces.push({ channel: 'query-key', text: pair.slice(0, eq), plus: true });
+      pieces.push({ channel: 'query', text: pair.slice(eq + 1), plus: true });
+    }
+  }
+  if (fragment !== '') pieces.push({ channel: 'fragment', text: fragment, plus: false });
+  return pieces.filter((p) => p.text !== '');
+}
+
+/**
+ * The longest run of bytes of `index` that `url` carries in any part, as
+ * written or after percent, base64, base64url or hex decoding, also with the
+ * parts of each kind (and all parts) joined, so data split across subdomain
+ * labels or query parameters is seen whole. Windows that are also in
+ * `vouched` do not count. Linear in the URL.
+ */
+export function findUrlTaint(url: string, index: ByteIndex, vouched?: ByteIndex): TaintHit | undefined {
+  const candidates: Candidate[] = [];
+  const pieces = urlPieces(url);
+  const byChannel = new Map<string, Uint8Array[]>();
+  const all: Uint8Array[] = [];
+  for (const p of pieces) {
+    const bytes = percentDecode(p.text, p.plus);
+    const decoding: TaintDecoding =
+      bytes.length === p.text.length && !p.text.includes('%') ? 'plain' : 'percent';
+    candidates.push({ bytes, channel: p.channel, decoding });
+    decodings(latin1.decode(bytes), p.channel, candidates);
+    const list = byChannel.get(p.channel) ?? [];
+    list.push(bytes);
+    byChannel.set(p.channel, list);
+    all.push(bytes);
+  }
+  const joins: [string, Uint8Array[]][] = [...byChannel.entries()].filter(([, l]) => l.length > 1);
+  if (all.length > 1) joins.push(['url', all]);
+  for (const [channel, parts] of joins) {
+    const joined = concat(parts);
+    candidates.push({ bytes: joined, channel, decoding: 'joined' });
+    decodings(latin1.decode(joined), channel, candidates);
+  }
+  return bestHit(candidates, index, vouched);
+}
+
+/**
+ * The longest run of `index` bytes in a plain value (a tool argument): as
+ * written, percent-decoded, and base64/hex-decoded.
+ */
+export function findValueTaint(value: string, index: ByteIndex, vouched?: ByteIndex): TaintHit | undefined {
+  const candidates: Candidate[] = [{ bytes: encoder.encode(value), channel: 'value', decoding: 'plain' }];
+  if (value.includes('%'))
+    candidates.push({ bytes: percentDecode(value, false), channel: 'value', decoding: 'percent' });
+  decodings(value, 'value', candidates);
+  return bestHit(candidates, index, vouched);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function bestHit(
+  candidates: readonly Candidate[],
+  index: ByteIndex,
+  vouched?: ByteIndex,
+): TaintHit | undefined {
+  let best: TaintHit | undefined;
+  for (const c of candidates) {
+    if (c.bytes.length < WINDOW_BYTES) continue;
+    for (const run of findRuns(c.bytes, index, vouched)) {
+      const bytes = run.end - run.start;
+      if (best === undefined || bytes > best.bytes) {
+        best = { bytes, owners: run.owners, channel: c.channel, decoding: c.decoding };
+      }
+    }
+  }
+  return best;
+}

@@ -1,0 +1,515 @@
+import { assertArray, assertRecord, InvalidArgumentError } from '@ctxpack/block';
+import type { Finding, Severity } from '@ctxpack/escape';
+import { scan } from '@ctxpack/escape';
+import { findUrlTaint } from './find-taint.js';
+import type { FoundUrl, UrlScanState } from './find-urls.js';
+import { findUrls, MAX_URL_CHARS } from './find-urls.js';
+import type { Payload } from './payload.js';
+import type { PayloadTaint } from './payload-taint.js';
+import { payloadTaint } from './payload-taint.js';
+import type { ResponseAction, ResponseFinding } from './response-finding.js';
+import { readActions } from './response-finding.js';
+import { WINDOW_BYTES } from './taint-index.js';
+
+/** Options of `checkResponse` and `createResponseGuard`. */
+export interface CheckResponseOptions {
+  /** The payload the output answers: its blocks' trust and labels decide what is tainted. */
+  payload?: Payload;
+  /** Hosts URLs may point to: `docs.example.com`, or `*.example.com` for its subdomains. Relative URLs are always allowed. */
+  allowHosts?: readonly string[];
+  /** Action per finding kind (and `default` for the rest); see `RESPONSE_ACTIONS` for the defaults. */
+  actions?: Partial<Record<string, ResponseAction>>;
+  thresholds?: {
+    /** Shortest copied run that taints a URL (bytes, ≥ 8; default 8). */
+    taintBytes?: number;
+    /** Shortest run in the path of a URL on an allowed host from untrusted (not secret, not pii) blocks (default 16). */
+    allowedPathTaintBytes?: number;
+    /** Shortest run of the system prompt reported as a leak (bytes, default 64). */
+    systemPromptBytes?: number;
+    /** Shortest run of the boundary notice reported as a leak (bytes, default 32). */
+    noticeBytes?: number;
+  };
+  /** Extra special tokens to find in the output (as `scan`'s `extraTokens`). */
+  extraTokens?: readonly string[];
+  /** Longest line checked as one unit; the guard holds back at most this much (default 16384 characters). */
+  windowChars?: number;
+}
+
+/** Default action per finding kind; every other kind is `report`. */
+export const RESPONSE_ACTIONS: Readonly<Record<string, ResponseAction>> = Object.freeze({
+  'image-url': 'redact',
+  'unsafe-url': 'redact',
+  'tainted-url': 'redact',
+  'nonce-leak': 'redact',
+  secret: 'redact',
+  'special-token': 'redact',
+  'tag-characters': 'redact',
+  'variation-selector-smuggling': 'redact',
+  'sneaky-bits': 'redact',
+});
+
+const REPLACEMENT: Readonly<Record<string, string>> = {
+  secret: '[REDACTED:secret]',
+  'nonce-leak': '[redacted]',
+  'tag-characters': '',
+  'variation-selector-smuggling': '',
+  'sneaky-bits': '',
+};
+const URL_REPLACEMENT = 'about:blank#blocked';
+const MIN_WINDOW_CHARS = 256;
+const SCAN_DETECT = { injection: false, confusables: false, encoded: false } as const;
+
+interface RunState {
+  lo: number;
+  hi: number;
+  /** Bytes seen (saturating at the window). */
+  seen: number;
+  /** UTF-16 end offset (global) after each of the last 8 bytes, a ring. */
+  ends: Float64Array;
+  runStart: number;
+  runBytes: number;
+  runEnd: number;
+  owners: Set<number>;
+}
+
+/** The streaming core shared by `checkResponse` and `createResponseGuard`: line by line, with carried state. */
+export interface ResponseScanner {
+  /** Adds text; returns the text that is now final (checked and, where asked, redacted). */
+  push(text: string): string;
+  /** Ends the input; returns the rest. */
+  end(): string;
+  readonly findings: ResponseFinding[];
+  /** True once a finding's action was `block`. */
+  readonly blocked: boolean;
+}
+
+function fail(path: string, expected: string, value: unknown): never {
+  throw new InvalidArgumentError({ path, expected, value });
+}
+
+function readPositive(value: unknown, path: string, min: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    fail(path, `an integer ≥ ${min}`, value);
+  }
+  return value;
+}
+
+/**
+ * Segments are lines (cut after `\n`) of at most `windowChars`; a longer line
+ * is cut at its last white space in the second half of the window, else at
+ * the window. The cut depends only on the text, never on how it arrived in
+ * chunks, so a stream and a whole answer are checked alike.
+ */
+export function createResponseScanner(options: CheckResponseOptions): ResponseScanner {
+  assertRecord(options as unknown, 'options');
+  const taint = options.payload === undefined ? undefined : payloadTaint(options.payload);
+  const allow = readHosts(options.allowHosts);
+  const actions = readActions(options.actions, 'options.actions', fail);
+  const thresholds = options.thresholds;
+  if (thresholds !== undefined) assertRecord(thresholds as unknown, 'options.thresholds');
+  const taintBytes = readPositive(
+    thresholds?.taintBytes,
+    'options.thresholds.taintBytes',
+    WINDOW_BYTES,
+    WINDOW_BYTES,
+  );
+  const pathBytes = readPositive(
+    thresholds?.allowedPathTaintBytes,
+    'options.thresholds.allowedPathTaintBytes',
+    WINDOW_BYTES,
+    16,
+  );
+  const systemBytes = readPositive(
+    thresholds?.systemPromptBytes,
+    'options.thresholds.systemPromptBytes',
+    WINDOW_BYTES,
+    64,
+  );
+  const noticeBytes = readPositive(
+    thresholds?.noticeBytes,
+    'options.thresholds.noticeBytes',
+    WINDOW_BYTES,
+    32,
+  );
+  const windowChars = readPositive(
+    options.windowChars,
+    'options.windowChars',
+    MIN_WINDOW_CHARS,
+    MAX_URL_CHARS,
+  );
+  const extraTokens = options.extraTokens;
+  if (extraTokens !== undefined) assertArray(extraTokens, 'options.extraTokens');
+  const scanOptions = { detect: SCAN_DETECT, ...(extraTokens === undefined ? {} : { extraTokens }) };
+  const actionOf = (kind: string): ResponseAction =>
+    actions[kind] ?? actions['default'] ?? RESPONSE_ACTIONS[kind] ?? 'report';
+
+  const findings: ResponseFinding[] = [];
+  let blocked = false;
+  let buffer = '';
+  let searched = 0;
+  let offset = 0;
+  const urlState: UrlScanState = { fence: undefined };
+  let continuation: FoundUrl | undefined;
+  let tail = '';
+  const system = newRun();
+  const notice = newRun();
+  if (taint !== undefined && taint.taint.omittedBytes > 0) {
+    findings.push({
+      kind: 'taint-limit',
+      severity: 'medium',
+      start: 0,
+      end: 0,
+      message: `${taint.taint.omittedBytes} bytes of tainted context were over the index limit and are not checked`,
+      blockIds: [],
+      action: actionOf('taint-limit'),
+    });
+  }
+
+  const add = (
+    f: Omit<ResponseFinding, 'action'>,
+    redactions: [number, number, string][],
+    segStart: number,
+  ) => {
+    const action = actionOf(f.kind);
+    findings.push({ ...f, action });
+    if (action === 'block') blocked = true;
+    if (action === 'redact') {
+      const replacement = f.kind.endsWith('-url') ? URL_REPLACEMENT : (REPLACEMENT[f.kind] ?? '[redacted]');
+      redactions.push([Math.max(f.start, segStart) - segStart, f.end - segStart, replacement]);
+    }
+  };
+
+  const checkUrl = (u: FoundUrl, segStart: number, redactions: [number, number, string][]) => {
+    const start = segStart + u.start;
+    const end = segStart + u.end;
+    const lower = u.url.toLowerCase();
+    if (/^\s*(?:javascript|vbscript):/.test(lower)) {
+      add(
+        {
+          kind: 'unsafe-url',
+          severity: 'high',
+          start,
+          end,
+          message: 'a script URL',
+          blockIds: [],
+          rule: u.rule,
+        },
+        redactions,
+        segStart,
+      );
+      return;
+    }
+    if (lower.startsWith('data:')) return;
+    const host = hostOf(u.url);
+    const allowed = host === undefined || isAllowed(host, allow);
+    if (!allowed && u.context !== 'code') {
+      const kind = u.context === 'image' ? 'image-url' : 'link-url';
+      const severity: Severity = u.context === 'image' ? 'high' : u.context === 'link' ? 'medium' : 'low';
+      const what =
+        u.context === 'image' ? 'fetched without a click' : u.context === 'link' ? 'a link' : 'a bare URL';
+      add(
+        {
+          kind,
+          severity,
+          start,
+          end,
+          message: `${what} to ${host}, which is not an allowed host`,
+          blockIds: [],
+          rule: u.rule,
+        },
+        redactions,
+        segStart,
+      );
+    }
+    if (taint === undefined || taint.copiedUrls.has(u.url)) return;
+    const hit = findUrlTaint(u.url, taint.taint, taint.vouched);
+    if (hit === undefined || hit.bytes < taintBytes) return;
+    const blockIds = hit.owners.map((o) => taint.taintedIds[o] as string);
+    const sensitive = hit.owners.some((o) => isSensitive(taint, o));
+    const hidden = hit.decoding !== 'plain' && hit.decoding !== 'percent';
+    if (!sensitive && !hidden && allowed && hit.channel === 'path' && hit.bytes < pathBytes) return;
+    const severity: Severity =
+      u.context === 'code' ? 'low' : sensitive || hidden || hit.bytes >= 16 ? 'high' : 'medium';
+    add(
+      {
+        kind: 'tainted-url',
+        severity,
+        start,
+        end,
+        message: `the URL carries ${hit.bytes} bytes of ${sensitive ? 'secret or labelled' : 'untrusted'} context (${hit.channel}, ${hit.decoding})${allowed ? ' on an allowed host' : ''}`,
+        blockIds,
+        rule: `${hit.channel}:${hit.decoding}`,
+      },
+      redactions,
+      segStart,
+    );
+  };
+
+  const analyze = (seg: string, hardCut: boolean): string => {
+    const segStart = offset;
+    const redactions: [number, number, string][] = [];
+    let urls = findUrls(seg, urlState);
+    if (continuation !== undefined) {
+      let e = 0;
+      while (e < seg.length && !/\s/.test(seg[e] as string)) e++;
+      if (e > 0)
+        urls = [
+          { ...continuation, url: seg.slice(0, e), start: 0, end: e },
+          ...urls.filter((u) => u.start >= e),
+        ];
+    }
+    for (const u of urls) checkUrl(u, segStart, redactions);
+    const last = urls[urls.length - 1];
+    continuation = hardCut && last !== undefined && last.end === seg.length ? last : undefined;
+    for (const f of scan(seg, scanOptions).findings) addScan(f, segStart, redactions);
+    if (taint?.nonce !== undefined) {
+      const window = (tail + seg).toLowerCase();
+      for (let i = window.indexOf(taint.nonce); i !== -1; i = window.indexOf(taint.nonce, i + 1)) {
+        const start = segStart - tail.length + i;
+        const end = start + taint.nonce.length;
+        if (end <= segStart) continue;
+        add(
+          {
+            kind: 'nonce-leak',
+            severity: 'high',
+            start,
+            end,
+            message: 'the output repeats the live boundary nonce',
+            blockIds: [],
+          },
+          redactions,
+          segStart,
+        );
+      }
+      tail = window.slice(-(taint.nonce.length - 1));
+    }
+    if (taint !== undefined) {
+      trackRuns(seg, segStart, taint, redactions);
+    }
+    offset += seg.length;
+    return applyRedactions(seg, redactions);
+  };
+
+  const addScan = (f: Finding, segStart: number, redactions: [number, number, string][]) => {
+    add(
+      {
+        kind: f.kind,
+        severity: f.severity,
+        start: segStart + f.start,
+        end: segStart + f.end,
+        message: f.message,
+        blockIds: [],
+        ...(f.rule === undefined ? {} : { rule: f.rule }),
+      },
+      redactions,
+      segStart,
+    );
+  };
+
+  type RunDef = [RunState, number, string, string, 'system' | 'notice'];
+  const runDefs: RunDef[] = [];
+  if (taint !== undefined && taint.system.windows > 0) {
+    runDefs.push([system, systemBytes, 'system-prompt-leak', 'the system prompt', 'system']);
+  }
+  if (taint !== undefined && taint.notice.windows > 0) {
+    runDefs.push([notice, noticeBytes, 'boundary-notice-leak', 'the boundary notice', 'notice']);
+  }
+  let lastRedactions: [number, number, string][] = [];
+  let lastSegStart = 0;
+  const finish = ([r, min, kind, what, which]: RunDef) => {
+    if (r.runBytes >= min && taint !== undefined) {
+      const blockIds = which === 'system' ? [...r.owners].map((o) => taint.systemIds[o] as string) : [];
+      add(
+        {
+          kind,
+          severity: 'high',
+          start: r.runStart,
+          end: r.runEnd,
+          message: `the output repeats ${r.runBytes} bytes of ${what}`,
+          blockIds,
+        },
+        lastRedactions,
+        lastSegStart,
+      );
+    }
+    r.runBytes = 0;
+    r.owners.clear();
+  };
+  const trackRuns = (
+    seg: string,
+    segStart: number,
+    t: PayloadTaint,
+    redactions: [number, number, string][],
+  ) => {
+    if (runDefs.length === 0) return;
+    lastRedactions = redactions;
+    lastSegStart = segStart;
+    const runs = runDefs;
+    const step = (byte: number, endOffset: number) => {
+      for (const def of runs) {
+        const [r, , , , which] = def;
+        r.lo = ((r.lo >>> 8) | ((r.hi & 0xff) << 24)) >>> 0;
+        r.hi = ((r.hi >>> 8) | (byte << 24)) >>> 0;
+        r.ends[r.seen % 8] = endOffset;
+        r.seen++;
+        if (r.seen < WINDOW_BYTES) continue;
+        const owner = (which === 'system' ? t.system : t.notice).find(r.lo, r.hi);
+        if (owner === -1) {
+          if (r.runBytes > 0) finish(def);
+          continue;
+        }
+        if (r.runBytes === 0) {
+          // The window's first byte starts after the end of the byte before it.
+          r.runStart = r.seen > WINDOW_BYTES ? (r.ends[(r.seen - WINDOW_BYTES - 1) % 8] as number) : 0;
+          r.runBytes = WINDOW_BYTES;
+        } else r.runBytes++;
+        r.runEnd = endOffset;
+        if (r.owners.size < 16) r.owners.add(owner);
+      }
+    };
+    for (let i = 0; i < seg.length; i++) {
+      const cp = seg.codePointAt(i) as number;
+      const wide = cp > 0xffff;
+      const end = segStart + i + (wide ? 2 : 1);
+      if (cp < 0x80) step(cp, end);
+      else if (cp < 0x800) {
+        step(0xc0 | (cp >> 6), end);
+        step(0x80 | (cp & 0x3f), end);
+      } else if (cp < 0x10000) {
+        step(0xe0 | (cp >> 12), end);
+        step(0x80 | ((cp >> 6) & 0x3f), end);
+        step(0x80 | (cp & 0x3f), end);
+      } else {
+        step(0xf0 | (cp >> 18), end);
+        step(0x80 | ((cp >> 12) & 0x3f), end);
+        step(0x80 | ((cp >> 6) & 0x3f), end);
+        step(0x80 | (cp & 0x3f), end);
+      }
+      if (wide) i++;
+    }
+    // A run still open at the segment's end: redact its part here if it is already long enough.
+    for (const [r, min] of runs) {
+      if (
+        r.runBytes >= min &&
+        actionOf(r === system ? 'system-prompt-leak' : 'boundary-notice-leak') === 'redact'
+      ) {
+        redactions.push([Math.max(r.runStart, segStart) - segStart, r.runEnd - segStart, '[redacted]']);
+      }
+    }
+  };
+
+  const drain = (final: boolean): string => {
+    let out = '';
+    for (;;) {
+      if (buffer.length === 0) break;
+      const nl = buffer.indexOf('\n', searched);
+      let cut: number;
+      let hardCut = false;
+      if (nl !== -1 && nl < windowChars) cut = nl + 1;
+      else if (buffer.length >= windowChars) {
+        const space = lastSpace(buffer, windowChars);
+        hardCut = space === -1;
+        cut = hardCut ? windowChars : space + 1;
+        if (hardCut && isHighSurrogate(buffer.charCodeAt(cut - 1))) cut--;
+      } else if (final) cut = buffer.length;
+      else {
+        searched = buffer.length;
+        break;
+      }
+      const seg = buffer.slice(0, cut);
+      buffer = buffer.slice(cut);
+      searched = 0;
+      out += analyze(seg, hardCut);
+    }
+    if (final) for (const def of runDefs) if (def[0].runBytes > 0) finish(def);
+    return out;
+  };
+
+  return {
+    findings,
+    get blocked() {
+      return blocked;
+    },
+    push: (text) => {
+      buffer += text;
+      return drain(false);
+    },
+    end: () => drain(true),
+  };
+}
+
+function newRun(): RunState {
+  return {
+    lo: 0,
+    hi: 0,
+    seen: 0,
+    ends: new Float64Array(8),
+    runStart: 0,
+    runBytes: 0,
+    runEnd: 0,
+    owners: new Set(),
+  };
+}
+
+function isSensitive(t: PayloadTaint, owner: number): boolean {
+  return t.sensitive[owner] === true;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+/** The last white space in the second half of `text[0, window)`, or -1. */
+function lastSpace(text: string, window: number): number {
+  for (let i = window - 1; i >= window >> 1; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09) return i;
+  }
+  return -1;
+}
+
+function applyRedactions(seg: string, redactions: [number, number, string][]): string {
+  if (redactions.length === 0) return seg;
+  redactions.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  let out = '';
+  let at = 0;
+  for (const [start, end, text] of redactions) {
+    if (end <= at) continue;
+    const s = Math.max(start, at);
+    out += seg.slice(at, s) + (s === start ? text : '');
+    at = end;
+  }
+  return out + seg.slice(at);
+}
+
+function readHosts(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  assertArray(value, 'options.allowHosts');
+  return value.map((h, i) => {
+    if (typeof h !== 'string' || h.length === 0 || h.length > 253)
+      fail(`options.allowHosts[${i}]`, 'a host name', h);
+    return h.toLowerCase();
+  });
+}
+
+/** The host of an absolute or protocol-relative URL (lowercase, no port or userinfo), or undefined for a relative one. */
+export function hostOf(url: string): string | undefined {
+  const m = /^(?:[a-z][a-z0-9+.-]{0,31}:)?\/\/([^/?#\\]*)|^(www\.[^/?#\\:]*)/i.exec(url.trim());
+  if (m === null) {
+    const mail = /^mailto:[^@?]*@([^?&#]+)/i.exec(url);
+    return mail?.[1]?.toLowerCase();
+  }
+  const authority = m[1] ?? m[2] ?? '';
+  const host = authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '');
+  return host.toLowerCase().replace(/\.$/, '');
+}
+
+function isAllowed(host: string, allow: readonly string[]): boolean {
+  for (const a of allow) {
+    if (a.startsWith('*.')) {
+      if (host.endsWith(a.slice(1))) return true;
+    } else if (host === a) return true;
+  }
+  return false;
+}
