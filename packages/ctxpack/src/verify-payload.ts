@@ -1,11 +1,11 @@
-import { digestRequestAsync } from '@ctxpack/provenance';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
+import { digestRequestAsync, ProvenanceError, parseStrictJson } from '@ctxpack/provenance';
 import { KNOWN_PAYLOAD_SCHEMAS, PAYLOAD_SCHEMA, PAYLOAD_SCHEMA_HASH, SchemaError } from '@ctxpack/serialize';
 import type { VerifiedEnvelope, VerifyEnvelopeOptions } from '@ctxpack/sign';
-import { VerificationError, verifyEnvelope } from '@ctxpack/sign';
+import { resolveVerifyOptions, VerificationError, verifyEnvelope } from '@ctxpack/sign';
 
-export interface VerifyPayloadInput {
-  /** The provider request body as received (re-serialized JSON is fine: it is digested canonically). */
-  request: unknown;
+interface VerifyPayloadParts {
   envelope: unknown;
   /** Block headers (or `{ leafHash }` for redacted blocks), to check the Merkle root and get the blocks back. */
   leaves?: readonly unknown[];
@@ -13,20 +13,79 @@ export interface VerifyPayloadInput {
   contents?: readonly (string | Uint8Array | undefined)[];
 }
 
-/** Trusted keys, tenant, audience, clock, threshold, replay store, producer keys: see `verifyEnvelope`. */
+/**
+ * What {@link verifyPayload} checks: the envelope with either the provider
+ * request body exactly as received (`body`, preferred: it is parsed strictly,
+ * so the digest binds what every downstream parser reads) or the request
+ * object a caller already holds (`request`, digested canonically).
+ */
+export type VerifyPayloadInput = VerifyPayloadParts &
+  ({ body: string | Uint8Array; request?: never } | { request: unknown; body?: never });
+
+/**
+ * Trusted keys, tenant, audience (required), replay (required: a store, or
+ * `false`, unsafe), clock, threshold, producer keys: see `verifyEnvelope`.
+ */
 export type VerifyPayloadOptions = VerifyEnvelopeOptions;
 
 export type VerifiedPayload = VerifiedEnvelope;
 
+async function digestOf(input: Record<string, unknown>): Promise<string> {
+  const hasBody = input['body'] !== undefined;
+  if (hasBody === (input['request'] !== undefined)) {
+    throw new InvalidArgumentError({
+      path: 'input',
+      expected: 'exactly one of body (the raw request bytes or text) and request (the parsed object)',
+      value: input,
+    });
+  }
+  let request: unknown = input['request'];
+  if (hasBody) {
+    const body = input['body'];
+    if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      throw new InvalidArgumentError({
+        path: 'input.body',
+        expected: 'a string or a Uint8Array',
+        value: body,
+      });
+    }
+    try {
+      request = parseStrictJson(body);
+    } catch (cause) {
+      if (!ProvenanceError.isInstance(cause) && !InvalidArgumentError.isInstance(cause)) throw cause;
+      throw new VerificationError({
+        code: 'body_invalid',
+        message: `the request body is not strict JSON: ${cause.message}`,
+        path: 'body',
+        cause,
+      });
+    }
+  }
+  try {
+    return await digestRequestAsync(request);
+  } catch (cause) {
+    throw new VerificationError({
+      code: hasBody ? 'body_invalid' : 'digest_mismatch',
+      message: 'The request is not canonical JSON and cannot match the signed request digest',
+      path: hasBody ? 'body' : 'request',
+      cause,
+    });
+  }
+}
+
 /**
- * Verifies a payload as a downstream service (gateway, auditor) would. The
- * checks run in the order of docs/design.md invariant 6 and the first failure
- * rejects with a `VerificationError` whose `code` names it; a payload signed
- * under a schema this build does not read rejects with `SchemaError`.
+ * Verifies a payload as a downstream service (gateway, auditor) would.
+ * Options are checked first (a wrong or missing one is `invalid_argument`;
+ * `audience` and `replay` are required); then the body is parsed strictly
+ * (`body_invalid` for duplicate keys, integers beyond ±(2^53−1), lone
+ * surrogates, non-JSON, over-deep nesting) and digested; then the envelope is
+ * checked in the order of docs/design.md invariant 6, the first failure rejecting
+ * with a `VerificationError` whose `code` names it. A payload signed under a
+ * schema this build does not read rejects with `SchemaError`.
  *
  * @example
  * const verified = await verifyPayload(
- *   { request: body, envelope, leaves },
+ *   { body: rawBodyBytes, envelope, leaves },
  *   { keys: [publicKey], tenant: 'acme', audience: 'gateway', replay },
  * );
  */
@@ -34,29 +93,23 @@ export async function verifyPayload(
   input: VerifyPayloadInput,
   options: VerifyPayloadOptions,
 ): Promise<VerifiedPayload> {
-  if (typeof input !== 'object' || input === null) {
-    throw new VerificationError({
-      code: 'malformed_envelope',
-      message: 'verifyPayload expects { request, envelope }',
+  resolveVerifyOptions(options);
+  if (!isRecord(input)) {
+    throw new InvalidArgumentError({
+      path: 'input',
+      expected: 'an object { body | request, envelope }',
+      value: input,
     });
   }
-  let requestDigest: string;
-  try {
-    requestDigest = await digestRequestAsync(input.request);
-  } catch (cause) {
-    throw new VerificationError({
-      code: 'digest_mismatch',
-      message: 'The request is not canonical JSON and cannot match the signed request digest',
-      path: 'request',
-      cause,
-    });
-  }
+  const requestDigest = await digestOf(input);
   const verified = await verifyEnvelope(
     {
-      envelope: input.envelope,
+      envelope: input['envelope'],
       requestDigest,
-      ...(input.leaves === undefined ? {} : { leaves: input.leaves }),
-      ...(input.contents === undefined ? {} : { contents: input.contents }),
+      ...(input['leaves'] === undefined ? {} : { leaves: input['leaves'] as readonly unknown[] }),
+      ...(input['contents'] === undefined
+        ? {}
+        : { contents: input['contents'] as readonly (string | Uint8Array | undefined)[] }),
     },
     options,
   );

@@ -1,4 +1,5 @@
-import { invalidArgument, isObject, optionsObject } from './assert-input.js';
+import { isDigest, isRecord, readOptions } from '@ctxpack/block/kernel';
+import { invalidArgument } from './assert-input.js';
 import { canonicalizeJson } from './canonicalize-json.js';
 import { digestContent } from './digest-content.js';
 import { ProvenanceError } from './provenance-error.js';
@@ -8,8 +9,6 @@ export const AUDIT_GENESIS: string = `sha256:${'0'.repeat(64)}`;
 
 /** Upper bound on one serialized audit line (UTF-16 code units), so a log stays scannable. */
 export const MAX_AUDIT_LINE_CHARS: number = 16 * 1024 * 1024;
-
-const digestPattern = /^sha256:[0-9a-f]{64}$/;
 
 /** One audited event, before it is chained. Every field must be JSON data. */
 export interface AuditRecord {
@@ -52,7 +51,7 @@ export interface AuditRecordInput {
  * const record = createAuditRecord({ event: 'assemble', manifest, findings: { high: 1 } });
  */
 export function createAuditRecord(input: AuditRecordInput): AuditRecord {
-  if (!isObject(input)) invalidArgument('input', 'an object', input);
+  if (!isRecord(input)) invalidArgument('input', 'an object', input);
   if (input.now !== undefined && (!(input.now instanceof Date) || Number.isNaN(input.now.getTime()))) {
     invalidArgument('input.now', 'a valid Date', input.now);
   }
@@ -86,14 +85,9 @@ function chainHash(record: Record<string, unknown>, prev: string): string {
  * const line = appendAuditRecord(AUDIT_GENESIS, createAuditRecord({ manifest }));
  */
 export function appendAuditRecord(prevHash: string, record: AuditRecord): string {
-  if (!isObject(record)) invalidArgument('record', 'an audit record object', record);
-  if (typeof prevHash !== 'string' || !digestPattern.test(prevHash)) {
-    throw new ProvenanceError({
-      code: 'invalid_audit_record',
-      message: 'prevHash must be sha256: followed by 64 lowercase hex digits',
-      path: 'prevHash',
-    });
-  }
+  if (!isRecord(record)) invalidArgument('record', 'an audit record object', record);
+  if (!isDigest(prevHash))
+    invalidArgument('prevHash', 'a sha256: digest (64 lowercase hex digits)', prevHash);
   const body = { ...(record as unknown as Record<string, unknown>) };
   delete body['prev'];
   delete body['hash'];
@@ -123,14 +117,14 @@ export function auditLineHash(line: string): string {
       cause,
     });
   }
-  if (!isObject(parsed)) {
+  if (!isRecord(parsed)) {
     throw new ProvenanceError({
       code: 'invalid_audit_record',
       message: 'line is not a JSON object',
       path: 'line',
     });
   }
-  if (typeof parsed.hash !== 'string' || !digestPattern.test(parsed.hash)) {
+  if (!isDigest(parsed.hash)) {
     throw new ProvenanceError({
       code: 'invalid_audit_record',
       message: 'line has no valid hash',
@@ -185,7 +179,7 @@ function checkLine(line: unknown, expectedPrev: string): { hash: string } | { re
  */
 export function verifyAuditLog(lines: readonly string[], options: { head?: string } = {}): AuditVerification {
   if (!Array.isArray(lines)) invalidArgument('lines', 'an array of lines', lines);
-  const { head } = optionsObject(options, 'options');
+  const { head } = readOptions(options, 'options');
   const count = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
   let prev = AUDIT_GENESIS;
   for (let index = 0; index < count; index++) {
@@ -223,9 +217,9 @@ export interface AuditLog {
  * await log.append(createAuditRecord({ event: 'assemble', manifest }));
  */
 export function createAuditLog(sink: AuditSink & { head?: string }): AuditLog {
-  if (!isObject(sink) || typeof sink['write'] !== 'function')
+  if (!isRecord(sink) || typeof sink['write'] !== 'function')
     invalidArgument('sink', '{ write(line) }', sink);
-  if (sink.head !== undefined && (typeof sink.head !== 'string' || !digestPattern.test(sink.head))) {
+  if (sink.head !== undefined && !isDigest(sink.head)) {
     invalidArgument('sink.head', 'a sha256: digest', sink.head);
   }
   const write = sink.write.bind(sink);

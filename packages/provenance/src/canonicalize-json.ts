@@ -1,17 +1,9 @@
+import { isWellFormed } from '@ctxpack/block/kernel';
 import { invalidArgument } from './assert-input.js';
 import { ProvenanceError } from './provenance-error.js';
 
 /** Nesting deeper than this is refused, so hostile input meets a typed error instead of a stack overflow. */
 export const MAX_JSON_DEPTH: number = 512;
-
-// A high surrogate not followed by a low one, or a low one not preceded by a high one.
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// ES2024 String.prototype.isWellFormed is ~8× faster than the regex on large strings; use it where the runtime has it.
-const nativeIsWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
-const isWellFormed: (s: string) => boolean =
-  typeof nativeIsWellFormed === 'function'
-    ? (s) => (nativeIsWellFormed as (this: string) => boolean).call(s)
-    : (s) => !loneSurrogate.test(s);
 
 function fail(path: string, message: string): never {
   throw new ProvenanceError({ code: 'invalid_json_value', message, path });
@@ -103,7 +95,7 @@ function serialize(
  * Concatenating the chunks gives exactly {@link canonicalizeJson}'s output.
  *
  * @throws {ProvenanceError} as {@link canonicalizeJson}; chunks already emitted stay emitted.
- * `invalid_argument` when `emit` is not a function.
+ * InvalidArgumentError (`invalid_argument`) when `emit` is not a function.
  * @example
  * const chunks: string[] = [];
  * writeCanonicalJson({ b: 1, a: 2 }, (c) => chunks.push(c)); // chunks.join('') === '{"a":2,"b":1}'

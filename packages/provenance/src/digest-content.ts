@@ -1,6 +1,6 @@
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertOneOf, encodeHex, readOptions } from '@ctxpack/block/kernel';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { invalidArgument, optionsObject } from './assert-input.js';
-import { toHex } from './hex.js';
 import { ProvenanceError } from './provenance-error.js';
 
 const encoder = new TextEncoder();
@@ -21,11 +21,7 @@ export interface DigestAsyncOptions {
 function toBytes(content: string | Uint8Array): Uint8Array {
   if (typeof content === 'string') return encoder.encode(content);
   if (content instanceof Uint8Array) return content;
-  throw new ProvenanceError({
-    code: 'invalid_content',
-    message: `content must be a string or a Uint8Array, got ${content === null ? 'null' : typeof content}`,
-    path: '(root)',
-  });
+  throw new InvalidArgumentError({ path: 'content', expected: 'a string or a Uint8Array', value: content });
 }
 
 /**
@@ -37,7 +33,7 @@ function toBytes(content: string | Uint8Array): Uint8Array {
  * digestContent('hello'); // 'sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824'
  */
 export function digestContent(content: string | Uint8Array): string {
-  return `sha256:${toHex(sha256(toBytes(content)))}`;
+  return `sha256:${encodeHex(sha256(toBytes(content)))}`;
 }
 
 /** The runtime's WebCrypto `subtle`, when it has one (browsers, Node ≥20, Deno, Bun, edge runtimes). */
@@ -64,9 +60,8 @@ export async function digestContentAsync(
   options: DigestAsyncOptions = {},
 ): Promise<string> {
   const bytes = toBytes(content);
-  const mode = optionsObject(options, 'options').hash ?? 'auto';
-  if (mode !== 'auto' && mode !== 'noble' && mode !== 'native')
-    invalidArgument('options.hash', "'auto', 'noble' or 'native'", mode);
+  const mode = readOptions(options, 'options').hash ?? 'auto';
+  assertOneOf(mode, 'options.hash', ['auto', 'noble', 'native']);
   const subtle = mode === 'noble' ? undefined : nativeSubtle();
   if (mode === 'native' && subtle === undefined) {
     throw new ProvenanceError({
@@ -77,7 +72,7 @@ export async function digestContentAsync(
   }
   if (subtle !== undefined && (mode === 'native' || bytes.length >= NATIVE_HASH_THRESHOLD_BYTES)) {
     const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-    return `sha256:${toHex(new Uint8Array(digest))}`;
+    return `sha256:${encodeHex(new Uint8Array(digest))}`;
   }
-  return `sha256:${toHex(sha256(bytes))}`;
+  return `sha256:${encodeHex(sha256(bytes))}`;
 }

@@ -1,7 +1,7 @@
+import { encodeHex } from '@ctxpack/block/kernel';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { canonicalizeJson, writeCanonicalJson } from './canonicalize-json.js';
 import { type DigestAsyncOptions, digestContentAsync } from './digest-content.js';
-import { toHex } from './hex.js';
 
 const encoder = new TextEncoder();
 
@@ -31,7 +31,7 @@ export function digestRequest(request: unknown): string {
     hash.update(encoder.encode(chunk));
   });
   if (pending !== '') hash.update(encoder.encode(pending));
-  return `sha256:${toHex(hash.digest())}`;
+  return `sha256:${encodeHex(hash.digest())}`;
 }
 
 const STREAM_BATCH_CHARS = 64 * 1024;

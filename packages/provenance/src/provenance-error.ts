@@ -1,4 +1,5 @@
-import { CtxpackError, hasMarker, setMarker } from '@ctxpack/block';
+import { CtxpackError } from '@ctxpack/block';
+import { hasMarker, setMarker } from '@ctxpack/block/kernel';
 
 const marker: symbol = Symbol.for('ctxpack.error.provenance');
 
@@ -7,7 +8,8 @@ export type ProvenanceErrorCode =
   | 'invalid_json_value'
   | 'invalid_content'
   | 'invalid_audit_record'
-  | 'invalid_argument';
+  /** Text that is not strict JSON (see parseStrictJson): the offset and JSON path say where. */
+  | 'invalid_json_text';
 
 /**
  * Thrown by the provenance functions on input they cannot digest or

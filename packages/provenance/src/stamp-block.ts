@@ -1,17 +1,19 @@
 import type { ContextBlock, Transform } from '@ctxpack/block';
-import { assertBlockLike, invalidArgument, isObject } from './assert-input.js';
+import { BLOCK_LIMITS } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
+import { assertBlockLike, invalidArgument } from './assert-input.js';
 import { canonicalizeJson } from './canonicalize-json.js';
 import { digestContent } from './digest-content.js';
 
-function cloneTransform(t: Transform): Transform {
+function cloneTransform(t: Transform, path = 'change.transform'): Transform {
   const copy: Transform = { kind: t.kind };
   // A copy through canonical JSON: depth-limited, and refuses what is not JSON data.
   if (t.params !== undefined) copy.params = JSON.parse(canonicalizeJson(t.params)) as Record<string, unknown>;
   if (t.ranges !== undefined) {
-    if (!Array.isArray(t.ranges)) invalidArgument('change.transform.ranges', 'an array', t.ranges);
+    if (!Array.isArray(t.ranges)) invalidArgument(`${path}.ranges`, 'an array', t.ranges);
     copy.ranges = t.ranges.map((r: unknown, i) => {
-      if (!isObject(r) || !Number.isSafeInteger(r['start']) || !Number.isSafeInteger(r['end'])) {
-        invalidArgument(`change.transform.ranges[${i}]`, '{ start, end } integers', r);
+      if (!isRecord(r) || !Number.isSafeInteger(r['start']) || !Number.isSafeInteger(r['end'])) {
+        invalidArgument(`${path}.ranges[${i}]`, '{ start, end } integers', r);
       }
       return { start: r['start'] as number, end: r['end'] as number };
     });
@@ -33,11 +35,17 @@ export function stampBlock(block: ContextBlock): ContextBlock {
 
 /**
  * Derives a block from `parent` by a transform (sanitize, truncate, redact…):
- * a new id and createdAt, the same kind, trust, tenant, source and labels,
- * `parents` = [the parent's digest] and `transforms` = [the transform], and a
- * fresh digest of the new content. The parent's digest is computed when it has
- * none, so lineage always points at the exact bytes it came from.
+ * the same id, kind, trust, tenant, source, labels and meta, a new createdAt
+ * and content with a fresh digest, and the full lineage: `parents` is the
+ * parent's `parents` plus the parent's digest (oldest first, so a producer
+ * signature over the original stays checkable after any chain of
+ * transforms), and `transforms` the parent's plus this one, in the order
+ * applied (`transforms[i]` turned `parents[i]` into the next version). The
+ * parent's digest is computed when it has none, so lineage always points at
+ * the exact bytes it came from.
  *
+ * @throws {InvalidArgumentError} `invalid_argument` for a bad change, or a lineage over
+ * BLOCK_LIMITS.maxParents / maxTransforms.
  * @example
  * const clean = deriveBlock(raw, { content: sanitized.text, transform: { kind: 'sanitize', ranges } });
  * clean.parents; // [raw's digest]
@@ -47,23 +55,50 @@ export function deriveBlock(
   change: { content: string; transform: Transform },
 ): ContextBlock {
   assertBlockLike(parent, 'parent');
-  if (!isObject(change)) invalidArgument('change', '{ content, transform }', change);
+  if (!isRecord(change)) invalidArgument('change', '{ content, transform }', change);
   if (typeof change.content !== 'string') invalidArgument('change.content', 'a string', change.content);
-  if (!isObject(change.transform) || typeof change.transform['kind'] !== 'string') {
+  if (!isRecord(change.transform) || typeof change.transform['kind'] !== 'string') {
     invalidArgument('change.transform', 'a transform with a string kind', change.transform);
+  }
+  if (parent.parents.length >= BLOCK_LIMITS.maxParents) {
+    invalidArgument(
+      'parent.parents',
+      `a lineage of fewer than ${BLOCK_LIMITS.maxParents} ancestors`,
+      parent.parents,
+    );
+  }
+  if (parent.transforms.length >= BLOCK_LIMITS.maxTransforms) {
+    invalidArgument(
+      'parent.transforms',
+      `fewer than ${BLOCK_LIMITS.maxTransforms} transforms`,
+      parent.transforms,
+    );
   }
   const transform = cloneTransform(change.transform as unknown as Transform);
   const parentDigest = parent.digest ?? digestContent(parent.content);
+  const parents: string[] = [];
+  parent.parents.forEach((p, i) => {
+    if (typeof p !== 'string') invalidArgument(`parent.parents[${i}]`, 'a sha256: digest', p);
+    parents.push(p);
+  });
+  parents.push(parentDigest);
+  const transforms: Transform[] = [];
+  parent.transforms.forEach((t, i) => {
+    if (!isRecord(t) || typeof t['kind'] !== 'string') {
+      invalidArgument(`parent.transforms[${i}]`, 'a transform with a string kind', t);
+    }
+    transforms.push(cloneTransform(t, `parent.transforms[${i}]`));
+  });
+  transforms.push(transform);
   return {
     ...parent,
-    id: globalThis.crypto.randomUUID(),
     content: change.content,
     source: { ...parent.source },
     labels: [...parent.labels],
     createdAt: new Date().toISOString(),
     digest: digestContent(change.content),
-    parents: [parentDigest],
-    transforms: [transform],
+    parents,
+    transforms,
     meta: { ...parent.meta },
   };
 }

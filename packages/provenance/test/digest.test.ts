@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createBlock } from '@ctxpack/block';
+import { createBlock, InvalidArgumentError } from '@ctxpack/block';
 import {
   canonicalizeJson,
   deriveBlock,
@@ -38,7 +38,7 @@ describe('digestContent', () => {
     expect(digestContent('héllo 👋')).toBe(nodeSha256(Buffer.from('héllo 👋', 'utf8')));
   });
   it('rejects non-content with a typed error', () => {
-    expect(() => digestContent(42 as unknown as string)).toThrow(ProvenanceError);
+    expect(() => digestContent(42 as unknown as string)).toThrow(InvalidArgumentError);
   });
 });
 
@@ -117,7 +117,7 @@ describe('stampBlock and deriveBlock', () => {
       content: 'sun',
       transform: { kind: 'truncate', params: { maxTokens: 1 }, ranges: [{ start: 3, end: 5 }] },
     });
-    expect(child.id).not.toBe(parent.id);
+    expect(child.id).toBe(parent.id); // one identity through every transform
     expect([child.kind, child.trust, child.tenant]).toEqual([parent.kind, parent.trust, parent.tenant]);
     expect(child.source).toEqual(parent.source);
     expect(child.labels).toEqual(['pii']);
@@ -128,6 +128,17 @@ describe('stampBlock and deriveBlock', () => {
     expect(child.digest).toBe(nodeSha256('sun'));
     child.labels.push('x');
     expect(parent.labels).toEqual(['pii']);
+  });
+  it('deriveBlock keeps the full lineage through a chain of transforms (issue 12.10: was the last parent only)', () => {
+    const raw = stampBlock(block);
+    const clean = deriveBlock(raw, { content: 'sunny!', transform: { kind: 'sanitize' } });
+    const cut = deriveBlock(clean, { content: 'sun', transform: { kind: 'truncate' } });
+    expect(cut.parents).toEqual([raw.digest, clean.digest]);
+    expect(cut.transforms.map((t) => t.kind)).toEqual(['sanitize', 'truncate']);
+    const long = { ...raw, parents: Array.from({ length: 64 }, () => raw.digest as string) };
+    expect(() => deriveBlock(long, { content: 'x', transform: { kind: 'truncate' } })).toThrow(
+      InvalidArgumentError,
+    );
   });
   it('deriveBlock digests a parent that has no digest yet', () => {
     expect(deriveBlock(block, { content: '', transform: { kind: 'redact' } }).parents).toEqual([

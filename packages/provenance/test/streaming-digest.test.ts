@@ -1,10 +1,5 @@
-import {
-  canonicalizeJson,
-  digestContent,
-  digestRequest,
-  ProvenanceError,
-  writeCanonicalJson,
-} from '@ctxpack/provenance';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { canonicalizeJson, digestContent, digestRequest, writeCanonicalJson } from '@ctxpack/provenance';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -42,7 +37,7 @@ describe('streamed canonical JSON', () => {
       } catch (error) {
         caught = error;
       }
-      expect(ProvenanceError.isInstance(caught)).toBe(true);
+      expect(InvalidArgumentError.isInstance(caught)).toBe(true);
       expect(caught).toMatchObject({ code: 'invalid_argument', path: 'emit' });
     }
   });

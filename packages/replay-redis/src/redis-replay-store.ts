@@ -1,4 +1,7 @@
-import type { ReplayStore } from '@ctxpack/sign';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertInteger, assertString, isRecord } from '@ctxpack/block/kernel';
+import type { ReplayClaim, ReplayOutcome, ReplayStore } from '@ctxpack/sign';
+import { checkReplayClaim } from '@ctxpack/sign';
 import { Redis } from 'ioredis';
 import { ReplayStoreUnavailableError } from './replay-store-error.js';
 
@@ -6,11 +9,6 @@ import { ReplayStoreUnavailableError } from './replay-store-error.js';
 export type RedisReplayStoreOptions = ({ client: Redis; url?: never } | { url: string; client?: never }) & {
   /** Key prefix, so several deployments can share one Redis (default `ctxpack:nonce:`). */
   prefix?: string;
-  /**
-   * Shortest time a nonce is held, in ms (default 1,000), for payloads whose
-   * expiry the Redis host's clock already considers past.
-   */
-  minTtlMs?: number;
   /** Per-claim timeout in ms (default 2,000); a slow store fails closed. */
   timeoutMs?: number;
 };
@@ -21,88 +19,82 @@ export interface RedisReplayStore extends ReplayStore {
   close(): Promise<void>;
 }
 
-const MAX_NONCE_CHARS = 1024;
+// One atomic step on the server: a nonce still held is a replay; a hold time the
+// server's own clock (TIME) has passed is refused, because Redis accepts
+// `SET NX PXAT <past>` and keeps nothing, so a second claim would succeed too;
+// otherwise the nonce is held until exactly that instant on the server's clock.
+const CLAIM_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'replayed' end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if tonumber(ARGV[1]) <= now then return 'expired' end
+if redis.call('SET', KEYS[1], '1', 'NX', 'PXAT', ARGV[1]) then return 'claimed' end
+return 'replayed'
+`;
+
+const OUTCOMES: ReadonlySet<unknown> = new Set<ReplayOutcome>(['claimed', 'replayed', 'expired']);
+
+function readOptions(options: unknown): {
+  client: Redis | undefined;
+  url: string | undefined;
+  prefix: string;
+  timeoutMs: number;
+} {
+  if (!isRecord(options))
+    throw new InvalidArgumentError({
+      path: 'options',
+      expected: 'an object { client } or { url }',
+      value: options,
+    });
+  const { client, url } = options;
+  if (client === undefined) assertString(url, 'options.url', 4096);
+  else if (!isRecord(client) || typeof client['eval'] !== 'function') {
+    throw new InvalidArgumentError({ path: 'options.client', expected: 'an ioredis client', value: client });
+  }
+  const prefix = options['prefix'] ?? 'ctxpack:nonce:';
+  assertString(prefix, 'options.prefix', 256);
+  const timeoutMs = options['timeoutMs'] ?? 2_000;
+  assertInteger(timeoutMs, 'options.timeoutMs', 1, 600_000);
+  return { client: client as Redis | undefined, url: url as string | undefined, prefix, timeoutMs };
+}
 
 /**
- * A replay store shared by every verifier that points at the same Redis:
- * `claim` is one atomic `SET <prefix><nonce> 1 NX PX <ms until expiresAt>`, so
- * of any number of concurrent claims of a nonce, across processes and hosts,
- * exactly one succeeds; Redis forgets the nonce once the payload has expired.
- * Errors and timeouts reject with {@link ReplayStoreUnavailableError}, so
- * verification fails closed.
+ * A replay store shared by every verifier that points at the same Redis.
+ * `claim` is one atomic server-side script: a held nonce is `replayed`; a
+ * hold time already past on the **Redis server's clock** (`TIME`) is
+ * `expired`; otherwise `SET <prefix><nonce> 1 NX PXAT <holdUntil>` holds it
+ * until the envelope's own expiry plus skew, on that same clock. So of any
+ * number of concurrent claims of a nonce, across processes and hosts, at most
+ * one is `claimed`, and a verifier whose clock lags cannot replay a payload
+ * after Redis has forgotten it. Errors and timeouts reject with
+ * {@link ReplayStoreUnavailableError}, so verification fails closed.
  *
  * @example
  * const replay = createRedisReplayStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
- * await verifyPayload(payload, { keys, tenant: 'acme', replay });
+ * await verifyPayload(payload, { keys, tenant: 'acme', audience: 'gateway', replay });
  * await replay.close();
  */
 export function createRedisReplayStore(options: RedisReplayStoreOptions): RedisReplayStore {
-  const invalid = (message: string, path: string): never => {
-    throw new ReplayStoreUnavailableError({ code: 'invalid_replay_store_input', message, path });
-  };
-  if (typeof options !== 'object' || options === null || Array.isArray(options))
-    invalid('options must be an object', 'options');
-  if (options.client === undefined && typeof options.url !== 'string')
-    invalid('give a client or a url string', 'options.url');
-  if (
-    options.client !== undefined &&
-    (typeof options.client !== 'object' || typeof options.client?.set !== 'function')
-  ) {
-    invalid('client must be an ioredis client', 'options.client');
-  }
-  const prefix = options.prefix ?? 'ctxpack:nonce:';
-  const minTtlMs = options.minTtlMs ?? 1_000;
-  const timeoutMs = options.timeoutMs ?? 2_000;
-  if (typeof prefix !== 'string' || prefix.length > 256) {
-    throw new ReplayStoreUnavailableError({
-      code: 'invalid_replay_store_input',
-      message: 'prefix must be a string of ≤256 chars',
-      path: 'options.prefix',
-    });
-  }
-  for (const [name, value] of [
-    ['minTtlMs', minTtlMs],
-    ['timeoutMs', timeoutMs],
-  ] as const) {
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new ReplayStoreUnavailableError({
-        code: 'invalid_replay_store_input',
-        message: `${name} must be a positive integer`,
-        path: `options.${name}`,
-      });
-    }
-  }
-  const owned = options.client === undefined;
+  const { prefix, timeoutMs, ...given } = readOptions(options);
+  const owned = given.client === undefined;
   const client =
-    options.client ??
-    new Redis(options.url, {
+    given.client ??
+    new Redis(given.url as string, {
       maxRetriesPerRequest: 1,
       connectTimeout: timeoutMs,
       enableAutoPipelining: true,
     });
   if (owned) client.on('error', () => undefined); // surfaced per claim instead
 
-  async function claim(nonce: string, expiresAt: number): Promise<boolean> {
-    if (
-      typeof nonce !== 'string' ||
-      nonce.length === 0 ||
-      nonce.length > MAX_NONCE_CHARS ||
-      !Number.isFinite(expiresAt)
-    ) {
-      throw new ReplayStoreUnavailableError({
-        code: 'invalid_replay_store_input',
-        message: `claim needs a nonce of 1–${MAX_NONCE_CHARS} chars and a finite expiresAt`,
-        path: 'nonce',
-      });
-    }
-    const ttl = Math.max(minTtlMs, Math.ceil(expiresAt - Date.now()));
+  async function claim(nonce: string, request: ReplayClaim): Promise<ReplayOutcome> {
+    const holdUntil = checkReplayClaim(nonce, request);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
+    let reply: unknown;
     try {
-      const reply = await Promise.race([client.set(prefix + nonce, '1', 'PX', ttl, 'NX'), timeout]);
-      return reply === 'OK';
+      reply = await Promise.race([client.eval(CLAIM_SCRIPT, 1, prefix + nonce, String(holdUntil)), timeout]);
     } catch (cause) {
       throw new ReplayStoreUnavailableError({
         message: `replay store could not claim the nonce: ${(cause as Error)?.message ?? String(cause)}`,
@@ -112,6 +104,13 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): RedisR
     } finally {
       clearTimeout(timer);
     }
+    if (!OUTCOMES.has(reply)) {
+      throw new ReplayStoreUnavailableError({
+        message: 'replay store gave an unexpected reply',
+        path: 'nonce',
+      });
+    }
+    return reply as ReplayOutcome;
   }
 
   return {

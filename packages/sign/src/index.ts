@@ -1,7 +1,9 @@
-export { verifyEd25519 } from './ed25519.js';
-export { decodeBase64, decodeBase64Url, decodeHex, encodeBase64, encodeBase64Url } from './encoding.js';
-export type { Keyring, KeyringEntry, KeyringEntryInput, KeyStatus } from './keyring.js';
-export { createKeyring, isKeyring } from './keyring.js';
+export { MAX_UNNAMED_KEYS } from './check-signatures.js';
+export { MAX_PAYLOAD_BYTES } from './envelope-shape.js';
+export type { InvalidKeyReason } from './invalid-key-error.js';
+export { InvalidKeyError } from './invalid-key-error.js';
+export type { Keyring, KeyringEntry, KeyringEntryInput, KeyStatus, PublicKeyInput } from './keyring.js';
+export { createKeyring, MAX_KEYRING_ENTRIES } from './keyring.js';
 export type { Ed25519Jwk, KeyFormat, KeyPair, PublicKey } from './keys.js';
 export {
   deriveKeyId,
@@ -10,41 +12,18 @@ export {
   generateKeyPair,
   importKeyPair,
   importPublicKey,
-  isPublicKey,
 } from './keys.js';
 export type { CreateLeafOptions, Leaf, RedactedLeaf } from './leaf.js';
-export {
-  createLeaf,
-  createLeafAsync,
-  hashLeafHeader,
-  LEAF_SALT_BYTES,
-  leafHashOf,
-  redactLeaf,
-} from './leaf.js';
+export { createLeaf, createLeafAsync, redactLeaf } from './leaf.js';
 export type { LeafProof } from './leaf-proof.js';
 export { createLeafProof, verifyLeafProof } from './leaf-proof.js';
 export type { Manifest } from './manifest.js';
-export { MANIFEST_PAYLOAD_TYPE, MANIFEST_VERSION, MAX_TTL_SECONDS } from './manifest.js';
-export type { InclusionProofInput } from './merkle.js';
-export {
-  createInclusionProof,
-  hashChildren,
-  hashLeaf,
-  MAX_TREE_SIZE,
-  merkleRoot,
-  verifyInclusionProof,
-} from './merkle.js';
-export { encodePae } from './pae.js';
-export type { ProducerSignature } from './producer.js';
-export {
-  attachProducerSignature,
-  PRODUCER_META_KEY,
-  PRODUCER_PAYLOAD_TYPE,
-  signBlock,
-  verifyProducerSignature,
-} from './producer.js';
-export type { MemoryReplayStoreOptions, ReplayStore } from './replay-store.js';
-export { createMemoryReplayStore } from './replay-store.js';
+export { MAX_TTL_SECONDS } from './manifest.js';
+export type { VerifyProducerOptions } from './producer.js';
+export { attachProducerSignature, signBlock, verifyProducerSignature } from './producer.js';
+export type { ProducerSignature } from './producer-signature.js';
+export type { MemoryReplayStoreOptions, ReplayClaim, ReplayOutcome, ReplayStore } from './replay-store.js';
+export { checkReplayClaim, createMemoryReplayStore, MAX_NONCE_CHARS } from './replay-store.js';
 export type { SignErrorCode } from './sign-error.js';
 export { SignError } from './sign-error.js';
 export type { Envelope, SignManifestInput } from './sign-manifest.js';
@@ -53,5 +32,7 @@ export type { Signer } from './signer.js';
 export { createSigner } from './signer.js';
 export type { VerificationErrorCode, VerificationErrorOptions } from './verification-error.js';
 export { VerificationError } from './verification-error.js';
-export type { VerifiedEnvelope, VerifyEnvelopeInput, VerifyEnvelopeOptions } from './verify-envelope.js';
-export { MAX_PAYLOAD_BYTES, verifyEnvelope } from './verify-envelope.js';
+export type { VerifiedEnvelope, VerifyEnvelopeInput } from './verify-envelope.js';
+export { verifyEnvelope } from './verify-envelope.js';
+export type { ResolvedVerifyOptions, VerifyEnvelopeOptions } from './verify-options.js';
+export { resolveVerifyOptions } from './verify-options.js';

@@ -1,8 +1,18 @@
+import { InvalidArgumentError } from '@ctxpack/block';
+import {
+  assertBytes,
+  assertOneOf,
+  decodeBase64Url,
+  decodeHex,
+  encodeBase64Url,
+  encodeHex,
+  isRecord,
+} from '@ctxpack/block/kernel';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { assertBytes, invalidInput, isRecord } from './assert-input.js';
+import { bytesEqual } from './bytes.js';
 import { publicKeyOf, publicKeyProblem, randomSecretKey } from './ed25519.js';
-import { bytesEqual, decodeBase64Url, decodeHex, encodeBase64Url, encodeHex } from './encoding.js';
-import { SignError } from './sign-error.js';
+import type { InvalidKeyReason } from './invalid-key-error.js';
+import { InvalidKeyError } from './invalid-key-error.js';
 
 /** An Ed25519 key pair. `secretKey` is the 32-byte RFC 8032 seed. */
 export interface KeyPair {
@@ -49,8 +59,8 @@ export function deriveKeyId(publicKey: Uint8Array): string {
   return encodeBase64Url(sha256(encoder.encode(json)));
 }
 
-function keyError(message: string, reason: string, path = 'key'): SignError {
-  return new SignError({ code: 'invalid_key', message, path, reason });
+function keyError(expected: string, reason: InvalidKeyReason, path: string, value: unknown): InvalidKeyError {
+  return new InvalidKeyError({ path, expected, value, reason });
 }
 
 /** A key given as text: hex, base64url, or a JWK in JSON; `field` picks `x` (public) or `d` (secret) of a JWK. */
@@ -59,25 +69,19 @@ function decodeKeyText(text: string, path: string, field: 'x' | 'd'): Uint8Array
   if (trimmed.startsWith('{')) return decodeJwk(safeJson(trimmed, path), path, field);
   const bytes = trimmed.length === 64 ? decodeHex(trimmed) : decodeBase64Url(trimmed);
   if (bytes === undefined) {
-    throw keyError('key string must be 64 hex digits, 43 base64url characters, or a JWK', 'encoding', path);
+    throw keyError('64 hex digits, 43 base64url characters, or a JWK', 'encoding', path, text);
   }
   return bytes;
 }
 
 function decodeJwk(jwk: unknown, path: string, field: 'x' | 'd'): Uint8Array {
-  if (typeof jwk !== 'object' || jwk === null) throw keyError('JWK must be an object', 'encoding', path);
-  const { kty, crv } = jwk as Record<string, unknown>;
-  const value = (jwk as Record<string, unknown>)[field];
-  if (kty !== 'OKP' || crv !== 'Ed25519') {
-    throw keyError(
-      `JWK must have kty "OKP" and crv "Ed25519", got ${String(kty)}/${String(crv)}`,
-      'algorithm',
-      path,
-    );
-  }
+  if (!isRecord(jwk)) throw keyError('a JWK object', 'encoding', path, jwk);
+  const { kty, crv } = jwk;
+  const value = jwk[field];
+  if (kty !== 'OKP') throw keyError('"OKP" (an Ed25519 JWK)', 'algorithm', `${path}.kty`, kty);
+  if (crv !== 'Ed25519') throw keyError('"Ed25519"', 'algorithm', `${path}.crv`, crv);
   const bytes = typeof value === 'string' ? decodeBase64Url(value) : undefined;
-  if (bytes === undefined)
-    throw keyError(`JWK "${field}" must be unpadded base64url`, 'encoding', `${path}.${field}`);
+  if (bytes === undefined) throw keyError('unpadded base64url', 'encoding', `${path}.${field}`, value);
   return bytes;
 }
 
@@ -94,13 +98,8 @@ function toKeyBytes(key: unknown, path: string, field: 'x' | 'd'): Uint8Array {
     bytes = (key as { publicKey: Uint8Array }).publicKey;
   } else if (typeof key === 'string') bytes = decodeKeyText(key, path, field);
   else if (typeof key === 'object' && key !== null) bytes = decodeJwk(key, path, field);
-  else
-    throw keyError(
-      `key must be bytes, a string or a JWK, got ${key === null ? 'null' : typeof key}`,
-      'encoding',
-      path,
-    );
-  if (bytes.length !== 32) throw keyError(`Ed25519 keys are 32 bytes, got ${bytes.length}`, 'length', path);
+  else throw keyError('an Ed25519 key: bytes, a string or a JWK', 'encoding', path, key);
+  if (bytes.length !== 32) throw keyError('an Ed25519 key of 32 bytes', 'length', path, bytes);
   return bytes;
 }
 
@@ -108,13 +107,7 @@ function safeJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new SignError({
-      code: 'invalid_key',
-      message: 'key looks like a JWK but is not JSON',
-      path,
-      reason: 'encoding',
-      cause,
-    });
+    throw new InvalidKeyError({ path, expected: 'a JWK in JSON', value: text, reason: 'encoding', cause });
   }
 }
 
@@ -139,22 +132,28 @@ export function isPublicKey(value: unknown): value is PublicKey {
  * or any other small-order point is refused, because signatures under such
  * keys can be forged for every message.
  *
- * @throws {SignError} `invalid_key` with `reason` `encoding`, `length`, `algorithm`, `non_canonical` or `small_order`.
+ * @throws {InvalidKeyError} (`invalid_argument`) with `reason` `encoding`, `length`, `algorithm`,
+ * `non_canonical` or `small_order`.
  * @example
  * const key = importPublicKey('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
  */
 export function importPublicKey(key: Uint8Array | string | Ed25519Jwk | PublicKey): PublicKey {
   if (isPublicKey(key)) return key;
-  const bytes = toKeyBytes(key, 'key', 'x');
+  return importPublicKeyAt(key, 'key');
+}
+
+/** {@link importPublicKey}, naming `path` in its errors (e.g. `options.keys[3]`). */
+export function importPublicKeyAt(key: unknown, path: string): PublicKey {
+  if (isPublicKey(key)) return key;
+  const bytes = toKeyBytes(key, path, 'x');
   const problem = publicKeyProblem(bytes);
   if (problem === 'small_order') {
-    throw keyError(
-      'public key is of small order (the identity or a torsion point): any signature would verify',
-      problem,
-    );
+    // The identity or a torsion point: any signature would verify under it.
+    throw keyError('a public key not of small order', problem, path, bytes);
   }
-  if (problem === 'non_canonical')
-    throw keyError('public key is not a canonical encoding of a curve point', problem);
+  if (problem === 'non_canonical') {
+    throw keyError('a canonical encoding of a curve point', problem, path, bytes);
+  }
   return freezeKey(bytes);
 }
 
@@ -176,9 +175,11 @@ export function exportPublicKey(
   key: PublicKey | KeyPair,
   format: KeyFormat,
 ): Uint8Array | string | Ed25519Jwk {
-  if (!isRecord(key)) invalidInput('key', 'a PublicKey or KeyPair', key);
+  if (!isRecord(key))
+    throw new InvalidArgumentError({ path: 'key', expected: 'a PublicKey or KeyPair', value: key });
   const bytes = key['publicKey'];
   assertBytes(bytes, 'key.publicKey', 32);
+  assertOneOf(format, 'format', ['raw', 'hex', 'base64url', 'jwk']);
   switch (format) {
     case 'raw':
       return Uint8Array.from(bytes);
@@ -188,12 +189,6 @@ export function exportPublicKey(
       return encodeBase64Url(bytes);
     case 'jwk':
       return { kty: 'OKP', crv: 'Ed25519', x: encodeBase64Url(bytes), kid: deriveKeyId(bytes) };
-    default:
-      throw new SignError({
-        code: 'invalid_sign_input',
-        message: `unknown key format (${typeof format}); use raw, hex, base64url or jwk`,
-        path: 'format',
-      });
   }
 }
 
@@ -216,7 +211,7 @@ export function generateKeyPair(): KeyPair {
  * Rebuilds a key pair from its 32-byte secret seed (bytes, hex, base64url, or
  * a JWK with `d`). When the JWK also has `x`, it must match.
  *
- * @throws {SignError} `invalid_key`.
+ * @throws {InvalidKeyError} (`invalid_argument`).
  * @example
  * const keyPair = importKeyPair(secretKeyFromYourVault);
  */
@@ -228,15 +223,15 @@ export function importKeyPair(secretKey: Uint8Array | string | Ed25519Jwk): KeyP
       : secretKey;
   if (!(jwk instanceof Uint8Array) && typeof jwk === 'object' && jwk !== null && 'x' in jwk) {
     const x = decodeJwk(jwk, 'secretKey', 'x');
-    if (!bytesEqual(x, pair.publicKey))
-      throw keyError('JWK "x" does not match the public key of "d"', 'mismatch', 'secretKey.x');
+    if (!bytesEqual(x, pair.publicKey)) throw keyError('the public key of "d"', 'mismatch', 'secretKey.x', x);
   }
   return pair;
 }
 
 /** Writes a key pair's secret as a JWK (`d` and `x`). Keep it secret. */
 export function exportKeyPair(keyPair: KeyPair): Ed25519Jwk {
-  if (!isRecord(keyPair)) invalidInput('keyPair', 'a KeyPair', keyPair);
+  if (!isRecord(keyPair))
+    throw new InvalidArgumentError({ path: 'keyPair', expected: 'a KeyPair', value: keyPair });
   assertBytes(keyPair['secretKey'], 'keyPair.secretKey', 32);
   return { ...exportPublicKey(keyPair, 'jwk'), d: encodeBase64Url(keyPair.secretKey) };
 }

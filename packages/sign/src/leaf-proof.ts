@@ -1,5 +1,5 @@
-import { assertArray, invalidInput, isRecord } from './assert-input.js';
-import { decodeHex, encodeHex } from './encoding.js';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertArray, decodeHex, encodeHex, isDigest, isRecord } from '@ctxpack/block/kernel';
 import type { Leaf } from './leaf.js';
 import { hashLeafHeader, leafProblem } from './leaf.js';
 import type { Manifest } from './manifest.js';
@@ -12,8 +12,6 @@ export interface LeafProof {
   treeSize: number;
   proof: string[];
 }
-
-const digestPattern = /^sha256:[0-9a-f]{64}$/;
 
 function bad(message: string): never {
   throw new VerificationError({ code: 'proof_invalid', message, path: 'proof' });
@@ -30,7 +28,13 @@ export function createLeafProof(leaves: readonly Leaf[], index: number): LeafPro
   assertArray(leaves, 'leaves', MAX_TREE_SIZE);
   leaves.forEach((leaf, i) => {
     const problem = leafProblem(leaf);
-    if (problem !== undefined) invalidInput(`leaves[${i}]`, `a leaf header (${problem})`, leaf);
+    if (problem !== undefined) {
+      throw new InvalidArgumentError({
+        path: `leaves[${i}]`,
+        expected: `a leaf header (${problem})`,
+        value: leaf,
+      });
+    }
   });
   const proof = createInclusionProof(leaves.map(hashLeafHeader), index);
   return { leafIndex: index, treeSize: leaves.length, proof: proof.map((h) => `sha256:${encodeHex(h)}`) };
@@ -49,14 +53,16 @@ export function verifyLeafProof(
   item: { leaf: unknown } | { leafHash: string },
   proof: LeafProof,
 ): void {
-  if (!isRecord(manifest)) bad('manifest must be a verified manifest');
+  if (!isRecord(manifest)) {
+    throw new InvalidArgumentError({ path: 'manifest', expected: 'a verified manifest', value: manifest });
+  }
   if (!isRecord(item)) bad('item must be { leaf } or { leafHash }');
   let leafHash: Uint8Array | undefined;
   if ('leaf' in item) {
     const problem = leafProblem(item.leaf);
     if (problem !== undefined) bad(`not a leaf header: ${problem}`);
     leafHash = hashLeafHeader(item.leaf as Leaf);
-  } else if ('leafHash' in item && typeof item.leafHash === 'string' && digestPattern.test(item.leafHash)) {
+  } else if ('leafHash' in item && isDigest(item.leafHash)) {
     leafHash = decodeHex(item.leafHash.slice(7));
   }
   if (leafHash === undefined) bad('leafHash must be a sha256: digest');
@@ -66,13 +72,10 @@ export function verifyLeafProof(
     bad(`proof is for a tree of ${proof.treeSize}, the manifest has ${manifest.treeSize}`);
   const path: Uint8Array[] = [];
   for (const h of proof.proof) {
-    if (typeof h !== 'string' || !digestPattern.test(h)) bad('proof hashes must be sha256: digests');
+    if (!isDigest(h)) bad('proof hashes must be sha256: digests');
     path.push(decodeHex(h.slice(7)) as Uint8Array);
   }
-  const root =
-    typeof manifest.root === 'string' && digestPattern.test(manifest.root)
-      ? decodeHex(manifest.root.slice(7))
-      : undefined;
+  const root = isDigest(manifest.root) ? decodeHex(manifest.root.slice(7)) : undefined;
   if (root === undefined) bad('manifest root is not a sha256: digest');
   if (
     !verifyInclusionProof({

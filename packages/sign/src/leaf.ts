@@ -1,17 +1,16 @@
 import type { BlockSource, ContextBlock, Transform } from '@ctxpack/block';
-import { BLOCK_KINDS, TRUST_LEVELS } from '@ctxpack/block';
+import { BLOCK_KINDS, InvalidArgumentError, TRUST_LEVELS } from '@ctxpack/block';
+import { decodeBase64Url, encodeBase64Url, encodeHex, isDigest, readOptions } from '@ctxpack/block/kernel';
 import {
   canonicalizeJson,
   type DigestAsyncOptions,
   digestContent,
   digestContentAsync,
 } from '@ctxpack/provenance';
-import { assertBlockInput, readOptions } from './assert-input.js';
-import { decodeBase64Url, encodeBase64Url, encodeHex } from './encoding.js';
+import { assertBlockInput } from './assert-input.js';
 import { hashLeaf } from './merkle.js';
-import type { ProducerSignature } from './producer.js';
-import { producerOf, producerProblem } from './producer.js';
-import { SignError } from './sign-error.js';
+import type { ProducerSignature } from './producer-signature.js';
+import { producerOf, producerProblem } from './producer-signature.js';
 
 /** Bytes of random salt in every leaf, so a redacted low-entropy block cannot be guessed from its leaf hash. */
 export const LEAF_SALT_BYTES = 16;
@@ -29,7 +28,7 @@ export interface Leaf {
   tenant: string;
   labels: string[];
   createdAt: string;
-  /** Digests of the blocks this one was derived from (lineage). */
+  /** Digests of every block this one was derived from, oldest first (lineage, see deriveBlock). */
   parents: string[];
   transforms: Transform[];
   /** base64url of {@link LEAF_SALT_BYTES} random bytes. */
@@ -57,10 +56,10 @@ function makeSalt(salt: Uint8Array | undefined): string {
   if (salt === undefined)
     return encodeBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(LEAF_SALT_BYTES)));
   if (!(salt instanceof Uint8Array) || salt.length !== LEAF_SALT_BYTES) {
-    throw new SignError({
-      code: 'invalid_sign_input',
-      message: `salt must be ${LEAF_SALT_BYTES} bytes`,
+    throw new InvalidArgumentError({
       path: 'options.salt',
+      expected: `${LEAF_SALT_BYTES} bytes`,
+      value: salt,
     });
   }
   return encodeBase64Url(salt);
@@ -68,11 +67,11 @@ function makeSalt(salt: Uint8Array | undefined): string {
 
 function buildLeaf(block: ContextBlock, contentDigest: string, options: Partial<CreateLeafOptions>): Leaf {
   if (block.digest !== undefined && block.digest !== contentDigest) {
-    throw new SignError({
-      code: 'invalid_sign_input',
-      message: `block ${block.id} carries digest ${block.digest} but its content hashes to ${contentDigest}`,
+    // A stale digest: the block was edited after it was stamped.
+    throw new InvalidArgumentError({
       path: 'block.digest',
-      reason: 'digest_mismatch',
+      expected: `the digest of the block's content (${contentDigest})`,
+      value: block.digest,
     });
   }
   const leaf: Leaf = {
@@ -101,7 +100,7 @@ function buildLeaf(block: ContextBlock, contentDigest: string, options: Partial<
  * a fresh 16-byte salt, and the SHA-256 of its content (recomputed here; a
  * block whose `digest` disagrees with its content is refused).
  *
- * @throws {SignError} `invalid_sign_input` on a bad salt or a stale digest.
+ * @throws {InvalidArgumentError} `invalid_argument` on a bad salt or a stale digest.
  * @example
  * const leaves = blocks.map((b) => createLeaf(b));
  */
@@ -144,7 +143,6 @@ export function redactLeaf(leaf: Leaf): RedactedLeaf {
 
 // ---- validation of leaves received by a verifier -------------------------------------------
 
-const digestPattern = /^sha256:[0-9a-f]{64}$/;
 const kinds: ReadonlySet<string> = new Set(BLOCK_KINDS);
 const trusts: ReadonlySet<string> = new Set(TRUST_LEVELS);
 const leafKeys = new Set([
@@ -184,8 +182,7 @@ export function leafProblem(value: unknown): string | undefined {
   if (!isStringArray(leaf['labels'], 64)) return 'labels must be strings';
   if (!isString(leaf['createdAt'], 64)) return 'createdAt must be a string';
   const parents = leaf['parents'];
-  if (!isStringArray(parents, 64) || !parents.every((p) => digestPattern.test(p)))
-    return 'parents must be sha256 digests';
+  if (!isStringArray(parents, 64) || !parents.every(isDigest)) return 'parents must be sha256 digests';
   const transforms = leaf['transforms'];
   if (!Array.isArray(transforms) || transforms.length > 64) return 'transforms must be an array';
   for (const t of transforms) {
@@ -195,8 +192,7 @@ export function leafProblem(value: unknown): string | undefined {
   const salt = leaf['salt'];
   if (typeof salt !== 'string' || decodeBase64Url(salt)?.length !== LEAF_SALT_BYTES)
     return 'salt must be 16 bytes of base64url';
-  if (typeof leaf['contentDigest'] !== 'string' || !digestPattern.test(leaf['contentDigest']))
-    return 'contentDigest must be a sha256 digest';
+  if (!isDigest(leaf['contentDigest'])) return 'contentDigest must be a sha256 digest';
   if (leaf['producer'] !== undefined) {
     const problem = producerProblem(leaf['producer']);
     if (problem !== undefined) return `producer ${problem}`;

@@ -1,4 +1,4 @@
-import { decodeBase64Url } from './encoding.js';
+import { decodeBase64Url, isDigest } from '@ctxpack/block/kernel';
 
 /** The DSSE payloadType of a ctxpack manifest. Constant ASCII; covered by the signature through PAE. */
 export const MANIFEST_PAYLOAD_TYPE = 'application/vnd.ctxpack.manifest+json;version=1';
@@ -40,7 +40,6 @@ export interface Manifest {
   schemaHash?: string;
 }
 
-const digestPattern = /^sha256:[0-9a-f]{64}$/;
 const schemaPattern = /^[a-z0-9][a-z0-9.-]{0,100}\/v[0-9]{1,6}$/;
 const timePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 const manifestKeys = new Set([
@@ -93,8 +92,7 @@ export function manifestProblem(value: unknown): { path: string; why: string } |
   }
   for (const key of ['root', 'requestDigest'] as const) {
     const v = m[key];
-    if (typeof v !== 'string' || !digestPattern.test(v))
-      return { path: key, why: 'must be a sha256: digest' };
+    if (!isDigest(v)) return { path: key, why: 'must be a sha256: digest' };
   }
   const prev = m['prev'];
   if (prev !== undefined && (typeof prev !== 'string' || prev.length === 0 || prev.length > 256)) {
@@ -105,7 +103,7 @@ export function manifestProblem(value: unknown): { path: string; why: string } |
     return { path: 'schema', why: 'must be a schema tag like name/v1 (≤128 chars)' };
   }
   const schemaHash = m['schemaHash'];
-  if (schemaHash !== undefined && (typeof schemaHash !== 'string' || !digestPattern.test(schemaHash))) {
+  if (schemaHash !== undefined && !isDigest(schemaHash)) {
     return { path: 'schemaHash', why: 'must be a sha256: digest' };
   }
   return undefined;

@@ -1,7 +1,7 @@
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertBytes, isRecord } from '@ctxpack/block/kernel';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { assertBytes, invalidInput, isRecord } from './assert-input.js';
-import { bytesEqual } from './encoding.js';
-import { SignError } from './sign-error.js';
+import { bytesEqual } from './bytes.js';
 
 const LEAF_PREFIX = Uint8Array.of(0x00);
 const NODE_PREFIX = Uint8Array.of(0x01);
@@ -45,23 +45,14 @@ function subtreeRoot(leaves: readonly Uint8Array[], start: number, end: number):
 }
 
 function checkLeafHashes(leafHashes: readonly Uint8Array[]): void {
-  if (!Array.isArray(leafHashes)) invalidInput('leafHashes', 'an array of 32-byte hashes', leafHashes);
-  if (leafHashes.length > MAX_TREE_SIZE) {
-    throw new SignError({
-      code: 'invalid_sign_input',
-      message: `more than ${MAX_TREE_SIZE} leaves`,
+  if (!Array.isArray(leafHashes) || leafHashes.length > MAX_TREE_SIZE) {
+    throw new InvalidArgumentError({
       path: 'leafHashes',
+      expected: `an array of at most ${MAX_TREE_SIZE} 32-byte hashes`,
+      value: leafHashes,
     });
   }
-  leafHashes.forEach((h, i) => {
-    if (!(h instanceof Uint8Array) || h.length !== 32) {
-      throw new SignError({
-        code: 'invalid_sign_input',
-        message: 'leaf hashes are 32 bytes',
-        path: `leafHashes[${i}]`,
-      });
-    }
-  });
+  for (let i = 0; i < leafHashes.length; i++) assertBytes(leafHashes[i], `leafHashes[${i}]`, 32);
 }
 
 /**
@@ -81,14 +72,18 @@ export function merkleRoot(leafHashes: readonly Uint8Array[]): Uint8Array {
  * RFC 6962 §2.1.1 audit path PATH(m, D[n]) for the leaf at `index`: the
  * sibling hashes from the leaf up to the root.
  *
- * @throws {SignError} `invalid_sign_input` when `index` is not a leaf of the tree.
+ * @throws {InvalidArgumentError} `invalid_argument` when `index` is not a leaf of the tree.
  * @example
  * const proof = createInclusionProof(leafHashes, 3);
  */
 export function createInclusionProof(leafHashes: readonly Uint8Array[], index: number): Uint8Array[] {
   checkLeafHashes(leafHashes);
   if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0 || index >= leafHashes.length) {
-    invalidInput('index', `a leaf index below ${leafHashes.length}`, index);
+    throw new InvalidArgumentError({
+      path: 'index',
+      expected: `a leaf index below ${leafHashes.length}`,
+      value: index,
+    });
   }
   const path: Uint8Array[] = [];
   let start = 0;

@@ -1,5 +1,5 @@
-import { assertBytes, invalidInput } from './assert-input.js';
-import { concatBytes } from './encoding.js';
+import { assertBytes, assertString } from '@ctxpack/block/kernel';
+import { concatBytes } from '@noble/hashes/utils.js';
 
 const encoder = new TextEncoder();
 
@@ -15,7 +15,7 @@ const encoder = new TextEncoder();
  * // 'DSSEv1 29 http://example.com/HelloWorld 11 hello world'
  */
 export function encodePae(payloadType: string, payload: Uint8Array): Uint8Array {
-  if (typeof payloadType !== 'string') invalidInput('payloadType', 'a string', payloadType);
+  assertString(payloadType, 'payloadType', 1024);
   assertBytes(payload, 'payload');
   const type = encoder.encode(payloadType);
   return concatBytes(

@@ -1,13 +1,13 @@
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertArray, encodeBase64, encodeBase64Url, encodeHex, isRecord } from '@ctxpack/block/kernel';
 import { canonicalizeJson } from '@ctxpack/provenance';
-import { invalidInput, isRecord } from './assert-input.js';
-import { encodeBase64, encodeBase64Url, encodeHex } from './encoding.js';
+import { readDate } from './assert-input.js';
 import type { Leaf } from './leaf.js';
 import { hashLeafHeader, leafProblem } from './leaf.js';
 import type { Manifest } from './manifest.js';
 import { MANIFEST_PAYLOAD_TYPE, MAX_TTL_SECONDS, manifestProblem } from './manifest.js';
 import { merkleRoot } from './merkle.js';
 import { encodePae } from './pae.js';
-import { SignError } from './sign-error.js';
 import type { Signer } from './signer.js';
 
 /** A DSSE envelope (secure-systems-lab/dsse, envelope.md). `payload` and `sig` are standard base64. */
@@ -38,8 +38,8 @@ export interface SignManifestInput {
 export const MAX_SIGNATURES = 16;
 const encoder = new TextEncoder();
 
-function inputError(message: string, path: string): SignError {
-  return new SignError({ code: 'invalid_sign_input', message, path });
+function inputError(path: string, expected: string, value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError({ path, expected, value });
 }
 
 /**
@@ -48,7 +48,7 @@ function inputError(message: string, path: string): SignError {
  * PAE of those bytes with every signer — one signature per signer per payload,
  * whatever the number of blocks. Signers may be asynchronous (KMS, HSM).
  *
- * @throws {SignError} `invalid_sign_input` on bad input or duplicate signers.
+ * @throws {InvalidArgumentError} `invalid_argument` on bad input or duplicate signers.
  * @example
  * const { envelope, manifest } = await signManifest(
  *   { tenant: 'acme', audience: 'gateway', leaves, requestDigest: digestRequest(request), ttlSeconds: 300 },
@@ -59,31 +59,38 @@ export async function signManifest(
   input: SignManifestInput,
   signers: Signer | readonly Signer[],
 ): Promise<{ envelope: Envelope; manifest: Manifest }> {
-  if (!isRecord(input)) invalidInput('input', 'a SignManifestInput object', input);
-  const list: readonly Signer[] = Array.isArray(signers) ? signers : [signers as Signer];
+  if (!isRecord(input)) throw inputError('input', 'a SignManifestInput object', input);
+  const list: readonly unknown[] = Array.isArray(signers) ? signers : [signers];
   if (list.length === 0 || list.length > MAX_SIGNATURES)
-    throw inputError(`need 1–${MAX_SIGNATURES} signers`, 'signers');
+    throw inputError('signers', `1–${MAX_SIGNATURES} signers`, signers);
   const ids = new Set<string>();
-  list.forEach((s: unknown, i) => {
-    if (!isRecord(s) || typeof s['keyId'] !== 'string' || typeof s['sign'] !== 'function') {
-      invalidInput(`signers[${i}]`, 'a Signer with keyId and sign()', s);
+  list.forEach((s, i) => {
+    const keyId = isRecord(s) ? s['keyId'] : undefined;
+    if (
+      !isRecord(s) ||
+      typeof keyId !== 'string' ||
+      keyId === '' ||
+      keyId.length > 256 ||
+      typeof s['sign'] !== 'function'
+    ) {
+      throw inputError(`signers[${i}]`, 'a Signer with a keyId of 1–256 chars and sign()', s);
     }
-    if (ids.has(s['keyId'])) throw inputError(`signer ${s['keyId']} is listed twice`, `signers[${i}]`);
-    ids.add(s['keyId']);
+    if (ids.has(keyId))
+      throw inputError(`signers[${i}]`, `a signer not listed twice (${keyId.slice(0, 80)} is)`, s);
+    ids.add(keyId);
   });
-  if (!Array.isArray(input.leaves)) throw inputError('leaves must be an array', 'leaves');
+  assertArray(input.leaves, 'leaves');
   input.leaves.forEach((leaf, i) => {
     const problem = leafProblem(leaf);
-    if (problem !== undefined) throw inputError(problem, `leaves[${i}]`);
+    if (problem !== undefined) throw inputError(`leaves[${i}]`, `a leaf header (${problem})`, leaf);
     if (leaf.tenant !== input.tenant)
-      throw inputError(`leaf tenant ${leaf.tenant} is not the payload tenant`, `leaves[${i}].tenant`);
+      throw inputError(`leaves[${i}].tenant`, `the payload tenant`, leaf.tenant);
   });
   const ttl = input.ttlSeconds;
   if (!Number.isSafeInteger(ttl) || ttl < 1 || ttl > MAX_TTL_SECONDS) {
-    throw inputError(`ttlSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}`, 'ttlSeconds');
+    throw inputError('ttlSeconds', `an integer from 1 to ${MAX_TTL_SECONDS}`, ttl);
   }
-  const issued = (input.now ?? new Date()).getTime();
-  if (!Number.isFinite(issued)) throw inputError('now is not a valid Date', 'now');
+  const issued = input.now === undefined ? Date.now() : readDate(input.now, 'now');
   const manifest: Manifest = {
     v: 1,
     tenant: input.tenant,
@@ -99,14 +106,19 @@ export async function signManifest(
   if (input.schema !== undefined) manifest.schema = input.schema;
   if (input.schemaHash !== undefined) manifest.schemaHash = input.schemaHash;
   const problem = manifestProblem(manifest);
-  if (problem !== undefined) throw inputError(problem.why, problem.path);
+  if (problem !== undefined)
+    throw inputError(
+      problem.path,
+      `a manifest field that ${problem.why}`,
+      manifest[problem.path as keyof Manifest],
+    );
   const payload = encoder.encode(canonicalizeJson(manifest));
   const pae = encodePae(MANIFEST_PAYLOAD_TYPE, payload);
   const signatures = await Promise.all(
-    list.map(async (signer, i) => {
+    (list as readonly Signer[]).map(async (signer, i) => {
       const sig = await signer.sign(pae);
       if (!(sig instanceof Uint8Array) || sig.length !== 64)
-        throw inputError('signer returned no 64-byte signature', `signers[${i}]`);
+        throw inputError(`signers[${i}]`, 'a Signer that returns 64-byte signatures', sig);
       return { keyid: signer.keyId, sig: encodeBase64(sig) };
     }),
   );

@@ -1,14 +1,17 @@
-import { assertBytes } from './assert-input.js';
+import { assertBytes, isRecord } from '@ctxpack/block/kernel';
+import { bytesEqual } from './bytes.js';
 import { publicKeyOf, signEd25519 } from './ed25519.js';
-import { bytesEqual } from './encoding.js';
+import { InvalidKeyError } from './invalid-key-error.js';
 import type { KeyPair } from './keys.js';
 import { deriveKeyId } from './keys.js';
-import { SignError } from './sign-error.js';
 
 /**
  * Anything that can produce an Ed25519 signature: the in-process signer from
  * {@link createSigner}, or a KMS/HSM client (hence the optional Promise).
- * `keyId` must be {@link deriveKeyId} of `publicKey`.
+ * `keyId` (1–256 chars) goes into the envelope as the signature's `keyid`
+ * hint: {@link deriveKeyId} of `publicKey` (the thumbprint), or any name the
+ * verifiers know the key by (a KMS key name, given to `createKeyring` as the
+ * entry's `id`).
  */
 export interface Signer {
   readonly keyId: string;
@@ -21,35 +24,40 @@ export interface Signer {
  * is consistent, so a mismatched public key cannot produce signatures that
  * fail only at the verifier.
  *
- * @throws {SignError} `invalid_key` when the public key or key id does not belong to the secret key.
+ * @throws {InvalidKeyError} (`invalid_argument`) when the public key or key id does not belong to the secret key.
  * @example
  * const signer = createSigner(generateKeyPair());
  */
 export function createSigner(keyPair: KeyPair): Signer {
-  const secretKey = keyPair?.secretKey;
+  const pair: unknown = keyPair;
+  if (!isRecord(pair)) {
+    throw new InvalidKeyError({ path: 'keyPair', expected: 'a KeyPair', value: pair, reason: 'encoding' });
+  }
+  const secretKey = pair['secretKey'];
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32) {
-    throw new SignError({
-      code: 'invalid_key',
-      message: 'secretKey must be 32 bytes',
+    throw new InvalidKeyError({
       path: 'keyPair.secretKey',
+      expected: 'a 32-byte seed',
+      value: secretKey,
       reason: 'length',
     });
   }
   const publicKey = publicKeyOf(secretKey);
-  if (!(keyPair.publicKey instanceof Uint8Array) || !bytesEqual(publicKey, keyPair.publicKey)) {
-    throw new SignError({
-      code: 'invalid_key',
-      message: 'publicKey does not belong to secretKey',
+  const given = pair['publicKey'];
+  if (!(given instanceof Uint8Array) || !bytesEqual(publicKey, given)) {
+    throw new InvalidKeyError({
       path: 'keyPair.publicKey',
+      expected: 'the public key of secretKey',
+      value: given,
       reason: 'mismatch',
     });
   }
   const keyId = deriveKeyId(publicKey);
-  if (keyPair.keyId !== keyId) {
-    throw new SignError({
-      code: 'invalid_key',
-      message: `keyId must be ${keyId}`,
+  if (pair['keyId'] !== keyId) {
+    throw new InvalidKeyError({
       path: 'keyPair.keyId',
+      expected: `the key's thumbprint ${keyId}`,
+      value: pair['keyId'],
       reason: 'mismatch',
     });
   }

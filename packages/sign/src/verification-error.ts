@@ -1,4 +1,5 @@
-import { CtxpackError, hasMarker, setMarker } from '@ctxpack/block';
+import { CtxpackError } from '@ctxpack/block';
+import { hasMarker, setMarker } from '@ctxpack/block/kernel';
 
 const marker: symbol = Symbol.for('ctxpack.error.verification');
 
@@ -10,6 +11,8 @@ const marker: symbol = Symbol.for('ctxpack.error.verification');
  */
 export type VerificationErrorCode =
   | 'malformed_envelope'
+  /** The request body received is not strict JSON (verifyPayload with `body`), checked before any digest. */
+  | 'body_invalid'
   | 'signature_invalid'
   | 'key_unknown'
   | 'key_revoked'
@@ -35,7 +38,7 @@ export interface VerificationErrorOptions {
  * nothing in the envelope is trusted when it is thrown.
  *
  * @example
- * try { await verifyEnvelope(input, { keys, tenant: 'acme' }) } catch (e) {
+ * try { await verifyEnvelope(input, { keys, tenant: 'acme', audience: 'gateway', replay }) } catch (e) {
  *   if (VerificationError.isInstance(e) && e.code === 'expired') refresh();
  * }
  */

@@ -1,11 +1,6 @@
-import {
-  createSigner,
-  encodeBase64,
-  encodePae,
-  generateKeyPair,
-  MANIFEST_PAYLOAD_TYPE,
-  verifyEnvelope,
-} from '@ctxpack/sign';
+import { encodeBase64 } from '@ctxpack/block/kernel';
+import { createSigner, generateKeyPair, verifyEnvelope } from '@ctxpack/sign';
+import { encodePae, MANIFEST_PAYLOAD_TYPE } from '@ctxpack/sign/primitives';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codeOf, makeSigned, NOW } from './helpers.js';
@@ -13,7 +8,13 @@ import { codeOf, makeSigned, NOW } from './helpers.js';
 describe('verifyEnvelope on hostile input', () => {
   it('every non-envelope value is malformed_envelope, never a crash', async () => {
     const s = await makeSigned();
-    const opts = { keys: [s.keyPairs[0]!.publicKey], tenant: 'acme', now: NOW };
+    const opts = {
+      keys: [s.keyPairs[0]!.publicKey],
+      tenant: 'acme',
+      audience: 'gateway',
+      replay: false as const,
+      now: NOW,
+    };
     const sig = s.envelope.signatures[0]!;
     const values: unknown[] = [
       null,
@@ -71,7 +72,7 @@ describe('verifyEnvelope on hostile input', () => {
       treeSize: 0,
       v: 1,
     };
-    const opts = { keys: [pair.publicKey], tenant: 'acme', now: NOW };
+    const opts = { keys: [pair.publicKey], tenant: 'acme', audience: 'x', replay: false as const, now: NOW };
     const verify = async (text: string) =>
       codeOf(verifyEnvelope({ envelope: await sign(text), requestDigest: manifest.requestDigest }, opts));
     expect(await verify(JSON.stringify(manifest))).toBe('accepted');

@@ -1,15 +1,14 @@
 import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { decodeBase64, encodeBase64Url } from '@ctxpack/block/kernel';
 import {
   createSigner,
-  decodeBase64,
   deriveKeyId,
-  encodeBase64Url,
   exportKeyPair,
   exportPublicKey,
   generateKeyPair,
+  InvalidKeyError,
   importKeyPair,
   importPublicKey,
-  SignError,
 } from '@ctxpack/sign';
 import { describe, expect, it } from 'vitest';
 import { makeSigned } from './helpers.js';
@@ -18,9 +17,9 @@ function reasonOf(run: () => unknown): string | undefined {
   try {
     run();
   } catch (e) {
-    expect(SignError.isInstance(e)).toBe(true);
-    expect((e as SignError).code).toBe('invalid_key');
-    return (e as SignError).reason;
+    expect(InvalidKeyError.isInstance(e)).toBe(true);
+    expect((e as InvalidKeyError).code).toBe('invalid_argument');
+    return (e as InvalidKeyError).reason;
   }
   return undefined;
 }

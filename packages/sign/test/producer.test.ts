@@ -48,7 +48,13 @@ describe('producer signatures carried through lineage', () => {
     expect(verifyProducerSignature(leaves[1]!, { keys: [plugin.publicKey] })).toEqual({
       keyId: plugin.keyId,
     });
-    const opts = { keys: [assembler.publicKey], tenant: 'acme', producerKeys: [plugin.publicKey] };
+    const opts = {
+      keys: [assembler.publicKey],
+      tenant: 'acme',
+      audience: 'gw',
+      replay: false as const,
+      producerKeys: [plugin.publicKey],
+    };
     expect(await codeOf(verifyEnvelope({ envelope, requestDigest, leaves }, opts))).toBe('accepted');
     // Requiring producers: the system block has none.
     expect(

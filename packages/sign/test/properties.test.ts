@@ -1,8 +1,8 @@
+import { decodeBase64, encodeBase64 } from '@ctxpack/block/kernel';
 import { canonicalizeJson, digestRequest } from '@ctxpack/provenance';
+import type { VerifyEnvelopeOptions } from '@ctxpack/sign';
 import {
   createLeafProof,
-  decodeBase64,
-  encodeBase64,
   redactLeaf,
   VerificationError,
   verifyEnvelope,
@@ -33,10 +33,16 @@ const byteChange = fc.tuple(fc.nat(), fc.integer({ min: 0x20, max: 0x7e }));
 
 describe('any single-byte change is rejected', () => {
   let s: Signed;
-  let opts: { keys: Uint8Array[]; tenant: string; audience: string; now: Date };
+  let opts: VerifyEnvelopeOptions;
   beforeAll(async () => {
     s = await makeSigned({ blocks: 5 });
-    opts = { keys: [s.keyPairs[0]!.publicKey], tenant: 'acme', audience: 'gateway', now: NOW };
+    opts = {
+      keys: [s.keyPairs[0]!.publicKey],
+      tenant: 'acme',
+      audience: 'gateway',
+      replay: false as const,
+      now: NOW,
+    };
   });
   const input = () => ({
     envelope: s.envelope,
@@ -166,7 +172,13 @@ describe('redaction', () => {
         const contents = s.contents.map((c, i) => (mask[i] ? undefined : c));
         const result = await verifyEnvelope(
           { envelope: s.envelope, requestDigest: s.requestDigest, leaves, contents },
-          { keys: [s.keyPairs[0]!.publicKey], tenant: 'acme', now: NOW },
+          {
+            keys: [s.keyPairs[0]!.publicKey],
+            tenant: 'acme',
+            audience: 'gateway',
+            replay: false as const,
+            now: NOW,
+          },
         );
         expect(result.redacted).toEqual(mask.flatMap((m, i) => (m ? [i] : [])));
       }),

@@ -3,10 +3,10 @@ import {
   createKeyring,
   createMemoryReplayStore,
   generateKeyPair,
-  MANIFEST_PAYLOAD_TYPE,
   redactLeaf,
   verifyEnvelope,
 } from '@ctxpack/sign';
+import { MANIFEST_PAYLOAD_TYPE } from '@ctxpack/sign/primitives';
 import { describe, expect, it } from 'vitest';
 import { codeOf, makeSigned, NOW, request } from './helpers.js';
 
@@ -29,7 +29,7 @@ describe('signManifest → verifyEnvelope', () => {
         tenant: 'acme',
         audience: 'gateway',
         now: NOW,
-        replay: createMemoryReplayStore(),
+        replay: createMemoryReplayStore({ now: () => NOW.getTime() }),
       },
     );
     expect(result.manifest).toEqual(s.manifest);
@@ -41,7 +41,7 @@ describe('signManifest → verifyEnvelope', () => {
     const s = await makeSigned();
     const key = s.keyPairs[0]!.publicKey;
     const base = { envelope: s.envelope, requestDigest: s.requestDigest, leaves: s.leaves };
-    const opts = { keys: [key], tenant: 'acme', audience: 'gateway', now: NOW };
+    const opts = { keys: [key], tenant: 'acme', audience: 'gateway', replay: false as const, now: NOW };
     expect(await codeOf(verifyEnvelope(base, opts))).toBe('accepted');
     expect(await codeOf(verifyEnvelope({ ...base, envelope: { ...s.envelope, payload: 'x' } }, opts))).toBe(
       'malformed_envelope',
@@ -82,7 +82,7 @@ describe('signManifest → verifyEnvelope', () => {
     expect(await codeOf(verifyEnvelope({ ...base, contents: ['a', 'b', 'c'] }, opts))).toBe(
       'digest_mismatch',
     );
-    const replay = createMemoryReplayStore();
+    const replay = createMemoryReplayStore({ now: () => NOW.getTime() });
     expect(await codeOf(verifyEnvelope(base, { ...opts, replay }))).toBe('accepted');
     expect(await codeOf(verifyEnvelope(base, { ...opts, replay }))).toBe('replayed');
   });
@@ -97,7 +97,13 @@ describe('signManifest → verifyEnvelope', () => {
         leaves,
         contents: [s.contents[0], undefined, s.contents[2], s.contents[3]],
       },
-      { keys: [s.keyPairs[0]!.publicKey], tenant: 'acme', now: NOW },
+      {
+        keys: [s.keyPairs[0]!.publicKey],
+        tenant: 'acme',
+        audience: 'gateway',
+        replay: false as const,
+        now: NOW,
+      },
     );
     expect(result.redacted).toEqual([1]);
     expect(result.leaves?.map((l) => l.id)).toEqual([s.leaves[0]!.id, s.leaves[2]!.id, s.leaves[3]!.id]);

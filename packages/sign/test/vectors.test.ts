@@ -1,16 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { decodeBase64, decodeHex } from '@ctxpack/block/kernel';
+import { InvalidKeyError, importPublicKey } from '@ctxpack/sign';
 import {
   createInclusionProof,
-  decodeBase64,
-  decodeHex,
   encodePae,
   hashLeaf,
-  importPublicKey,
   merkleRoot,
-  SignError,
   verifyEd25519,
   verifyInclusionProof,
-} from '@ctxpack/sign';
+} from '@ctxpack/sign/primitives';
 import { describe, expect, it } from 'vitest';
 
 const vectors = new URL('../../../../shared/vectors/', import.meta.url);
@@ -37,8 +35,8 @@ function importRejects(key: Uint8Array): string | undefined {
     importPublicKey(key);
     return undefined;
   } catch (e) {
-    expect(SignError.isInstance(e)).toBe(true);
-    return (e as SignError).reason;
+    expect(InvalidKeyError.isInstance(e)).toBe(true);
+    return (e as InvalidKeyError).reason;
   }
 }
 

@@ -1,0 +1,279 @@
+import { InvalidArgumentError } from '@ctxpack/block';
+import { isWellFormed } from '@ctxpack/block/kernel';
+import { MAX_JSON_DEPTH } from './canonicalize-json.js';
+import { ProvenanceError } from './provenance-error.js';
+
+/** Longest JSON text {@link parseStrictJson} reads: UTF-16 code units of a string, or bytes. */
+export const MAX_JSON_TEXT: number = 64 * 1024 * 1024;
+
+// Characters that end a plain run inside a string: the quote, a backslash, a control character.
+const stringSpecial = /["\\\u0000-\u001f]/g;
+// RFC 8259 §6 number grammar, anchored at lastIndex (sticky); linear, no backtracking across tokens.
+const numberToken = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const escapes: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A decimal as sign, significant digits (no leading or trailing zeros) and the power of ten of the last digit. */
+function decimalOf(token: string): string {
+  const neg = token.charCodeAt(0) === 45;
+  const body = neg ? token.slice(1) : token;
+  const e = body.search(/[eE]/);
+  const mantissa = e < 0 ? body : body.slice(0, e);
+  let exponent = e < 0 ? 0 : Number(body.slice(e + 1));
+  const dot = mantissa.indexOf('.');
+  let digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
+  if (dot >= 0) exponent -= mantissa.length - dot - 1;
+  let start = 0;
+  while (start < digits.length && digits.charCodeAt(start) === 48) start++;
+  let end = digits.length;
+  while (end > start && digits.charCodeAt(end - 1) === 48) {
+    end--;
+    exponent++;
+  }
+  digits = digits.slice(start, end);
+  return digits === '' ? '0' : `${neg ? '-' : ''}${digits}e${exponent}`;
+}
+
+/**
+ * Whether every parser reads `token` as the number `value` that RFC 8785
+ * will write: magnitude at most 2^53−1 (I-JSON, RFC 7493 §2.2), and the exact
+ * decimal of the token equal to the exact decimal of the canonical spelling.
+ * `0.1` passes (its canonical form is `0.1`); `9007199254740993` and
+ * `0.10000000000000000001` do not (a double reads them as another number
+ * than an arbitrary-precision parser does).
+ */
+function isExactNumber(token: string, value: number): boolean {
+  if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) return false;
+  const canonical = String(value);
+  return token === canonical || decimalOf(token) === decimalOf(canonical);
+}
+
+class StrictJsonParser {
+  private pos = 0;
+  private readonly path: (string | number)[] = [];
+
+  constructor(private readonly text: string) {}
+
+  parse(): unknown {
+    this.skipSpace();
+    const value = this.value(0);
+    this.skipSpace();
+    if (this.pos < this.text.length) this.fail('unexpected text after the JSON value');
+    return value;
+  }
+
+  private fail(message: string): never {
+    let path = '(root)';
+    if (this.path.length > 0) {
+      path = '';
+      for (const part of this.path)
+        path += typeof part === 'number' ? `[${part}]` : path === '' ? part : `.${part}`;
+    }
+    throw new ProvenanceError({
+      code: 'invalid_json_text',
+      message: `${message} at offset ${this.pos}`,
+      path,
+    });
+  }
+
+  private skipSpace(): void {
+    const text = this.text;
+    let pos = this.pos;
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      pos++;
+    }
+    this.pos = pos;
+  }
+
+  private value(depth: number): unknown {
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 0x22) return this.string();
+    if (c === 0x7b) return this.object(depth + 1);
+    if (c === 0x5b) return this.array(depth + 1);
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+    if (this.text.startsWith('true', this.pos)) return this.literal(4, true);
+    if (this.text.startsWith('false', this.pos)) return this.literal(5, false);
+    if (this.text.startsWith('null', this.pos)) return this.literal(4, null);
+    return this.fail(this.pos >= this.text.length ? 'unexpected end of JSON' : 'not a JSON value');
+  }
+
+  private literal(length: number, value: boolean | null): boolean | null {
+    this.pos += length;
+    return value;
+  }
+
+  private number(): number {
+    numberToken.lastIndex = this.pos;
+    const match = numberToken.exec(this.text);
+    if (match === null) return this.fail('not a JSON number');
+    const token = match[0];
+    const value = Number(token);
+    if (!isExactNumber(token, value)) {
+      this.fail(
+        `number ${token.slice(0, 40)} is not exactly representable (beyond ±(2^53−1) or more precise than a double)`,
+      );
+    }
+    this.pos += token.length;
+    return value;
+  }
+
+  private string(): string {
+    const text = this.text;
+    let start = this.pos + 1;
+    let out = '';
+    for (;;) {
+      stringSpecial.lastIndex = start;
+      const match = stringSpecial.exec(text);
+      if (match === null) {
+        this.pos = text.length;
+        return this.fail('unterminated string');
+      }
+      const at = match.index;
+      out += text.slice(start, at);
+      const c = text.charCodeAt(at);
+      if (c === 0x22) {
+        this.pos = at + 1;
+        break;
+      }
+      this.pos = at;
+      if (c !== 0x5c) this.fail('control character in a string');
+      const e = text.charAt(at + 1);
+      if (e === 'u') {
+        const hex = text.slice(at + 2, at + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('bad \\u escape');
+        out += String.fromCharCode(Number.parseInt(hex, 16));
+        start = at + 6;
+      } else {
+        const ch = escapes[e];
+        if (ch === undefined || !Object.hasOwn(escapes, e)) this.fail('bad escape');
+        out += ch;
+        start = at + 2;
+      }
+    }
+    // Raw or escaped, a lone surrogate has no UTF-8 form: parsers replace, keep or refuse it differently.
+    if (!isWellFormed(out)) this.fail('string holds a lone surrogate');
+    return out;
+  }
+
+  private object(depth: number): Record<string, unknown> {
+    if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
+    const result: Record<string, unknown> = {};
+    this.pos++;
+    this.skipSpace();
+    if (this.text.charCodeAt(this.pos) === 0x7d) {
+      this.pos++;
+      return result;
+    }
+    this.path.push('');
+    for (;;) {
+      if (this.text.charCodeAt(this.pos) !== 0x22) this.fail('expected a property name');
+      const key = this.string();
+      this.path[this.path.length - 1] = key.length > 80 ? `${key.slice(0, 80)}…` : key;
+      // First-wins and last-wins parsers disagree on a repeated name: refuse it.
+      if (Object.hasOwn(result, key)) this.fail(`duplicate key ${JSON.stringify(key.slice(0, 80))}`);
+      this.skipSpace();
+      if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail("expected ':'");
+      this.pos++;
+      this.skipSpace();
+      const value = this.value(depth);
+      // defineProperty, not assignment: a "__proto__" key is data, never the prototype.
+      Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+      this.skipSpace();
+      const c = this.text.charCodeAt(this.pos);
+      this.pos++;
+      if (c === 0x7d) break;
+      if (c !== 0x2c) {
+        this.pos--;
+        this.fail("expected ',' or '}'");
+      }
+      this.skipSpace();
+    }
+    this.path.pop();
+    return result;
+  }
+
+  private array(depth: number): unknown[] {
+    if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
+    const result: unknown[] = [];
+    this.pos++;
+    this.skipSpace();
+    if (this.text.charCodeAt(this.pos) === 0x5d) {
+      this.pos++;
+      return result;
+    }
+    this.path.push(0);
+    for (;;) {
+      this.path[this.path.length - 1] = result.length;
+      result.push(this.value(depth));
+      this.skipSpace();
+      const c = this.text.charCodeAt(this.pos);
+      this.pos++;
+      if (c === 0x5d) break;
+      if (c !== 0x2c) {
+        this.pos--;
+        this.fail("expected ',' or ']'");
+      }
+      this.skipSpace();
+    }
+    this.path.pop();
+    return result;
+  }
+}
+
+/**
+ * Parses JSON text (a string, or UTF-8 bytes) the way no other conforming
+ * parser can read differently, so that a digest of the result binds what
+ * every downstream parser sees. Beyond RFC 8259 it refuses: a repeated
+ * property name (first-wins and last-wins parsers disagree), a number beyond
+ * ±(2^53−1) or more precise than a double, a lone surrogate (raw or
+ * escaped), invalid UTF-8 or a byte-order mark, and nesting deeper than
+ * MAX_JSON_DEPTH. Linear time.
+ *
+ * @throws {ProvenanceError} `invalid_json_text`, with the JSON path and the offset in the message.
+ * @throws {InvalidArgumentError} `invalid_argument` when `text` is neither a string nor bytes, or is over {@link MAX_JSON_TEXT}.
+ * @example
+ * parseStrictJson('{"a":1}'); // { a: 1 }
+ * parseStrictJson('{"a":1,"a":2}'); // throws invalid_json_text (duplicate key "a")
+ */
+export function parseStrictJson(text: string | Uint8Array): unknown {
+  if ((typeof text !== 'string' && !(text instanceof Uint8Array)) || text.length > MAX_JSON_TEXT) {
+    throw new InvalidArgumentError({
+      path: 'text',
+      expected: `JSON text: a string or UTF-8 bytes of at most ${MAX_JSON_TEXT}`,
+      value: text,
+    });
+  }
+  let source: string;
+  if (typeof text === 'string') source = text;
+  else {
+    try {
+      source = utf8.decode(text);
+    } catch (cause) {
+      throw new ProvenanceError({
+        code: 'invalid_json_text',
+        message: 'the bytes are not UTF-8',
+        path: '(root)',
+        cause,
+      });
+    }
+  }
+  if (source.charCodeAt(0) === 0xfeff) {
+    throw new ProvenanceError({
+      code: 'invalid_json_text',
+      message: 'JSON text starts with a byte-order mark',
+      path: '(root)',
+    });
+  }
+  return new StrictJsonParser(source).parse();
+}

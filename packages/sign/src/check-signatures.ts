@@ -1,0 +1,82 @@
+import { verifyEd25519 } from './ed25519.js';
+import type { Keyring, KeyringEntry } from './keyring.js';
+import { encodePae } from './pae.js';
+import { MAX_SIGNATURES } from './sign-manifest.js';
+import { VerificationError } from './verification-error.js';
+
+/**
+ * Most keys a signature without a `keyid` is tried against: an unnamed
+ * signature is checked only when the verifier trusts at most this many keys,
+ * and refused otherwise, so a junk envelope cannot make the verifier try
+ * every key of a large keyring.
+ */
+export const MAX_UNNAMED_KEYS = 4;
+
+/** One signature of a DSSE envelope, decoded. */
+export interface EnvelopeSignature {
+  keyid: string | undefined;
+  sig: Uint8Array;
+}
+
+/** The Ed25519 check used; injectable so the work bound can be observed. */
+export type VerifySignature = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+function fail(code: 'key_unknown' | 'signature_invalid', message: string): never {
+  throw new VerificationError({ code, message, path: 'signatures' });
+}
+
+/**
+ * The distinct trusted keys whose signature over PAE(payloadType, payload)
+ * verifies under the pinned rule set. Bounded work whatever the keyring
+ * size: a signature with a `keyid` is checked against the one key of that id
+ * or thumbprint (one Ed25519 verification); an unnamed one against at most
+ * {@link MAX_UNNAMED_KEYS} keys; and at most {@link MAX_SIGNATURES}
+ * verifications run per envelope.
+ */
+export function checkSignatures(
+  payloadType: string,
+  payload: Uint8Array,
+  signatures: readonly EnvelopeSignature[],
+  keyring: Keyring,
+  threshold: number,
+  verify: VerifySignature = verifyEd25519,
+): KeyringEntry[] {
+  const pae = encodePae(payloadType, payload);
+  const valid = new Map<string, KeyringEntry>();
+  const unnamedAllowed = keyring.entries.length <= MAX_UNNAMED_KEYS;
+  let budget = MAX_SIGNATURES;
+  let triedKnownKey = false;
+  let refusedUnnamed = false;
+  for (const { keyid, sig } of signatures) {
+    let candidates: readonly KeyringEntry[];
+    if (keyid !== undefined) {
+      const entry = keyring.get(keyid);
+      candidates = entry === undefined ? [] : [entry];
+    } else if (unnamedAllowed) {
+      candidates = keyring.entries;
+    } else {
+      refusedUnnamed = true;
+      continue;
+    }
+    for (const entry of candidates) {
+      if (valid.has(entry.key.keyId)) continue;
+      triedKnownKey = true;
+      if (budget === 0) break;
+      budget--;
+      if (verify(sig, pae, entry.key.publicKey)) {
+        valid.set(entry.key.keyId, entry);
+        break;
+      }
+    }
+  }
+  if (valid.size >= threshold) return [...valid.values()];
+  if (!triedKnownKey) {
+    fail(
+      'key_unknown',
+      refusedUnnamed
+        ? `no signature names a trusted key (a signature without keyid is tried only against a keyring of at most ${MAX_UNNAMED_KEYS} keys)`
+        : 'no signature is by a trusted key',
+    );
+  }
+  return fail('signature_invalid', `${valid.size} valid signature(s) by trusted keys; ${threshold} required`);
+}
