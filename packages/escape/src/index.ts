@@ -1,8 +1,6 @@
-export {
-  EscapeRejectedError,
-  InvalidEscapeInputError,
-  InvalidEscapeOptionsError,
-} from './escape-rejected-error.js';
+export type { FindingSummary, SeverityCounts } from './cap-findings.js';
+export { capFindings } from './cap-findings.js';
+export { EscapeRejectedError } from './escape-rejected-error.js';
 export type { Finding, FindingClass, Severity } from './finding.js';
 export { FINDING_KINDS } from './finding.js';
 export type {
@@ -13,9 +11,11 @@ export type {
   SecretAction,
   TokenAction,
 } from './policy.js';
-export { POLICIES, resolvePolicy } from './policy.js';
-export type { DetectOptions, SanitizeOptions, SanitizeResult, Sanitizer, ScanOptions } from './sanitizer.js';
+export { POLICIES, resolveSanitizePolicy } from './policy.js';
+export type { SanitizeResult } from './run-sanitize.js';
+export type { DetectOptions, SanitizeOptions, ScanOptions } from './sanitize-options.js';
+export type { Sanitizer, ScanResult } from './sanitizer.js';
 export { createSanitizer, sanitize, scan } from './sanitizer.js';
-export { decodeSneakyBits, decodeTagCharacters, decodeVariationSelectors } from './smuggling-decoders.js';
+export { toSkeleton } from './skeleton.js';
 export type { SpecialToken } from './special-tokens.js';
 export { neutralizeToken, ROLE_MARKERS, SPECIAL_TOKENS } from './special-tokens.js';

@@ -1,6 +1,5 @@
 import type { Trust } from '@ctxpack/block';
-import { isRecord } from '@ctxpack/block';
-import { InvalidEscapeOptionsError } from './escape-rejected-error.js';
+import { assertOneOf, assertRecord } from '@ctxpack/block/kernel';
 import type { FindingClass, Severity } from './finding.js';
 
 /** What to do with characters of an invisible class: remove, show as `⟦U+XXXX⟧`, leave, or throw. */
@@ -83,6 +82,9 @@ export const POLICIES: Readonly<Record<Trust, Readonly<Policy>>> = Object.freeze
   }),
 });
 
+const TRUST_PRESETS: readonly Trust[] = ['untrusted', 'user', 'trusted'];
+const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high'];
+
 const allowed: Readonly<Record<FindingClass, readonly string[]>> = {
   smuggling: ['strip', 'visible', 'report', 'reject'],
   bidi: ['strip', 'visible', 'report', 'reject'],
@@ -106,87 +108,52 @@ export interface PolicyOverrides {
 
 /**
  * The preset for `trust` (default `untrusted`) with the overrides applied;
- * validates every value (`InvalidEscapeOptionsError` with its path).
+ * validates every value (`InvalidArgumentError` with its path).
  *
  * @example
- * resolvePolicy({ trust: 'user', actions: { injection: 'reject' } }).actions.privateUse; // 'report'
+ * resolveSanitizePolicy({ trust: 'user', actions: { injection: 'reject' } }).actions.privateUse; // 'report'
  */
-export function resolvePolicy(options: PolicyOverrides = {}): Policy {
+export function resolveSanitizePolicy(options: PolicyOverrides = {}): Policy {
   const policy = resolveSharedPolicy(options);
   return { ...policy, actions: { ...policy.actions } };
 }
 
+const CLASSES = Object.keys(allowed) as FindingClass[];
+
+/** The preset's actions with `overrides` applied, each checked against its class's allowed actions. */
+function applyOverrides(preset: Readonly<PolicyActions>, overrides: unknown): PolicyActions {
+  assertRecord(overrides, 'options.actions');
+  const actions: PolicyActions = { ...preset };
+  for (const key of Object.keys(overrides)) {
+    const value: unknown = overrides[key];
+    assertOneOf(key, `options.actions.${key}`, CLASSES);
+    if (value === undefined) continue;
+    assertOneOf(value, `options.actions.${key}`, allowed[key]);
+    (actions as unknown as Record<string, unknown>)[key] = value;
+  }
+  return actions;
+}
+
 /**
- * `resolvePolicy` for the sanitizer's own use: without overrides it returns
- * the frozen preset itself, so the per-call cost on short texts stays a few
- * property reads.
+ * `resolveSanitizePolicy` for the sanitizer's own use: without overrides it
+ * returns the frozen preset itself, so the per-call cost on short texts stays
+ * a few property reads.
  */
 export function resolveSharedPolicy(options: PolicyOverrides): Readonly<Policy> {
-  // Checked through an `unknown` alias: narrowing `options` itself would widen its fields.
-  const shape: unknown = options;
-  if (!isRecord(shape)) {
-    throw new InvalidEscapeOptionsError({ path: 'options', value: shape, reason: 'expected an object' });
-  }
+  assertRecord(options, 'options');
   const trust = options.trust ?? 'untrusted';
-  // Own keys only: `trust: 'constructor'` must not find Object.prototype's.
-  const preset =
-    typeof trust === 'string' && Object.hasOwn(POLICIES, trust) ? POLICIES[trust as Trust] : undefined;
-  if (preset === undefined) {
-    throw new InvalidEscapeOptionsError({
-      path: 'trust',
-      value: trust,
-      reason: "expected 'trusted', 'user' or 'untrusted'",
-    });
-  }
-  const overrides = options.actions;
-  if (
-    overrides === undefined &&
-    options.allowBalancedIsolates === undefined &&
-    options.rejectSeverity === undefined
-  )
+  assertOneOf(trust, 'options.trust', TRUST_PRESETS);
+  const preset = POLICIES[trust];
+  const { actions, allowBalancedIsolates, rejectSeverity } = options;
+  if (actions === undefined && allowBalancedIsolates === undefined && rejectSeverity === undefined)
     return preset;
-  if (overrides !== undefined && !isRecord(overrides)) {
-    throw new InvalidEscapeOptionsError({ path: 'actions', value: overrides, reason: 'expected an object' });
-  }
-  const actions: PolicyActions = { ...preset.actions };
-  for (const [key, value] of Object.entries(overrides ?? {})) {
-    const ok = Object.hasOwn(allowed, key) ? allowed[key as FindingClass] : undefined;
-    if (ok === undefined) {
-      throw new InvalidEscapeOptionsError({
-        path: `actions.${key}`,
-        value,
-        reason: `unknown class; expected one of ${Object.keys(allowed).join(', ')}`,
-      });
-    }
-    if (value === undefined) continue;
-    if (!ok.includes(value as string)) {
-      throw new InvalidEscapeOptionsError({
-        path: `actions.${key}`,
-        value,
-        reason: `expected one of ${ok.join(', ')}`,
-      });
-    }
-    (actions as unknown as Record<string, string>)[key] = value as string;
-  }
-  const allowBalancedIsolates = options.allowBalancedIsolates ?? preset.allowBalancedIsolates;
-  if (typeof allowBalancedIsolates !== 'boolean') {
-    throw new InvalidEscapeOptionsError({
-      path: 'allowBalancedIsolates',
-      value: allowBalancedIsolates,
-      reason: 'expected a boolean',
-    });
-  }
-  const rejectSeverity = options.rejectSeverity ?? preset.rejectSeverity;
-  if (!['low', 'medium', 'high'].includes(rejectSeverity)) {
-    throw new InvalidEscapeOptionsError({
-      path: 'rejectSeverity',
-      value: rejectSeverity,
-      reason: "expected 'low', 'medium' or 'high'",
-    });
-  }
+  const isolates = allowBalancedIsolates ?? preset.allowBalancedIsolates;
+  assertOneOf(isolates, 'options.allowBalancedIsolates', [true, false]);
+  const severity = rejectSeverity ?? preset.rejectSeverity;
+  assertOneOf(severity, 'options.rejectSeverity', SEVERITIES);
   return {
-    actions,
-    allowBalancedIsolates,
-    rejectSeverity,
+    actions: actions === undefined ? preset.actions : applyOverrides(preset.actions, actions),
+    allowBalancedIsolates: isolates,
+    rejectSeverity: severity,
   };
 }

@@ -1,9 +1,9 @@
-import { InvalidEscapeInputError } from './escape-rejected-error.js';
+import { InvalidArgumentError } from '@ctxpack/block';
 
 // Decoders for the three invisible-text smuggling schemes in the wild. Each
 // takes the code points of one run and returns the hidden text. Code points
 // that belong to no scheme are skipped; anything that is not a code point
-// (a hole, a string, a nested array) is an InvalidEscapeInputError.
+// (a hole, a string, a nested array) is an InvalidArgumentError.
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -14,19 +14,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
  */
 function checkCodePoints(cps: unknown): readonly number[] {
   if (!Array.isArray(cps)) {
-    throw new InvalidEscapeInputError({
-      path: 'cps',
-      value: cps,
-      reason: 'expected an array of code points',
-    });
+    throw new InvalidArgumentError({ path: 'cps', expected: 'an array of code points', value: cps });
   }
   for (let i = 0; i < cps.length; i++) {
     const cp: unknown = cps[i];
     if (typeof cp !== 'number' || !Number.isInteger(cp) || cp < 0 || cp > 0x10ffff) {
-      throw new InvalidEscapeInputError({
+      throw new InvalidArgumentError({
         path: `cps[${i}]`,
+        expected: 'a code point (an integer from 0 to 0x10FFFF)',
         value: cp,
-        reason: 'expected a code point (an integer from 0 to 0x10FFFF)',
       });
     }
   }

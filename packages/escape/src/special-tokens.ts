@@ -1,4 +1,4 @@
-import { InvalidEscapeInputError, InvalidEscapeOptionsError } from './escape-rejected-error.js';
+import { InvalidArgumentError } from '@ctxpack/block';
 import { foldCodePoint, foldString } from './fold.js';
 
 /** One registered special token and the model family that reserves it. */
@@ -39,6 +39,9 @@ const families: Record<string, readonly string[]> = {
     '[/TOOL_RESULTS]',
     '[THINK]',
     '[/THINK]',
+    '[TOOL_CONTENT]',
+    '[ARGS]',
+    '[CALL_ID]',
   ],
   gemma: ['<start_of_turn>', '<end_of_turn>', '<bos>', '<eos>'],
   phi: ['<|system|>', '<|user|>', '<|assistant|>', '<|end|>', '<|tool|>', '<|tool_call|>'],
@@ -64,13 +67,34 @@ const families: Record<string, readonly string[]> = {
     '<｜tool▁outputs▁begin｜>',
     '<｜tool▁output▁begin｜>',
   ],
+  glm: ['<arg_key>', '</arg_key>', '<arg_value>', '</arg_value>', '[gMASK]', '<sop>'],
+  functiongemma: [
+    '<start_function_call>',
+    '<end_function_call>',
+    '<start_function_response>',
+    '<end_function_response>',
+    '<start_function_declaration>',
+    '<end_function_declaration>',
+  ],
   harmony: ['<|start|>', '<|end|>', '<|message|>', '<|channel|>', '<|constrain|>', '<|return|>', '<|call|>'],
 };
 
 /**
+ * Token shapes matched besides the literals (on folded, lowercase text):
+ * any `<|…|>` of 1–64 characters (reserved and future tiktoken-style tokens),
+ * Nemotron/T5 sentinels `<extra_id_N>`, and fill-in-the-middle tokens
+ * `<fim_prefix>`, `<fim_middle>`… (StarCoder, Qwen-Coder, CodeGemma).
+ */
+const TOKEN_SHAPES: readonly { rule: string; prefix: string; source: string }[] = [
+  { rule: 'nemotron', prefix: '<extra_id_', source: '<extra_id_[0-9]{1,4}>' },
+  { rule: 'fim', prefix: '<fim_', source: '<fim_[a-z_]{1,16}>' },
+  { rule: 'angle-pipe', prefix: '<|', source: '<\\|[^<>|\\n]{1,64}\\|>' },
+];
+
+/**
  * The built-in registry: chat special tokens and delimiters per model family.
- * Besides these literals, any `<|…|>` of 1–64 characters matches (rule
- * `angle-pipe`), which covers reserved and future tiktoken-style tokens.
+ * Besides these literals, token shapes match: any `<|…|>` of 1–64 characters
+ * (rule `angle-pipe`), `<extra_id_N>` (rule `nemotron`) and `<fim_…>` (rule `fim`).
  */
 export const SPECIAL_TOKENS: readonly SpecialToken[] = Object.freeze(
   Object.entries(families).flatMap(([family, tokens]) => tokens.map((token) => ({ token, family }))),
@@ -78,6 +102,19 @@ export const SPECIAL_TOKENS: readonly SpecialToken[] = Object.freeze(
 
 /** Legacy completion-style turn markers, matched at a line start. */
 export const ROLE_MARKERS: readonly string[] = Object.freeze(['Human', 'Assistant']);
+
+/**
+ * What may stand between a line start and a turn marker: horizontal Unicode
+ * white space (any amount: models read `      Human:` as a turn too), the
+ * Braille blank U+2800 (renders as a space, is not White_Space), and quote or
+ * list marks. Line breaks are excluded, so each line start scans its own
+ * prefix only (linear).
+ */
+const ROLE_PREFIX = '[\\t\\v\\f \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000\\u2800>*#]*';
+const ROLE_WORDS = ROLE_MARKERS.map((r) => r.toLowerCase()).join('|');
+
+/** A turn marker at a line start, on folded or raw text (case-insensitive). */
+export const ROLE_LINE_START: RegExp = new RegExp(`^${ROLE_PREFIX}(?:${ROLE_WORDS})[ \\t]{0,4}:`, 'im');
 
 const NEUTRAL: Readonly<Record<string, string>> = { '<': '⟨', '>': '⟩', '[': '⟦', ']': '⟧' };
 const RESERVED_CHARS = /[⟨⟩⟦⟧]/u;
@@ -120,27 +157,23 @@ export const MAX_EXTRA_TOKENS = 1024;
  */
 export function checkExtraTokens(value: unknown): readonly string[] {
   if (!Array.isArray(value)) {
-    throw new InvalidEscapeOptionsError({
-      path: 'extraTokens',
-      value,
-      reason: 'expected an array of strings',
-    });
+    throw new InvalidArgumentError({ path: 'options.extraTokens', expected: 'an array of strings', value });
   }
   if (value.length > MAX_EXTRA_TOKENS) {
-    throw new InvalidEscapeOptionsError({
-      path: 'extraTokens',
+    throw new InvalidArgumentError({
+      path: 'options.extraTokens',
+      expected: `an array of at most ${MAX_EXTRA_TOKENS} tokens`,
       value,
-      reason: `at most ${MAX_EXTRA_TOKENS} tokens`,
     });
   }
   const out: string[] = [];
   for (let i = 0; i < value.length; i++) {
     const token: unknown = value[i];
     if (typeof token !== 'string') {
-      throw new InvalidEscapeOptionsError({
-        path: `extraTokens[${i}]`,
+      throw new InvalidArgumentError({
+        path: `options.extraTokens[${i}]`,
+        expected: 'a string',
         value: token,
-        reason: 'expected a string',
       });
     }
     out.push(token);
@@ -151,7 +184,7 @@ export function checkExtraTokens(value: unknown): readonly string[] {
 /**
  * Builds a matcher. Extra tokens are plain strings, matched after the same
  * folding as the built-ins; each must be neutralizable (contain no ⟨⟩⟦⟧ and
- * not match again once neutralized), otherwise `InvalidEscapeOptionsError`.
+ * not match again once neutralized), otherwise `InvalidArgumentError`.
  */
 export function createTokenMatcher(extra: readonly string[] = []): TokenMatcher {
   const extraTokens = checkExtraTokens(extra);
@@ -160,29 +193,28 @@ export function createTokenMatcher(extra: readonly string[] = []): TokenMatcher 
   extraTokens.forEach((token, i) => {
     const folded = token.length > MAX_TOKEN_LENGTH ? '' : foldString(token);
     if (folded.length < 2 || folded.length > 128) {
-      throw new InvalidEscapeOptionsError({
-        path: `extraTokens[${i}]`,
+      throw new InvalidArgumentError({
+        path: `options.extraTokens[${i}]`,
+        expected: `a token that folds to 2–128 characters and is at most ${MAX_TOKEN_LENGTH} code units long`,
         value: token,
-        reason: `a token must fold to 2–128 characters and be at most ${MAX_TOKEN_LENGTH} code units long`,
       });
     }
     if (RESERVED_CHARS.test(token)) {
-      throw new InvalidEscapeOptionsError({
-        path: `extraTokens[${i}]`,
+      throw new InvalidArgumentError({
+        path: `options.extraTokens[${i}]`,
+        expected: 'a token without ⟨ ⟩ ⟦ ⟧ (they neutralize tokens)',
         value: token,
-        reason: 'a token may not contain ⟨ ⟩ ⟦ ⟧ (used to neutralize tokens)',
       });
     }
     if (!familyOf.has(folded)) familyOf.set(folded, 'custom');
   });
-  const roleWords = ROLE_MARKERS.map((r) => r.toLowerCase()).join('|');
   const alternatives = [...familyOf.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
-  alternatives.push('<\\|[^<>|\\n]{1,64}\\|>');
+  for (const shape of TOKEN_SHAPES) alternatives.push(shape.source);
   const matcher: TokenMatcher = {
     tokens: new RegExp(alternatives.join('|'), 'g'),
     // The word first, then the line-start check as a look-behind over it: a
     // leading look-behind would run at every position of the text.
-    roles: new RegExp(`(?:${roleWords})(?<=^[ \\t>*#]{0,8}(?:${roleWords}))[ \\t]{0,4}:`, 'gm'),
+    roles: new RegExp(`(?:${ROLE_WORDS})(?<=^${ROLE_PREFIX}(?:${ROLE_WORDS}))[ \\t]{0,4}:`, 'gm'),
     familyOf,
     alwaysScan: [...familyOf.keys()].some((t) => !DELIMITER.test(t)),
   };
@@ -191,15 +223,21 @@ export function createTokenMatcher(extra: readonly string[] = []): TokenMatcher 
     const neutral = foldString(neutralizeMatched(token));
     matcher.tokens.lastIndex = 0;
     if (matcher.tokens.test(neutral)) {
-      throw new InvalidEscapeOptionsError({
-        path: `extraTokens[${i}]`,
+      throw new InvalidArgumentError({
+        path: `options.extraTokens[${i}]`,
+        expected: `a token whose neutralized form ("${neutralizeMatched(token)}") matches no registered token`,
         value: token,
-        reason: `its neutralized form "${neutralizeMatched(token)}" still matches a registered token`,
       });
     }
   });
   matcher.tokens.lastIndex = 0;
   return matcher;
+}
+
+/** The rule of a token matched by shape rather than as a literal. */
+function shapeRule(token: string): string {
+  for (const shape of TOKEN_SHAPES) if (token.startsWith(shape.prefix)) return shape.rule;
+  return 'angle-pipe';
 }
 
 /** A token or role match in folded coordinates. */
@@ -219,7 +257,7 @@ export function findTokens(folded: string, matcher: TokenMatcher): TokenMatch[] 
       start: m.index,
       end: m.index + m[0].length,
       kind: 'special-token',
-      rule: matcher.familyOf.get(m[0]) ?? 'angle-pipe',
+      rule: matcher.familyOf.get(m[0]) ?? shapeRule(m[0]),
     });
   }
   matcher.roles.lastIndex = ROLE_WORD.test(folded) ? 0 : folded.length;
@@ -235,7 +273,7 @@ export function findTokens(folded: string, matcher: TokenMatcher): TokenMatch[] 
  * `⟨|im_start|⟩` and `[INST]` reads `⟦INST⟧`. A token without such a
  * delimiter gets its first character bracketed (`⟦E⟧ND`). None of ⟨⟩⟦⟧
  * folds to an ASCII character (UTS #39 10.0 and NFKD), so the result cannot
- * match again. Throws `InvalidEscapeInputError` unless `token` is a non-empty
+ * match again. Throws `InvalidArgumentError` unless `token` is a non-empty
  * string of at most 1024 code units.
  *
  * @example
@@ -244,10 +282,10 @@ export function findTokens(folded: string, matcher: TokenMatcher): TokenMatch[] 
  */
 export function neutralizeToken(token: string): string {
   if (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH) {
-    throw new InvalidEscapeInputError({
+    throw new InvalidArgumentError({
       path: 'token',
+      expected: `a non-empty string of at most ${MAX_TOKEN_LENGTH} code units`,
       value: token,
-      reason: `expected a non-empty string of at most ${MAX_TOKEN_LENGTH} code units`,
     });
   }
   return neutralizeMatched(token);

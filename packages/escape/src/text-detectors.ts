@@ -1,3 +1,4 @@
+import { appendAll } from './append-all.js';
 import { detectConfusables } from './confusables.js';
 import { detectEncoded, ROT13_NEEDLES, rot13 } from './encoded-payloads.js';
 import type { Finding } from './finding.js';
@@ -54,8 +55,9 @@ export function scanDecodedText(
     found.push({ kind: t.kind, severity: 'high', start: 0, end: 0, message: 'special token', rule: t.rule });
   }
   if (depth < MAX_ENCODED_DEPTH) {
-    found.push(
-      ...detectEncoded(decoded, depth, maxDecodedChars, (d, k) =>
+    appendAll(
+      found,
+      detectEncoded(decoded, depth, maxDecodedChars, (d, k) =>
         scanDecodedText(d, matcher, maxDecodedChars, k),
       ),
     );
@@ -75,16 +77,15 @@ export function detectText(
   matcher: TokenMatcher,
 ): { findings: Finding[]; secrets: SecretHit[] } {
   const findings: Finding[] = [];
-  if (detect.confusables !== false) findings.push(...detectConfusables(clean));
+  if (detect.confusables !== false) appendAll(findings, detectConfusables(clean));
   const present =
     detect.injection !== false || detect.secrets !== false ? findNeedles(folded.text) : new Set<string>();
   if (detect.injection !== false) {
-    findings.push(...injectionFindings(clean, folded, present));
+    appendAll(findings, injectionFindings(clean, folded, present));
     if (detect.encoded !== false) {
-      findings.push(
-        ...detectEncoded(clean, 0, maxDecodedChars, (d, k) =>
-          scanDecodedText(d, matcher, maxDecodedChars, k),
-        ),
+      appendAll(
+        findings,
+        detectEncoded(clean, 0, maxDecodedChars, (d, k) => scanDecodedText(d, matcher, maxDecodedChars, k)),
       );
       // ROT13 is length-preserving, so folded offsets stay valid.
       const rotated = ROT13_NEEDLES.some((n) => present.has(n)) ? rot13(folded.text) : '';

@@ -1,16 +1,13 @@
+import { InvalidArgumentError } from '@ctxpack/block';
 import {
   createSanitizer,
-  decodeSneakyBits,
-  decodeTagCharacters,
-  decodeVariationSelectors,
-  InvalidEscapeInputError,
-  InvalidEscapeOptionsError,
   neutralizeToken,
   POLICIES,
-  resolvePolicy,
+  resolveSanitizePolicy,
   sanitize,
   scan,
 } from '@ctxpack/escape';
+import { decodeSneakyBits, decodeTagCharacters, decodeVariationSelectors } from '@ctxpack/escape/decoders';
 import { describe, expect, it } from 'vitest';
 
 /** Runs `f` and returns what it threw (failing when it returns). */
@@ -23,17 +20,15 @@ function thrown(f: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
-function optionsError(f: () => unknown): InvalidEscapeOptionsError {
+/** The InvalidArgumentError `f` threw (every wrong argument or option of escape throws one). */
+function argumentError(f: () => unknown): InvalidArgumentError {
   const error = thrown(f);
-  expect(InvalidEscapeOptionsError.isInstance(error)).toBe(true);
-  return error as InvalidEscapeOptionsError;
+  expect(InvalidArgumentError.isInstance(error)).toBe(true);
+  expect((error as InvalidArgumentError).code).toBe('invalid_argument');
+  return error as InvalidArgumentError;
 }
-
-function inputError(f: () => unknown): InvalidEscapeInputError {
-  const error = thrown(f);
-  expect(InvalidEscapeInputError.isInstance(error)).toBe(true);
-  return error as InvalidEscapeInputError;
-}
+const optionsError = argumentError;
+const inputError = argumentError;
 
 const notObjects: [string, unknown][] = [
   ['null', null],
@@ -50,15 +45,15 @@ describe('option shapes', () => {
     ['Sanitizer#sanitize', (o) => sanitizer.sanitize('hi', o as never)],
     ['Sanitizer#scan', (o) => sanitizer.scan('hi', o as never)],
     ['createSanitizer', (o) => createSanitizer(o as never)],
-    ['resolvePolicy', (o) => resolvePolicy(o as never)],
+    ['resolveSanitizePolicy', (o) => resolveSanitizePolicy(o as never)],
   ];
   for (const [name, call] of calls) {
     for (const [label, value] of notObjects) {
       it(`${name} refuses ${label} as options, naming the path`, () => {
         const e = optionsError(() => call(value));
-        expect(e.code).toBe('invalid_escape_options');
+        expect(e.code).toBe('invalid_argument');
         expect(e.path).toBe('options');
-        expect(e.value).toBe(value);
+        expect(typeof e.received).toBe('string');
       });
     }
   }
@@ -66,24 +61,28 @@ describe('option shapes', () => {
   it('a 20 MB string as options is refused before it is spread', () => {
     const huge = 'a'.repeat(20 * 1024 * 1024);
     expect(optionsError(() => sanitize('hi', huge as never)).path).toBe('options');
-    expect(optionsError(() => sanitize('hi', { detect: huge } as never)).path).toBe('detect');
-    expect(optionsError(() => sanitize('hi', { actions: huge } as never)).path).toBe('actions');
-    expect(optionsError(() => sanitize('hi', { extraTokens: huge } as never)).path).toBe('extraTokens');
+    expect(optionsError(() => sanitize('hi', { detect: huge } as never)).path).toBe('options.detect');
+    expect(optionsError(() => sanitize('hi', { actions: huge } as never)).path).toBe('options.actions');
+    expect(optionsError(() => sanitize('hi', { extraTokens: huge } as never)).path).toBe(
+      'options.extraTokens',
+    );
   });
 
   it('extraTokens must be an array of at most 1024 strings, each at most 1024 code units', () => {
     const cyclic: unknown[] = [];
     cyclic.push(cyclic);
-    expect(optionsError(() => sanitize('hi', { extraTokens: cyclic } as never)).path).toBe('extraTokens[0]');
+    expect(optionsError(() => sanitize('hi', { extraTokens: cyclic } as never)).path).toBe(
+      'options.extraTokens[0]',
+    );
     expect(optionsError(() => createSanitizer({ extraTokens: ['</x>', 7] } as never)).path).toBe(
-      'extraTokens[1]',
+      'options.extraTokens[1]',
     );
     // A hole is not a string either.
     const holey = ['</x>', '</y>', '</z>'];
     delete holey[1];
-    expect(optionsError(() => sanitize('hi', { extraTokens: holey })).path).toBe('extraTokens[1]');
+    expect(optionsError(() => sanitize('hi', { extraTokens: holey })).path).toBe('options.extraTokens[1]');
     const many = Array.from({ length: 1025 }, (_, i) => `</t${i}>`);
-    expect(optionsError(() => sanitize('hi', { extraTokens: many })).path).toBe('extraTokens');
+    expect(optionsError(() => sanitize('hi', { extraTokens: many })).path).toBe('options.extraTokens');
     const long = `<${'x'.repeat(1100)}>`;
     expect(optionsError(() => createSanitizer({ extraTokens: [long] })).message).toMatch(/1024 code units/);
     // Within the bounds everything still works.
@@ -92,24 +91,26 @@ describe('option shapes', () => {
 
   it('prototype keys are not presets or classes', () => {
     for (const trust of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-      const e = optionsError(() => resolvePolicy({ trust } as never));
-      expect(e.path).toBe('trust');
+      const e = optionsError(() => resolveSanitizePolicy({ trust } as never));
+      expect(e.path).toBe('options.trust');
     }
     const proto = JSON.parse('{"__proto__":"strip"}') as never;
-    expect(optionsError(() => resolvePolicy({ actions: proto })).path).toBe('actions.__proto__');
+    expect(optionsError(() => resolveSanitizePolicy({ actions: proto })).path).toBe(
+      'options.actions.__proto__',
+    );
     expect(optionsError(() => sanitize('hi', { actions: { constructor: 'strip' } } as never)).path).toBe(
-      'actions.constructor',
+      'options.actions.constructor',
     );
   });
 
   it('allowBalancedIsolates must be a boolean', () => {
-    const e = optionsError(() => resolvePolicy({ allowBalancedIsolates: 'yes' } as never));
-    expect(e.path).toBe('allowBalancedIsolates');
-    expect(e.value).toBe('yes');
+    const e = optionsError(() => resolveSanitizePolicy({ allowBalancedIsolates: 'yes' } as never));
+    expect(e.path).toBe('options.allowBalancedIsolates');
+    expect(e.received).toBe('a string of 3 chars');
   });
 
-  it('resolvePolicy returns a fresh policy, never the frozen preset', () => {
-    const p = resolvePolicy();
+  it('resolveSanitizePolicy returns a fresh policy, never the frozen preset', () => {
+    const p = resolveSanitizePolicy();
     expect(p).toEqual(POLICIES.untrusted);
     expect(p).not.toBe(POLICIES.untrusted);
     expect(Object.isFrozen(p.actions)).toBe(false);
@@ -136,7 +137,7 @@ describe('option shapes', () => {
     const s = createSanitizer({ detect: { injection: false }, extraTokens: ['</x>'] });
     expect(s.sanitize('a </x> b').text).toBe('a ⟨/x⟩ b');
     expect(s.sanitize('a </x> b', { detect: { specialTokens: false } }).text).toBe('a </x> b');
-    expect(s.scan('ignore all previous instructions', { detect: {} })).toEqual([]);
+    expect(s.scan('ignore all previous instructions', { detect: {} }).findings).toEqual([]);
   });
 });
 
@@ -160,7 +161,7 @@ describe('decoder inputs', () => {
         new Uint32Array([0xe0041]),
       ]) {
         const e = inputError(() => decode(value as never));
-        expect(e.code).toBe('invalid_escape_input');
+        expect(e.code).toBe('invalid_argument');
         expect(e.path).toBe('cps');
       }
     });
@@ -169,7 +170,7 @@ describe('decoder inputs', () => {
       for (const bad of ['a', null, 1.5, -1, 0x110000, Number.NaN, 10n, deep]) {
         const e = inputError(() => decode([0xe0041, bad] as never));
         expect(e.path).toBe('cps[1]');
-        expect(e.value).toBe(bad);
+        expect(typeof e.received).toBe('string');
       }
       // A sparse array with a huge length fails at its first hole, allocating nothing.
       const sparse: number[] = [0xfe00];
@@ -196,11 +197,11 @@ describe('neutralizeToken input', () => {
     for (const value of [undefined, null, 42, ['<', '|'], new Uint8Array([60]), '']) {
       const e = inputError(() => neutralizeToken(value as never));
       expect(e.path).toBe('token');
-      expect(e.value).toBe(value);
+      expect(typeof e.received).toBe('string');
     }
     const huge = `<${'x'.repeat(20 * 1024 * 1024)}>`;
     const e = inputError(() => neutralizeToken(huge));
-    expect(e.message).toMatch(/at most 1024 code units, got a string of 20971522 code units/);
+    expect(e.message).toMatch(/at most 1024 code units, got a string of 20971522 chars/);
     expect(neutralizeToken(`<${'x'.repeat(1022)}>`)).toBe(`⟨${'x'.repeat(1022)}⟩`);
   });
 
@@ -223,6 +224,6 @@ describe('non-string text', () => {
   it('names the path and the type, never the value', () => {
     const e = inputError(() => sanitize(['secret'] as never));
     expect(e.path).toBe('text');
-    expect(e.message).toBe('Invalid escape input text: expected a string, got an array');
+    expect(e.message).toBe('Invalid argument text: expected a string, got an array');
   });
 });

@@ -28,7 +28,7 @@ describe('sanitize reaches a fixed point after every kind of edit', () => {
     const twice = sanitize(once.text);
     expect(twice.text).toBe(once.text);
     expect(twice.changed).toBe(false);
-    const left = scan(once.text).filter((f) =>
+    const left = scan(once.text).findings.filter((f) =>
       ['special-token', 'role-marker', 'secret', 'bidi-control', 'tag-characters'].includes(f.kind),
     );
     expect(left).toEqual([]);
@@ -68,7 +68,7 @@ describe('sanitize reaches a fixed point after every kind of edit', () => {
     const depth = 40;
     const input = `${'<|im_'.repeat(depth)}start|>${'start|>'.repeat(depth - 1)}`;
     const r = sanitize(input, { actions: { specialTokens: 'strip' } });
-    expect(scan(r.text).filter((f) => f.kind === 'special-token')).toEqual([]);
+    expect(scan(r.text).findings.filter((f) => f.kind === 'special-token')).toEqual([]);
     expect(sanitize(r.text, { actions: { specialTokens: 'strip' } }).text).toBe(r.text);
   });
 

@@ -141,7 +141,7 @@ describe('properties', () => {
         expect(out).not.toMatch(VS_RUN);
         const folded = out.normalize('NFKC').toLowerCase();
         for (const tok of foldedTokens) expect(folded.includes(tok)).toBe(false);
-        const again = scan(out);
+        const again = scan(out).findings;
         expect(again.filter((f) => INVISIBLE_KINDS.has(f.kind))).toEqual([]);
         expect(again.filter((f) => f.kind === 'special-token' || f.kind === 'role-marker')).toEqual([]);
       }),

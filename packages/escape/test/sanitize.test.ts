@@ -1,4 +1,5 @@
-import { EscapeRejectedError, InvalidEscapeInputError, sanitize, scan } from '@ctxpack/escape';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { EscapeRejectedError, sanitize, scan } from '@ctxpack/escape';
 import { describe, expect, it } from 'vitest';
 import {
   encodeSneakyBits8,
@@ -74,7 +75,7 @@ describe('invisible and control characters', () => {
 
   it('reports offsets into the original text and merges runs', () => {
     const input = 'ab\u200B\u200B\u200Bcd\u202Ee';
-    const f = scan(input);
+    const f = scan(input).findings;
     expect(f).toEqual([
       expect.objectContaining({ kind: 'zero-width', start: 2, end: 5 }),
       expect.objectContaining({ kind: 'bidi-control', start: 7, end: 8, severity: 'high' }),
@@ -160,6 +161,6 @@ describe('policies', () => {
   });
 
   it('rejects a non-string with a typed error', () => {
-    expect(() => sanitize(42 as unknown as string)).toThrow(InvalidEscapeInputError);
+    expect(() => sanitize(42 as unknown as string)).toThrow(InvalidArgumentError);
   });
 });
