@@ -14,7 +14,8 @@ import type { ContextBlock } from '@ctxpack/block';
 import { createBlock } from '@ctxpack/block';
 import { createTokenizer } from '@ctxpack/budget';
 import type { SpotlightMode, Target } from '@ctxpack/serialize';
-import { countRequestTokens, createNonce, render, TARGETS } from '@ctxpack/serialize';
+import { countRequestTokens, render, TARGETS } from '@ctxpack/serialize';
+import { createNonce } from '@ctxpack/serialize/plan';
 import type { PromptPiece } from '@vscode/prompt-tsx';
 import {
   AssistantMessage,

@@ -36,7 +36,7 @@ function buildContext(tenant = 'acme') {
 }
 
 describe('assemble → verify', () => {
-  let payload: Payload;
+  let payload: Payload<'openai-chat'>;
   beforeAll(async () => {
     payload = await buildContext().assemble({
       target: 'openai-chat',
@@ -48,6 +48,7 @@ describe('assemble → verify', () => {
   });
   const options = () => ({
     keys: [keys.publicKey],
+    replay: false as const, // one payload, verified by every test
     tenant: 'acme',
     audience: 'gw',
     now: new Date(now.getTime() + 1000),
@@ -63,7 +64,7 @@ describe('assemble → verify', () => {
   });
 
   it('fits the budget, counted independently with js-tiktoken', () => {
-    const messages = payload.request['messages'] as Record<string, unknown>[];
+    const messages = payload.request.messages as unknown as Record<string, unknown>[];
     const counted = countChatRef(messages);
     expect(counted).toBeLessThanOrEqual(800);
     expect(counted).toBe(payload.report.requestTokens);
@@ -89,8 +90,8 @@ describe('assemble → verify', () => {
 
   it('rejects a tampered request', async () => {
     const w = wire();
-    const m = (w.request['messages'] as { role: string; content: string }[]).find((x) => x.role === 'user');
-    if (m) m.content = m.content.replace('Paris', 'Pariz');
+    const m = w.request.messages.find((x) => x.role === 'user');
+    if (m && typeof m.content === 'string') m.content = m.content.replace('Paris', 'Pariz');
     await rejects(w, options(), 'digest_mismatch');
   });
 
@@ -115,7 +116,7 @@ describe('assemble → verify', () => {
   });
 
   it('rejects a replay', async () => {
-    const replay = createMemoryReplayStore();
+    const replay = createMemoryReplayStore({ now: () => now.getTime() + 1000 });
     await verifyPayload(wire(), { ...options(), replay });
     await rejects(wire(), { ...options(), replay }, 'replayed');
   });
@@ -152,10 +153,10 @@ describe('assemble → verify', () => {
 
   it('assembles the text target within budget', async () => {
     const p = await buildContext().assemble({ target: 'text', maxTokens: 600 });
-    expect(countRef(String(p.request['prompt']))).toBeLessThanOrEqual(600);
+    expect(countRef(p.request.prompt)).toBeLessThanOrEqual(600);
     await verifyPayload(
       { request: p.request, envelope: p.envelope },
-      { keys: [keys.publicKey], tenant: 'acme' },
+      { keys: [keys.publicKey], tenant: 'acme', audience: 'text', replay: createMemoryReplayStore() },
     );
   });
 });

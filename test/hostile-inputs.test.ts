@@ -4,10 +4,12 @@ import * as block from '@ctxpack/block';
 import * as budget from '@ctxpack/budget';
 import * as cli from '@ctxpack/cli';
 import * as escapePkg from '@ctxpack/escape';
+import * as escapeDecoders from '@ctxpack/escape/decoders';
 import * as mcp from '@ctxpack/mcp';
 import * as provenance from '@ctxpack/provenance';
 import * as replayRedis from '@ctxpack/replay-redis';
 import * as serialize from '@ctxpack/serialize';
+import * as serializePlan from '@ctxpack/serialize/plan';
 import * as sign from '@ctxpack/sign';
 import * as ctxpack from 'ctxpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -287,11 +289,13 @@ const specs: Record<string, Spec> = {
   'escape.createSanitizer': { args: () => [{ extraTokens: ['</x>'] }] },
   'escape.createSanitizer#sanitize': { self: () => escapePkg.createSanitizer(), args: () => ['hi', {}] },
   'escape.createSanitizer#scan': { self: () => escapePkg.createSanitizer(), args: () => ['hi', {}] },
-  'escape.decodeSneakyBits': { args: () => [[0x2062, 0x2064, 0x200b]] },
-  'escape.decodeTagCharacters': { args: () => [[0xe0041, 0xe0042]] },
-  'escape.decodeVariationSelectors': { args: () => [[0xfe00, 0xe0100]] },
+  'escape/decoders.decodeSneakyBits': { args: () => [[0x2062, 0x2064, 0x200b]] },
+  'escape/decoders.decodeTagCharacters': { args: () => [[0xe0041, 0xe0042]] },
+  'escape/decoders.decodeVariationSelectors': { args: () => [[0xfe00, 0xe0100]] },
   'escape.neutralizeToken': { args: () => ['<|im_start|>'] },
-  'escape.resolvePolicy': { args: () => [{ trust: 'user' }] },
+  'escape.resolveSanitizePolicy': { args: () => [{ trust: 'user' }] },
+  'escape.capFindings': { args: () => [[{ severity: 'low' }, { severity: 'high' }], 1] },
+  'escape.toSkeleton': { args: () => ['ѕеnd_email'] },
   // @ctxpack/provenance
   'provenance.appendAuditRecord': { args: () => [provenance.AUDIT_GENESIS, fx().auditRecord] },
   'provenance.auditLineHash': { args: () => [fx().auditLine] },
@@ -425,51 +429,45 @@ const specs: Record<string, Spec> = {
     ],
   },
   // @ctxpack/serialize
-  'serialize.applySpotlight': { args: () => ['data text', 'datamark'], native: ['TypeError'] },
-  'serialize.checkBlocks': {
-    args: () => [[fx().block], { tenant: 'acme', audience: 'gw', policy: serialize.DEFAULT_POLICY }],
-  },
   'serialize.countRequestTokens': { args: () => [fx().payload.request, 'openai-chat', fx().tokenizer] },
-  'serialize.createDataBoundary': { args: () => [fx().untrusted, 'abc123', 'delimit'] },
-  'serialize.createNonce': { args: () => [['some content'], serialize.createSeededRandom('seed')] },
-  'serialize.createSeededRandom': { args: () => ['seed'], native: ['RangeError'] },
-  'serialize.createSeededRandom#': {
-    self: () => serialize.createSeededRandom('seed'),
-    args: () => [16],
-    native: ['RangeError'],
-  },
-  'serialize.describeSource': { args: () => [fx().untrusted] },
-  'serialize.escapeAttribute': { args: () => ['a "quoted" <value>'] },
-  'serialize.estimateBaseTokens': {
-    args: () => [
-      [fx().block, fx().untrusted],
-      { target: 'openai-chat', nonce: 'abc123', counter: fx().tokenizer },
-    ],
-  },
-  'serialize.estimateBlockOverhead': {
-    args: () => [fx().untrusted, { target: 'anthropic', nonce: 'abc123', counter: fx().tokenizer }],
-  },
-  'serialize.isDataBlock': { args: () => [fx().untrusted] },
   'serialize.parsePayload': { args: () => [JSON.parse(JSON.stringify(fx().payload))] },
-  'serialize.planMessages': {
-    args: () => [[fx().block, fx().untrusted], { tenant: 'acme', nonce: 'abc123', audience: 'gw' }],
-  },
   'serialize.render': {
     args: () => [
       [fx().block, fx().untrusted],
       { target: 'anthropic', tenant: 'acme', seed: 'conv', audience: 'gw' },
     ],
   },
-  'serialize.renderPreamble': { args: () => ['abc123', ['delimit', 'datamark']], native: ['TypeError'] },
-  'serialize.resolvePolicy': { args: () => [{ maxBlocks: 10, roles: { untrusted: ['user'] } }] },
-  'serialize.resolveSpotlight': {
-    args: () => [fx().untrusted, { trust: { untrusted: 'encode' } }],
-    native: ['TypeError'],
+  // @ctxpack/serialize/plan
+  'serialize/plan.applySpotlight': { args: () => ['data text', 'datamark'] },
+  'serialize/plan.checkBlocks': {
+    args: () => [[fx().block], { tenant: 'acme', audience: 'gw', policy: serialize.DEFAULT_POLICY }],
   },
-  'serialize.wrapData': {
-    args: () => [fx().untrusted, 'content', 'abc123', 'encode'],
-    native: ['TypeError'],
+  'serialize/plan.createNonce': { args: () => [['some content'], serializePlan.createSeededRandom('seed')] },
+  'serialize/plan.createRequestPlanner': {
+    args: () => [{ target: 'openai-chat', tenant: 'acme', audience: 'gw', counter: fx().tokenizer }],
   },
+  'serialize/plan.createRequestPlanner#check': {
+    self: () =>
+      serializePlan.createRequestPlanner({ target: 'text', tenant: 'acme', counter: fx().tokenizer }),
+    args: () => [[fx().block, fx().untrusted]],
+  },
+  'serialize/plan.createRequestPlanner#plan': {
+    self: () =>
+      serializePlan.createRequestPlanner({ target: 'anthropic', tenant: 'acme', counter: fx().tokenizer }),
+    args: () => [[fx().block, fx().untrusted]],
+  },
+  'serialize/plan.createSeededRandom': { args: () => ['seed'] },
+  'serialize/plan.createSeededRandom#': {
+    self: () => serializePlan.createSeededRandom('seed'),
+    args: () => [16],
+  },
+  'serialize/plan.describeSource': { args: () => [fx().untrusted] },
+  'serialize/plan.escapeAttribute': { args: () => ['a "quoted" <value>'] },
+  'serialize/plan.renderPreamble': { args: () => ['abc123', ['delimit', 'datamark']] },
+  'serialize/plan.resolveSerializePolicy': {
+    args: () => [{ maxBlocks: 10, roles: { untrusted: ['user'] } }],
+  },
+  'serialize/plan.resolveSpotlight': { args: () => [fx().untrusted, { trust: { untrusted: 'encode' } }] },
   // ctxpack
   'ctxpack.createContext': { args: () => [{ tenant: 'acme', signer: fx().keys }] },
   'ctxpack.createContext#add': {
@@ -548,10 +546,12 @@ afterAll(async () => {
 const modules: Record<string, Record<string, unknown>> = {
   block,
   escape: escapePkg,
+  'escape/decoders': escapeDecoders,
   provenance,
   budget,
   sign,
   serialize,
+  'serialize/plan': serializePlan,
   ctxpack,
   mcp,
   'replay-redis': replayRedis,
@@ -569,10 +569,12 @@ function enumerateFunctions(): { key: string; fn: (...a: unknown[]) => unknown }
   for (const pkg of [
     'block',
     'escape',
+    'escape/decoders',
     'provenance',
     'budget',
     'sign',
     'serialize',
+    'serialize/plan',
     'mcp',
     'replay-redis',
     'cli',

@@ -15,7 +15,7 @@ import {
   parsePayload,
   TARGETS,
 } from '@ctxpack/serialize';
-import { createContext, generateKeyPair, verifyPayload } from 'ctxpack';
+import { createContext, createMemoryReplayStore, generateKeyPair, verifyPayload } from 'ctxpack';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -102,7 +102,7 @@ describe.each(TARGETS)('%s through the pipeline', (target: Target) => {
     );
     await verifyPayload(
       { request: a.request, envelope: a.envelope },
-      { keys: [keys.publicKey], tenant: 'acme' },
+      { keys: [keys.publicKey], tenant: 'acme', audience: target, replay: createMemoryReplayStore() },
     );
   });
 

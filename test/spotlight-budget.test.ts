@@ -1,5 +1,5 @@
-import { applySpotlight } from '@ctxpack/serialize';
-import { createContext, generateKeyPair, verifyPayload } from 'ctxpack';
+import { applySpotlight } from '@ctxpack/serialize/plan';
+import { createContext, createMemoryReplayStore, generateKeyPair, verifyPayload } from 'ctxpack';
 import { describe, expect, it } from 'vitest';
 import { countChatRef, countRef } from './support/reference-count.js';
 
@@ -51,7 +51,13 @@ describe('spotlighted data is cut to fit, not dropped', () => {
         JSON.parse(
           JSON.stringify({ request: payload.request, envelope: payload.envelope, leaves: payload.leaves }),
         ),
-        { keys: [keys.publicKey], tenant: 'acme', audience: 'gw', now: new Date(now.getTime() + 1000) },
+        {
+          keys: [keys.publicKey],
+          tenant: 'acme',
+          audience: 'gw',
+          now: new Date(now.getTime() + 1000),
+          replay: createMemoryReplayStore({ now: () => now.getTime() + 1000 }),
+        },
       );
       expect(verified.manifest.tenant).toBe('acme');
       expect(verified.leaves?.length).toBe(payload.leaves.length);

@@ -1,6 +1,6 @@
 import type { BlockSource, ContextBlock, ContextBlockInput, TruncationStrategy, Trust } from '@ctxpack/block';
 import { assertRecord, BLOCK_LIMITS, createBlock, InvalidArgumentError } from '@ctxpack/block';
-import type { SerializePolicy } from '@ctxpack/serialize';
+import type { SerializePolicy, Target } from '@ctxpack/serialize';
 import { TARGETS, UnsupportedTargetError } from '@ctxpack/serialize';
 import type { Signer } from '@ctxpack/sign';
 import { createSigner } from '@ctxpack/sign';
@@ -44,7 +44,7 @@ export interface Context {
   toolResult(content: string, source: BlockSource, options?: AddOptions): ContextBlock;
   document(text: string, source: BlockSource, options?: AddOptions): ContextBlock;
   memory(text: string, source: BlockSource, options?: AddOptions): ContextBlock;
-  assemble(options: AssembleOptions): Promise<Payload>;
+  assemble<T extends Target>(options: AssembleOptions<T>): Promise<Payload<T>>;
 }
 
 /**
@@ -127,7 +127,7 @@ export function createContext(options: ContextOptions): Context {
       }),
     document: (text, source, opts) => adder('document')(text, opts, source),
     memory: (text, source, opts) => adder('memory')(text, opts, source),
-    assemble: async (assembleOptions) => {
+    assemble: async <T extends Target>(assembleOptions: AssembleOptions<T>): Promise<Payload<T>> => {
       assertRecord(assembleOptions as unknown, 'options');
       if (!TARGETS.includes(assembleOptions.target)) {
         throw new UnsupportedTargetError({ target: assembleOptions.target });

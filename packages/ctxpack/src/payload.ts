@@ -1,7 +1,7 @@
 import type { ContextBlock } from '@ctxpack/block';
 import type { BudgetReport } from '@ctxpack/budget';
 import type { Finding } from '@ctxpack/escape';
-import type { PAYLOAD_SCHEMA, SourceMapEntry, Target } from '@ctxpack/serialize';
+import type { PAYLOAD_SCHEMA, RequestFor, SourceMapEntry, Target } from '@ctxpack/serialize';
 import type { Envelope, Leaf, Manifest } from '@ctxpack/sign';
 
 /** What happened to one block during assembly. */
@@ -24,8 +24,8 @@ export interface BlockReport {
   transforms: string[];
 }
 
-export interface AssemblyReport {
-  target: Target;
+export interface AssemblyReport<T extends Target = Target> {
+  target: T;
   tenant: string;
   audience: string;
   /** Tokens of the rendered request, framing included, counted once. */
@@ -36,15 +36,23 @@ export interface AssemblyReport {
   budgetReport: BudgetReport;
 }
 
-/** The output of `assemble`: send `request`, ship `envelope` and `leaves` beside it. */
-export interface Payload {
+/**
+ * The output of `assemble`: send `request`, ship `envelope` and `leaves`
+ * beside it. `request` has the wire type of the target, so it spreads into
+ * the SDK call without a cast.
+ *
+ * @example
+ * const payload: Payload<'anthropic'> = await ctx.assemble({ target: 'anthropic', maxTokens: 8000 });
+ * await anthropic.messages.create({ model, max_tokens: 1024, ...payload.request });
+ */
+export interface Payload<T extends Target = Target> {
   /** Format version; `parsePayload` refuses any other. */
   schema: typeof PAYLOAD_SCHEMA;
   /** `sha256:` of the payload JSON Schema this build writes (PAYLOAD_SCHEMA_HASH). */
   schemaHash: string;
-  target: Target;
-  /** The provider request body: `{ messages }` for openai-chat, `{ prompt }` for text, … */
-  request: Record<string, unknown>;
+  target: T;
+  /** The provider request body: `{ messages }` for openai-chat, `{ system?, messages }` for anthropic, `{ prompt }` for text, … */
+  request: RequestFor<T>;
   /** Per rendered message: the caller's block ids and the character ranges of their content. */
   sourceMap: SourceMapEntry[];
   /** DSSE envelope over the manifest. */
@@ -52,5 +60,5 @@ export interface Payload {
   /** Block headers (Merkle leaves) of the kept blocks, in request order. */
   leaves: Leaf[];
   manifest: Manifest;
-  report: AssemblyReport;
+  report: AssemblyReport<T>;
 }

@@ -1,9 +1,10 @@
 import type { ContextBlock } from '@ctxpack/block';
-import { assertArray, assertString, InvalidArgumentError } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertArray, assertString, encodeHex } from '@ctxpack/block/kernel';
 import { assertBlockShape } from './check-input.js';
-import { toHex } from './hex.js';
+import { PolicyViolationError } from './policy-violation-error.js';
 import type { SpotlightMode } from './spotlight.js';
-import { applySpotlight, DATAMARK } from './spotlight.js';
+import { DATAMARK } from './spotlight.js';
 
 /** Source of randomness; defaults to WebCrypto, injectable for deterministic output. */
 export type RandomBytes = (length: number) => Uint8Array;
@@ -17,7 +18,8 @@ export const defaultRandomBytes: RandomBytes = (length) =>
 /**
  * Draws a boundary nonce (128 bits, hex) that occurs in none of `contents`, so
  * no content can contain, and so close, its own boundary. Re-drawn on a
- * collision; a source that keeps colliding is broken and throws.
+ * collision; a source that keeps colliding is refused (`PolicyViolationError`,
+ * rule `boundary`).
  *
  * @example
  * const nonce = createNonce(blocks.map((b) => b.content));
@@ -36,10 +38,15 @@ export function createNonce(contents: readonly string[], random: RandomBytes = d
         value: bytes,
       });
     }
-    const nonce = toHex(bytes.subarray(0, NONCE_BYTES));
+    const nonce = encodeHex(bytes.subarray(0, NONCE_BYTES));
     if (!contents.some((c) => c.includes(nonce))) return nonce;
   }
-  throw new RangeError(`random source produced a colliding nonce ${MAX_NONCE_DRAWS} times`);
+  // Only a broken source, or content that holds every nonce a known seed draws
+  // first, gets here: refused as a boundary violation, never rendered.
+  throw new PolicyViolationError({
+    rule: 'boundary',
+    message: `the content contains each of the first ${MAX_NONCE_DRAWS} nonces the random source drew; no unforgeable boundary can be drawn`,
+  });
 }
 
 const attributeEscapes: Record<string, string> = {
@@ -118,24 +125,6 @@ export function createDataBoundary(
   if (mode === 'datamark') attrs += ` datamark="${DATAMARK}"`;
   if (mode === 'encode') attrs += ' encoding="base64"';
   return { open: `<data-${nonce} ${attrs}>\n`, close: `\n</data-${nonce}>` };
-}
-
-/**
- * Wraps untrusted content as data: `<data-NONCE source="…" trust="…">` … `</data-NONCE>`.
- * The nonce never occurs in the content (see {@link createNonce}).
- *
- * @example
- * wrapData(block, block.content, nonce, 'datamark');
- */
-export function wrapData(
-  block: ContextBlock,
-  content: string,
-  nonce: string,
-  mode: SpotlightMode = 'delimit',
-): string {
-  assertString(content, 'content');
-  const { open, close } = createDataBoundary(block, nonce, mode);
-  return open + applySpotlight(content, mode) + close;
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { ContextBlock } from '@ctxpack/block';
-import { assertArray, assertRecord, assertString, InvalidArgumentError } from '@ctxpack/block';
-import type { TokenCounter } from './count-request-tokens.js';
+import { assertArray, assertRecord, assertString } from '@ctxpack/block/kernel';
 
 /**
  * A cheap shape check of a block that came from `createBlock`/`parseBlock`:
@@ -20,11 +19,4 @@ export function assertBlockShape(value: unknown, path: string): asserts value is
 export function assertBlocks(value: unknown, path: string): asserts value is readonly ContextBlock[] {
   assertArray(value, path);
   for (let i = 0; i < value.length; i++) assertBlockShape(value[i], `${path}[${i}]`);
-}
-
-/** A `{ count(text) }` token counter. */
-export function assertCounter(value: unknown, path: string): asserts value is TokenCounter {
-  if (typeof (value as { count?: unknown } | null)?.count !== 'function') {
-    throw new InvalidArgumentError({ path, expected: 'a token counter with count(text)', value });
-  }
 }

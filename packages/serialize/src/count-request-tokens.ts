@@ -1,13 +1,10 @@
-import { assertRecord, InvalidArgumentError } from '@ctxpack/block';
-import { assertCounter } from './check-input.js';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertRecord } from '@ctxpack/block/kernel';
 import type { Target } from './target.js';
 import { TARGETS } from './target.js';
+import type { TokenCounter } from './token-counter.js';
+import { assertCounter } from './token-counter.js';
 import { UnsupportedTargetError } from './unsupported-target-error.js';
-
-/** Anything that counts tokens: a `Tokenizer` from `@ctxpack/budget` fits. */
-export interface TokenCounter {
-  count(text: string): number;
-}
 
 /** Tokens a target adds around the text it carries. */
 export interface RequestFraming {
@@ -25,19 +22,13 @@ export interface RequestFraming {
   readonly exact: boolean;
 }
 
-/**
- * OpenAI Chat Completions framing, as published in OpenAI's cookbook
- * ("How to count tokens with tiktoken"): every message costs 3 tokens plus
- * the tokens of each of its string values, a `name` 1 more, and the reply is
- * primed with 3. Tool calls are counted as their id, type, name and arguments
- * plus 3 framing tokens each.
- */
-export const OPENAI_CHAT_FRAMING: {
-  readonly perMessage: number;
-  readonly perName: number;
-  readonly replyPriming: number;
-  readonly perToolCall: number;
-} = Object.freeze({ perMessage: 3, perName: 1, replyPriming: 3, perToolCall: 3 });
+// OpenAI Chat Completions framing, as published in OpenAI's cookbook ("How to
+// count tokens with tiktoken", `num_tokens_from_messages`): every message
+// costs 3 tokens plus the tokens of each of its string values, a `name` 1
+// more, and the reply is primed with 3 (`<|start|>assistant<|message|>`).
+// Tool calls are counted as their id, type, name and arguments plus 3 each.
+// The one home of this framing is REQUEST_FRAMING['openai-chat'].
+const CHAT = { perMessage: 3, perName: 1, replyPriming: 3, perToolCall: 3 } as const;
 
 // Content-block APIs: 3 per message and per part, as the chat model charges per message.
 const PART_ESTIMATE: RequestFraming = Object.freeze({
@@ -50,8 +41,10 @@ const PART_ESTIMATE: RequestFraming = Object.freeze({
 });
 
 /**
- * The framing model of every target. Only `openai-chat` is published; the
- * others are estimates with the same tokenizer:
+ * The framing model of every target, the one place ctxpack defines framing.
+ * Only `openai-chat` is published (OpenAI's cookbook: 3 per message, 1 per
+ * `name`, 3 to prime the reply); the others are estimates with the same
+ * tokenizer:
  * - `openai-responses`: the chat model applied to `instructions` (one
  *   message) and to each input item, counting every string value of it
  *   (`type`, `role`, `call_id`, `name`, `arguments`, `output`, `content`).
@@ -67,8 +60,8 @@ const PART_ESTIMATE: RequestFraming = Object.freeze({
  * - `text`: the prompt itself, no framing.
  */
 export const REQUEST_FRAMING: Readonly<Record<Target, RequestFraming>> = Object.freeze({
-  'openai-chat': Object.freeze({ ...OPENAI_CHAT_FRAMING, perPart: 0, exact: true }),
-  'openai-responses': Object.freeze({ ...OPENAI_CHAT_FRAMING, perPart: 0, exact: false }),
+  'openai-chat': Object.freeze({ ...CHAT, perPart: 0, exact: true }),
+  'openai-responses': Object.freeze({ ...CHAT, perPart: 0, exact: false }),
   anthropic: PART_ESTIMATE,
   'ai-sdk': PART_ESTIMATE,
   text: Object.freeze({
@@ -172,7 +165,7 @@ function inputJson(value: object): string {
 }
 
 function countOpenAIChat(messages: unknown, counter: TokenCounter): number {
-  const f = OPENAI_CHAT_FRAMING;
+  const f = REQUEST_FRAMING['openai-chat'];
   let total = f.replyPriming;
   for (const message of asArray(messages) as Record<string, unknown>[]) {
     total += f.perMessage;

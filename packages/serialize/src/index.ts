@@ -1,16 +1,5 @@
-export type { DataBoundary, RandomBytes } from './boundary.js';
-export {
-  createDataBoundary,
-  createNonce,
-  describeSource,
-  escapeAttribute,
-  renderPreamble,
-  wrapData,
-} from './boundary.js';
-export type { RequestFraming, TokenCounter } from './count-request-tokens.js';
-export { countRequestTokens, OPENAI_CHAT_FRAMING, REQUEST_FRAMING } from './count-request-tokens.js';
-export type { OverheadOptions } from './estimate-overhead.js';
-export { estimateBaseTokens, estimateBlockOverhead } from './estimate-overhead.js';
+export type { RequestFraming } from './count-request-tokens.js';
+export { countRequestTokens, REQUEST_FRAMING } from './count-request-tokens.js';
 export type { ParsedPayload } from './payload-schema.js';
 export {
   KNOWN_PAYLOAD_SCHEMAS,
@@ -19,10 +8,8 @@ export {
   PAYLOAD_SCHEMA_HASH,
   parsePayload,
 } from './payload-schema.js';
-export type { PlannedMessage, PlanOptions } from './plan-messages.js';
-export { isDataBlock, planMessages } from './plan-messages.js';
 export type { LabelRule, ResolvedPolicy, Role, SerializePolicy } from './policy.js';
-export { checkBlocks, DEFAULT_POLICY, resolvePolicy } from './policy.js';
+export { DEFAULT_POLICY } from './policy.js';
 export { PolicyViolationError } from './policy-violation-error.js';
 export type { Rendered, RenderOptions } from './render.js';
 export { render } from './render.js';
@@ -45,10 +32,10 @@ export type {
 } from './request-types.js';
 export type { SchemaIssue } from './schema-error.js';
 export { SchemaError } from './schema-error.js';
-export { createSeededRandom } from './seeded-random.js';
 export type { SourceMapEntry, SourceRange } from './source-map.js';
 export type { SpotlightConfig, SpotlightMode, SpotlightOption } from './spotlight.js';
-export { applySpotlight, DATAMARK, resolveSpotlight, SPOTLIGHT_MODES } from './spotlight.js';
+export { DATAMARK, SPOTLIGHT_MODES } from './spotlight.js';
 export type { Target } from './target.js';
 export { TARGETS } from './target.js';
+export type { TokenCounter } from './token-counter.js';
 export { UnsupportedTargetError } from './unsupported-target-error.js';

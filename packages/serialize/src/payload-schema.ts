@@ -1,6 +1,6 @@
+import { formatDigest } from '@ctxpack/block/kernel';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
-import { toHex } from './hex.js';
 import type { RequestFor } from './request-types.js';
 import type { SchemaIssue } from './schema-error.js';
 import { SchemaError } from './schema-error.js';
@@ -164,7 +164,9 @@ export const PAYLOAD_JSON_SCHEMA: Readonly<Record<string, unknown>> = Object.fre
  * Any change to the payload format changes it, so a reader can tell a payload
  * written against a different revision of the same version.
  */
-export const PAYLOAD_SCHEMA_HASH: string = `sha256:${toHex(sha256(new TextEncoder().encode(canonicalJson(PAYLOAD_JSON_SCHEMA))))}`;
+export const PAYLOAD_SCHEMA_HASH: string = formatDigest(
+  sha256(new TextEncoder().encode(canonicalJson(PAYLOAD_JSON_SCHEMA))),
+);
 
 /** A payload as it travels: what `assemble` returns, validated. */
 export interface ParsedPayload<T extends Target = Target> {

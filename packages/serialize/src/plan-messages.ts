@@ -1,12 +1,12 @@
 import type { ContextBlock } from '@ctxpack/block';
-import { assertRecord, assertString } from '@ctxpack/block';
+import { assertRecord, assertString } from '@ctxpack/block/kernel';
 import { createDataBoundary, renderPreamble } from './boundary.js';
-import { assertBlockShape, assertBlocks } from './check-input.js';
+import { assertBlocks } from './check-input.js';
 import type { ResolvedPolicy, Role, SerializePolicy } from './policy.js';
-import { checkBlocks, checkRole, resolvePolicy } from './policy.js';
+import { checkBlocks, checkRole, resolveSerializePolicy } from './policy.js';
 import { PolicyViolationError } from './policy-violation-error.js';
 import type { SpotlightMode, SpotlightOption } from './spotlight.js';
-import { applySpotlight, resolveSpotlight } from './spotlight.js';
+import { applySpotlight, resolveMode } from './spotlight.js';
 
 /** A role-neutral message, before a target gives it its wire shape: one per block, plus the preamble. */
 export interface PlannedMessage {
@@ -51,8 +51,7 @@ const systemKinds = new Set<ContextBlock['kind']>([
  * own: everything except the application's own text, its own tool calls, and
  * the user's own turn.
  */
-export function isDataBlock(block: ContextBlock): boolean {
-  assertBlockShape(block, 'block');
+export function isData(block: ContextBlock): boolean {
   if (block.trust === 'user') return block.kind !== 'user';
   if (block.trust === 'untrusted') return true;
   return !(systemKinds.has(block.kind) || block.kind === 'assistant' || block.kind === 'tool-call');
@@ -84,8 +83,31 @@ export function planMessages(blocks: readonly ContextBlock[], options: PlanOptio
   assertRecord(options, 'options');
   const { nonce } = options;
   assertString(nonce, 'options.nonce');
-  const policy: ResolvedPolicy = resolvePolicy(options.policy);
+  const policy: ResolvedPolicy = resolveSerializePolicy(options.policy);
   checkBlocks(blocks, { tenant: options.tenant, audience: options.audience ?? 'unknown', policy });
+  const { spotlight } = options;
+  return layoutMessages(blocks, {
+    nonce,
+    policy,
+    modeOf: (block) => resolveMode(block, spotlight, 'options.spotlight'),
+  });
+}
+
+/** What {@link layoutMessages} needs once policy and spotlighting are resolved. */
+export interface LayoutOptions {
+  nonce: string;
+  policy: ResolvedPolicy;
+  /** The spotlighting mode of a data block. */
+  modeOf: (block: ContextBlock) => SpotlightMode;
+}
+
+/**
+ * {@link planMessages} for blocks already checked against the policy (tenant,
+ * labels, limits): roles, tool pairing, wrapping. Still refuses a role the
+ * policy does not allow, unpaired tool calls, and content holding the nonce.
+ */
+export function layoutMessages(blocks: readonly ContextBlock[], options: LayoutOptions): PlannedMessage[] {
+  const { nonce, policy, modeOf } = options;
   for (const block of blocks) {
     if (block.content.includes(nonce)) {
       throw new PolicyViolationError({
@@ -103,7 +125,7 @@ export function planMessages(blocks: readonly ContextBlock[], options: PlanOptio
   const modes = new Set<SpotlightMode>();
   for (const block of order) {
     const ids = [block.id];
-    if (!isDataBlock(block)) {
+    if (!isData(block)) {
       if (isToolCall(block)) {
         checkRole(block, 'assistant', policy);
         const args = block.content;
@@ -128,7 +150,7 @@ export function planMessages(blocks: readonly ContextBlock[], options: PlanOptio
       });
       continue;
     }
-    const mode = resolveSpotlight(block, options.spotlight);
+    const mode = modeOf(block);
     modes.add(mode);
     const { open, close } = createDataBoundary(block, nonce, mode);
     const body = applySpotlight(block.content, mode);

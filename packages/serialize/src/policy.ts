@@ -1,5 +1,6 @@
 import type { ContextBlock, Trust } from '@ctxpack/block';
-import { assertRecord } from '@ctxpack/block';
+import { InvalidArgumentError, TRUST_LEVELS } from '@ctxpack/block';
+import { assertArray, assertInteger, assertOneOf, assertRecord, assertString } from '@ctxpack/block/kernel';
 import { assertBlocks } from './check-input.js';
 import { PolicyViolationError } from './policy-violation-error.js';
 
@@ -57,39 +58,65 @@ export const DEFAULT_POLICY: ResolvedPolicy = Object.freeze({
 
 /**
  * Fills in a policy from the defaults and checks that it is one ctxpack can
- * honour.
+ * honour: `roles` an object of role lists that never give `user` or
+ * `untrusted` content the system role, `labels` an object of
+ * `{ allow?, deny? }` pattern lists, limits positive integers.
  *
- * @throws {PolicyViolationError} rule `policy` when it would let data into a system role or a limit is not a positive integer.
+ * @throws {InvalidArgumentError} naming the offending path (e.g. `policy.roles.untrusted`).
+ * @example
+ * const policy = resolveSerializePolicy({ maxBlocks: 200 });
  */
-export function resolvePolicy(policy: SerializePolicy | undefined): ResolvedPolicy {
+export function resolveSerializePolicy(policy: SerializePolicy | undefined): ResolvedPolicy {
   if (policy === undefined) return DEFAULT_POLICY;
   assertRecord(policy as unknown, 'policy');
-  const roles = { ...DEFAULT_POLICY.roles, ...policy.roles };
-  for (const trust of ['user', 'untrusted'] as const) {
-    if (roles[trust].includes('system')) {
-      throw new PolicyViolationError({
-        rule: 'policy',
-        message: `policy.roles.${trust} includes "system"; ${trust} content is always rendered as data, never as a system or developer role`,
-      });
+  const roles: Record<Trust, readonly Role[]> = { ...DEFAULT_POLICY.roles };
+  if (policy.roles !== undefined) {
+    assertRecord(policy.roles as unknown, 'policy.roles');
+    for (const trust of TRUST_LEVELS) {
+      const given: unknown = Object.hasOwn(policy.roles, trust) ? policy.roles[trust] : undefined;
+      if (given === undefined) continue;
+      const path = `policy.roles.${trust}`;
+      assertArray(given, path, ROLES.length);
+      for (let i = 0; i < given.length; i++) assertOneOf(given[i], `${path}[${i}]`, ROLES);
+      if (trust !== 'trusted' && given.includes('system')) {
+        throw new InvalidArgumentError({
+          path,
+          expected: `roles without "system" (${trust} content is always rendered as data, never as a system or developer role)`,
+          value: given,
+        });
+      }
+      roles[trust] = Object.freeze([...(given as Role[])]);
     }
   }
-  const resolved: ResolvedPolicy = {
-    roles,
-    labels: { ...DEFAULT_POLICY.labels, ...policy.labels },
-    maxBlocks: policy.maxBlocks ?? DEFAULT_POLICY.maxBlocks,
-    maxBytes: policy.maxBytes ?? DEFAULT_POLICY.maxBytes,
+  const labels: Record<string, LabelRule> = { ...DEFAULT_POLICY.labels };
+  if (policy.labels !== undefined) {
+    assertRecord(policy.labels as unknown, 'policy.labels');
+    for (const [label, rule] of Object.entries(policy.labels)) {
+      const path = `policy.labels[${JSON.stringify(label)}]`;
+      assertRecord(rule as unknown, path);
+      for (const key of ['allow', 'deny'] as const) {
+        const patterns: unknown = rule[key];
+        if (patterns === undefined) continue;
+        assertArray(patterns, `${path}.${key}`, MAX_PATTERNS);
+        for (let i = 0; i < patterns.length; i++) assertString(patterns[i], `${path}.${key}[${i}]`, 1024);
+      }
+      labels[label] = {
+        ...(rule.allow === undefined ? {} : { allow: Object.freeze([...rule.allow]) }),
+        ...(rule.deny === undefined ? {} : { deny: Object.freeze([...rule.deny]) }),
+      };
+    }
+  }
+  const limit = (key: 'maxBlocks' | 'maxBytes'): number => {
+    const value: unknown = policy[key];
+    if (value === undefined) return DEFAULT_POLICY[key];
+    assertInteger(value, `policy.${key}`, 1);
+    return value;
   };
-  for (const key of ['maxBlocks', 'maxBytes'] as const) {
-    const value = resolved[key];
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new PolicyViolationError({
-        rule: 'policy',
-        message: `policy.${key} must be a positive integer, got ${value}`,
-      });
-    }
-  }
-  return resolved;
+  return { roles, labels, maxBlocks: limit('maxBlocks'), maxBytes: limit('maxBytes') };
 }
+
+const ROLES: readonly Role[] = Object.freeze(['system', 'user', 'assistant', 'tool']);
+const MAX_PATTERNS = 1024;
 
 /**
  * Checks the rules that depend on the blocks alone, before anything is
@@ -130,7 +157,7 @@ export function checkBlocks(
       });
     }
     for (const label of block.labels) {
-      const rule = policy.labels[label];
+      const rule = Object.hasOwn(policy.labels, label) ? policy.labels[label] : undefined;
       if (rule !== undefined && !audienceAllowed(rule, audience)) {
         throw new PolicyViolationError({
           rule: 'label',

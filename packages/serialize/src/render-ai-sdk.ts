@@ -15,7 +15,7 @@ type ToolResultPart = {
 };
 
 /**
- * Vercel AI SDK v5: the preamble and trusted system texts join into the
+ * Vercel AI SDK (`ai` 5 to 7): the preamble and trusted system texts join into the
  * `system` option (system messages inside `messages` draw the SDK's
  * prompt-injection warning and are refused under `allowSystemInMessages:
  * false`); `messages` is a `ModelMessage[]` with user and assistant text as

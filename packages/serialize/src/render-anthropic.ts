@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertArray, assertOneOf, assertRecord, assertString } from '@ctxpack/block/kernel';
 import type { PlannedMessage } from './plan-messages.js';
 import { PolicyViolationError } from './policy-violation-error.js';
 import type { TargetOutput } from './render-openai-chat.js';
@@ -19,6 +21,29 @@ export interface AnthropicOptions {
   cacheBreakpoints?: readonly string[];
   cacheTtl?: '5m' | '1h';
 }
+
+/** Refuses `anthropic` options of the wrong shape, naming the path. */
+export function checkAnthropicOptions(value: unknown, path: string): asserts value is AnthropicOptions {
+  assertRecord(value, path);
+  const { cacheSystem, cacheBreakpoints, cacheTtl } = value;
+  if (cacheSystem !== undefined && typeof cacheSystem !== 'boolean') {
+    throw new InvalidArgumentError({
+      path: `${path}.cacheSystem`,
+      expected: 'a boolean',
+      value: cacheSystem,
+    });
+  }
+  if (cacheBreakpoints !== undefined) {
+    assertArray(cacheBreakpoints, `${path}.cacheBreakpoints`, MAX_BREAKPOINT_IDS);
+    for (let i = 0; i < cacheBreakpoints.length; i++) {
+      assertString(cacheBreakpoints[i], `${path}.cacheBreakpoints[${i}]`);
+    }
+  }
+  if (cacheTtl !== undefined) assertOneOf(cacheTtl, `${path}.cacheTtl`, ['5m', '1h']);
+}
+
+// Ids not rendered are skipped, so more ids than breakpoints is fine; not unboundedly many.
+const MAX_BREAKPOINT_IDS = 10_000;
 
 /** The Messages API accepts at most four `cache_control` breakpoints per request. */
 export const MAX_CACHE_BREAKPOINTS = 4;

@@ -1,13 +1,13 @@
 import type { ContextBlock } from '@ctxpack/block';
-import { assertRecord } from '@ctxpack/block';
+import { assertRecord } from '@ctxpack/block/kernel';
 import type { RandomBytes } from './boundary.js';
 import { createNonce, defaultRandomBytes } from './boundary.js';
 import { assertBlocks } from './check-input.js';
-import type { PlanOptions } from './plan-messages.js';
+import type { PlannedMessage, PlanOptions } from './plan-messages.js';
 import { planMessages } from './plan-messages.js';
 import { renderAiSdk } from './render-ai-sdk.js';
 import type { AnthropicOptions } from './render-anthropic.js';
-import { renderAnthropic } from './render-anthropic.js';
+import { checkAnthropicOptions, renderAnthropic } from './render-anthropic.js';
 import type { TargetOutput } from './render-openai-chat.js';
 import { renderOpenAIChat } from './render-openai-chat.js';
 import { renderOpenAIResponses } from './render-openai-responses.js';
@@ -60,6 +60,7 @@ export function render<T extends Target>(
   assertRecord(options, 'options');
   const { target } = options;
   if (!TARGETS.includes(target)) throw new UnsupportedTargetError({ target });
+  if (options.anthropic !== undefined) checkAnthropicOptions(options.anthropic, 'options.anthropic');
   const nonce =
     options.nonce ??
     createNonce(
@@ -73,6 +74,16 @@ export function render<T extends Target>(
     ...(options.policy === undefined ? {} : { policy: options.policy }),
     ...(options.spotlight === undefined ? {} : { spotlight: options.spotlight }),
   });
+  return renderPlanned(plan, target, nonce, options.anthropic);
+}
+
+/** The planned messages in the wire shape of `target`. */
+export function renderPlanned<T extends Target>(
+  plan: readonly PlannedMessage[],
+  target: T,
+  nonce: string,
+  anthropic: AnthropicOptions | undefined,
+): Rendered<T> {
   let out: TargetOutput<unknown>;
   switch (target) {
     case 'openai-chat':
@@ -82,7 +93,7 @@ export function render<T extends Target>(
       out = renderOpenAIResponses(plan);
       break;
     case 'anthropic':
-      out = renderAnthropic(plan, options.anthropic);
+      out = renderAnthropic(plan, anthropic);
       break;
     case 'ai-sdk':
       out = renderAiSdk(plan);

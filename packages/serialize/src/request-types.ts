@@ -47,7 +47,7 @@ export type AnthropicMessage = { role: 'user' | 'assistant'; content: AnthropicC
 /** Messages API body without `model`/`max_tokens` (`MessageCreateParams`). */
 export type AnthropicRequest = { system?: AnthropicTextBlock[]; messages: AnthropicMessage[] };
 
-/** Vercel AI SDK v5 `ModelMessage`. */
+/** Vercel AI SDK `ModelMessage` (`ai` 5 to 7). */
 export type AiSdkMessage =
   | { role: 'user' | 'assistant'; content: string }
   | {

@@ -1,4 +1,5 @@
-import { CtxpackError, formatPath, hasMarker, setMarker } from '@ctxpack/block';
+import { CtxpackError } from '@ctxpack/block';
+import { formatPath, hasMarker, setMarker } from '@ctxpack/block/kernel';
 
 const marker: symbol = Symbol.for('ctxpack.error.schema_error');
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@ctxpack/block';
+import { assertInteger } from '@ctxpack/block/kernel';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { RandomBytes } from './boundary.js';
@@ -20,15 +21,17 @@ export function createSeededRandom(seed: string | Uint8Array): RandomBytes {
     throw new InvalidArgumentError({ path: 'seed', expected: 'a string or a Uint8Array', value: seed });
   }
   const key = typeof seed === 'string' ? new TextEncoder().encode(seed) : seed.slice();
-  if (key.length === 0) throw new RangeError('seed must not be empty');
+  if (key.length === 0) {
+    throw new InvalidArgumentError({
+      path: 'seed',
+      expected: 'a non-empty string or Uint8Array',
+      value: seed,
+    });
+  }
   let counter = 0;
   let pool = new Uint8Array(0);
   return (length) => {
-    if (!Number.isInteger(length) || length < 0 || length > 1024) {
-      throw new RangeError(
-        `cannot draw ${typeof length === 'number' ? length : typeof length} bytes; expected an integer in [0, 1024]`,
-      );
-    }
+    assertInteger(length, 'length', 0, 1024);
     while (pool.length < length) {
       const message = new Uint8Array(DOMAIN.length + 4);
       message.set(DOMAIN);

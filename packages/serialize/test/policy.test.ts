@@ -1,4 +1,5 @@
 import type { ContextBlock } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
 import type { RenderOptions, Target } from '@ctxpack/serialize';
 import { DEFAULT_POLICY, PolicyViolationError, render } from '@ctxpack/serialize';
 import { describe, expect, it } from 'vitest';
@@ -40,21 +41,6 @@ const table: Record<string, Case> = {
       options: { policy: { roles: { untrusted: ['tool'] } } },
     },
     fail: { blocks: [user, doc('d')], options: { policy: { roles: { untrusted: ['tool'] } } } },
-  },
-  'policy: untrusted may never be given the system role': {
-    rule: 'policy',
-    pass: { blocks: [doc('d')], options: { policy: { roles: { untrusted: ['user'] } } } },
-    fail: { blocks: [doc('d')], options: { policy: { roles: { untrusted: ['user', 'system'] } } } },
-  },
-  'policy: user content may never be given the system role': {
-    rule: 'policy',
-    pass: { blocks: [user], options: { policy: { roles: { user: ['user'] } } } },
-    fail: { blocks: [user], options: { policy: { roles: { user: ['system'] } } } },
-  },
-  'policy: limits are positive integers': {
-    rule: 'policy',
-    pass: { blocks: [user], options: { policy: { maxBlocks: 1 } } },
-    fail: { blocks: [user], options: { policy: { maxBytes: 0 } } },
   },
   'label: pii never goes to an external model': {
     rule: 'label',
@@ -173,6 +159,54 @@ describe.each(Object.entries(table))('%s', (_name, c) => {
   it.each(['openai-chat', 'openai-responses', 'anthropic', 'ai-sdk', 'text'] as const)('%s', (target) => {
     expect(() => run(target, c.pass)).not.toThrow();
     expectViolation(() => run(target, c.fail), c.rule, c.blockId);
+  });
+});
+
+// A policy that cannot be honoured is a wrong option, not a block's violation.
+const badPolicies: Record<
+  string,
+  { pass: Partial<RenderOptions>; fail: Partial<RenderOptions>; path: string }
+> = {
+  'untrusted may never be given the system role': {
+    pass: { policy: { roles: { untrusted: ['user'] } } },
+    fail: { policy: { roles: { untrusted: ['user', 'system'] } } },
+    path: 'policy.roles.untrusted',
+  },
+  'user content may never be given the system role': {
+    pass: { policy: { roles: { user: ['user'] } } },
+    fail: { policy: { roles: { user: ['system'] } } },
+    path: 'policy.roles.user',
+  },
+  'limits are positive integers': {
+    pass: { policy: { maxBlocks: 2 } },
+    fail: { policy: { maxBytes: 0 } },
+    path: 'policy.maxBytes',
+  },
+  'roles are known role names': {
+    pass: { policy: { roles: { trusted: ['system', 'user'] } } },
+    fail: { policy: { roles: { trusted: ['system', 'developer' as never] } } },
+    path: 'policy.roles.trusted[1]',
+  },
+  'label rules hold pattern lists': {
+    pass: { policy: { labels: { secret: { deny: ['*'] } } } },
+    fail: { policy: { labels: { secret: { deny: 'openai' as never } } } },
+    path: 'policy.labels["secret"].deny',
+  },
+};
+
+describe.each(Object.entries(badPolicies))('policy option: %s', (_name, c) => {
+  it.each(['openai-chat', 'anthropic', 'text'] as const)('%s', (target) => {
+    const blocks = [user, doc('d')];
+    expect(() => run(target, { blocks, options: c.pass })).not.toThrow();
+    let error: unknown;
+    try {
+      run(target, { blocks, options: c.fail });
+    } catch (e) {
+      error = e;
+    }
+    expect(InvalidArgumentError.isInstance(error), 'expected an InvalidArgumentError').toBe(true);
+    expect((error as InvalidArgumentError).code).toBe('invalid_argument');
+    expect((error as InvalidArgumentError).path).toBe(c.path);
   });
 });
 

@@ -51,15 +51,16 @@ const options = { tenant, nonce } as const;
 // (a dependency of `ai`) that Node cannot load.
 const AI_SDK_CHILD = `
 import { generateText } from 'ai';
-import { MockLanguageModelV2 } from 'ai/test';
+import { MockLanguageModelV4 } from 'ai/test';
 let input = '';
 for await (const chunk of process.stdin) input += chunk;
 let prompt;
-const model = new MockLanguageModelV2({
+const model = new MockLanguageModelV4({
   doGenerate: async (call) => {
     prompt = call.prompt;
-    return { content: [{ type: 'text', text: 'ok' }], finishReason: 'stop',
-      usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, warnings: [] };
+    return { content: [{ type: 'text', text: 'ok' }], finishReason: { unified: 'stop', raw: 'stop' },
+      usage: { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 },
+        outputTokens: { total: 1, text: 1, reasoning: 0 } }, warnings: [] };
   },
 });
 const result = await generateText({ model, allowSystemInMessages: false, ...JSON.parse(input) });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ContextBlock } from '@ctxpack/block';
 import type { Target } from '@ctxpack/serialize';
-import { applySpotlight, countRequestTokens, REQUEST_FRAMING, render, TARGETS } from '@ctxpack/serialize';
+import { countRequestTokens, REQUEST_FRAMING, render, TARGETS } from '@ctxpack/serialize';
+import { applySpotlight } from '@ctxpack/serialize/plan';
 import { describe, expect, it } from 'vitest';
 import { block, conversation, nonce, readPath, tenant } from './fixtures.js';
 
@@ -174,7 +175,7 @@ describe('spotlighting', () => {
 
   it('rejects an unknown mode', () => {
     expect(() => render([doc], { target: 'text', tenant, nonce, spotlight: 'rot13' as never })).toThrow(
-      TypeError,
+      expect.objectContaining({ code: 'invalid_argument', path: 'options.spotlight' }),
     );
   });
 });
