@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createBlock } from '@ctxpack/block';
+import { createBlock, InvalidArgumentError } from '@ctxpack/block';
 import { createRedisReplayStore, ReplayStoreUnavailableError } from '@ctxpack/replay-redis';
 import {
   createLeaf,
@@ -59,17 +59,17 @@ describe.skipIf(skip)('createRedisReplayStore on a real redis-server', () => {
     expect(unreachable).toBeUndefined();
   });
 
-  it('claims a nonce once, with a TTL that ends at the payload expiry', async () => {
+  it('claims a nonce once, held until the envelope expiry (PXAT) on the server clock', async () => {
     const store = createRedisReplayStore({ client, prefix });
-    const expiresAt = Date.now() + 60_000;
-    expect(await store.claim('n-once', expiresAt)).toBe(true);
-    expect(await store.claim('n-once', expiresAt)).toBe(false);
-    const ttl = await client.pttl(`${prefix}n-once`);
-    expect(ttl).toBeGreaterThan(50_000);
-    expect(ttl).toBeLessThanOrEqual(60_000);
-    // A payload already past its expiry by the server's clock is still held for minTtlMs.
-    expect(await store.claim('n-past', Date.now() - 10_000)).toBe(true);
-    expect(await store.claim('n-past', Date.now() - 10_000)).toBe(false);
+    const holdUntil = Date.now() + 60_000;
+    expect(await store.claim('n-once', { holdUntil })).toBe('claimed');
+    expect(await store.claim('n-once', { holdUntil })).toBe('replayed');
+    expect(Number(await client.pexpiretime(`${prefix}n-once`))).toBe(holdUntil);
+    // A hold time already past on the server's clock is refused, and nothing is stored
+    // (Redis would accept SET NX PXAT <past> and keep nothing, so a second claim would win too).
+    expect(await store.claim('n-past', { holdUntil: Date.now() - 10_000 })).toBe('expired');
+    expect(await store.claim('n-past', { holdUntil: Date.now() - 10_000 })).toBe('expired');
+    expect(await client.exists(`${prefix}n-past`)).toBe(0);
     await store.close();
     expect(await client.ping()).toBe('PONG'); // a caller's client stays open
   });
@@ -77,30 +77,32 @@ describe.skipIf(skip)('createRedisReplayStore on a real redis-server', () => {
   it('of 50 concurrent claims from two connections exactly one wins', async () => {
     const a = createRedisReplayStore({ url, prefix });
     const b = createRedisReplayStore({ url, prefix });
-    const expiresAt = Date.now() + 60_000;
+    const holdUntil = Date.now() + 60_000;
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).claim('n-race', expiresAt)),
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).claim('n-race', { holdUntil })),
     );
-    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+    expect(results.filter((r) => r === 'replayed')).toHaveLength(49);
     await Promise.all([a.close(), b.close()]);
   });
 
   it('prefixes keep deployments apart', async () => {
     const one = createRedisReplayStore({ client, prefix: `${prefix}one:` });
     const two = createRedisReplayStore({ client, prefix: `${prefix}two:` });
-    expect(await one.claim('shared', Date.now() + 10_000)).toBe(true);
-    expect(await two.claim('shared', Date.now() + 10_000)).toBe(true);
+    expect(await one.claim('shared', { holdUntil: Date.now() + 10_000 })).toBe('claimed');
+    expect(await two.claim('shared', { holdUntil: Date.now() + 10_000 })).toBe('claimed');
   });
 
   it('refuses bad nonces with a typed error', async () => {
     const store = createRedisReplayStore({ client, prefix });
-    for (const [nonce, exp] of [
-      ['', 1],
-      ['x'.repeat(2000), 1],
-      ['ok', Number.NaN],
+    for (const [nonce, claim, path] of [
+      ['', { holdUntil: 1 }, 'nonce'],
+      ['x'.repeat(2000), { holdUntil: 1 }, 'nonce'],
+      ['ok', { holdUntil: Number.NaN }, 'claim.holdUntil'],
+      ['ok', 5, 'claim'],
     ] as const) {
-      const err = await store.claim(nonce, exp).catch((e: unknown) => e);
-      expect(ReplayStoreUnavailableError.isInstance(err)).toBe(true);
+      const err = await store.claim(nonce, claim as never).catch((e: unknown) => e);
+      expect(InvalidArgumentError.isInstance(err) && err.path).toBe(path);
     }
   });
 
@@ -146,10 +148,36 @@ describe.skipIf(skip)('createRedisReplayStore on a real redis-server', () => {
     );
     const replay = createRedisReplayStore({ client, prefix });
     const verify = () =>
-      verifyEnvelope({ envelope, requestDigest }, { keys: [pair.publicKey], tenant: 'acme', replay });
+      verifyEnvelope(
+        { envelope, requestDigest },
+        { keys: [pair.publicKey], tenant: 'acme', audience: 'gw', replay },
+      );
     await verify();
     const err = await verify().catch((e: unknown) => e);
     expect(VerificationError.isInstance(err) && err.code).toBe('replayed');
+  });
+
+  it('a verifier whose clock lags cannot replay once the envelope expired on the store clock (issue 12.11: it could)', async () => {
+    const pair = generateKeyPair();
+    const requestDigest = `sha256:${'e'.repeat(64)}`;
+    const signedAt = new Date();
+    const { envelope } = await signManifest(
+      { tenant: 'acme', audience: 'gw', leaves: [], requestDigest, ttlSeconds: 1, now: signedAt },
+      createSigner(pair),
+    );
+    const replay = createRedisReplayStore({ client, prefix });
+    const verifyAt = (now: Date) =>
+      verifyEnvelope(
+        { envelope, requestDigest },
+        { keys: [pair.publicKey], tenant: 'acme', audience: 'gw', replay, now, skewSeconds: 0 },
+      );
+    await verifyAt(new Date()); // an honest verifier accepts it once
+    await new Promise((r) => setTimeout(r, 1_300)); // the envelope has expired: Redis forgot the nonce
+    // A verifier whose clock lags by ~0.8 s still sees the envelope as valid (half-way through its life)…
+    const err = await verifyAt(new Date(signedAt.getTime() + 500)).catch((e: unknown) => e);
+    // …but the store measures the hold on its own clock and refuses.
+    expect(VerificationError.isInstance(err) && err.code).toBe('expired');
+    expect((err as Error).message).toMatch(/replay store's clock/);
   });
 });
 
@@ -157,12 +185,14 @@ describe('createRedisReplayStore without a server', () => {
   it('fails closed with a typed error when Redis does not answer', async () => {
     // Port 1 on loopback: nothing listens there.
     const store = createRedisReplayStore({ url: 'redis://127.0.0.1:1', timeoutMs: 1_000 });
-    const err = await store.claim('n', Date.now() + 1_000).catch((e: unknown) => e);
+    const err = await store.claim('n', { holdUntil: Date.now() + 1_000 }).catch((e: unknown) => e);
     expect(ReplayStoreUnavailableError.isInstance(err)).toBe(true);
     expect((err as ReplayStoreUnavailableError).code).toBe('replay_store_unavailable');
     await store.close();
   });
   it('validates its options', () => {
-    expect(() => createRedisReplayStore({ url, minTtlMs: 0 })).toThrow(ReplayStoreUnavailableError);
+    expect(() => createRedisReplayStore({ url, timeoutMs: 0 })).toThrow(InvalidArgumentError);
+    expect(() => createRedisReplayStore({ url: 5 as never })).toThrow(InvalidArgumentError);
+    expect(() => createRedisReplayStore({ client: {} as never })).toThrow(InvalidArgumentError);
   });
 });
