@@ -47,7 +47,15 @@ export {
   encodeEnvelopeHeader,
   MAX_ENVELOPE_HEADER_CHARS,
 } from './envelope-header.js';
+export {
+  decodeEnvelopeHeader,
+  ENVELOPE_HEADER,
+  encodeEnvelopeHeader,
+  MAX_ENVELOPE_HEADER_CHARS,
+} from './envelope-header.js';
 export { formatReport } from './format-report.js';
+export type { GuardedFetchOptions } from './guarded-fetch.js';
+export { createGuardedFetch } from './guarded-fetch.js';
 export type { GuardedFetchOptions } from './guarded-fetch.js';
 export { createGuardedFetch } from './guarded-fetch.js';
 export type {
@@ -60,9 +68,12 @@ export type {
 } from './import-request.js';
 export { IMPORT_TARGETS, importRequest, MAX_IMPORT_BYTES } from './import-request.js';
 export { MAX_PARAMS_CHARS } from './request-params.js';
+export { MAX_PARAMS_CHARS } from './request-params.js';
 export type { AssemblyReport, BlockReport, Payload } from './payload.js';
 export type { VerifiedPayload, VerifyPayloadInput, VerifyPayloadOptions } from './verify-payload.js';
 export { verifyPayload } from './verify-payload.js';
+export type { VerifiedRequest, VerifyRequestOptions } from './verify-request.js';
+export { verifyRequest } from './verify-request.js';
 export type { VerifiedRequest, VerifyRequestOptions } from './verify-request.js';
 export { verifyRequest } from './verify-request.js';
 export type { CheckResponseResult } from './check-response.js';

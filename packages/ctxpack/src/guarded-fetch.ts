@@ -1,0 +1,153 @@
+import { InvalidArgumentError, isRecord } from '@ctxpack/block';
+import type { SerializePolicy, SpotlightOption } from '@ctxpack/serialize';
+import type { ContextOptions } from './context.js';
+import { createContext } from './context.js';
+import { ENVELOPE_HEADER, encodeEnvelopeHeader } from './envelope-header.js';
+import type { Classify, ImportTarget } from './import-request.js';
+import { importRequest } from './import-request.js';
+import type { Payload } from './payload.js';
+
+type Fetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+export interface GuardedFetchOptions {
+  tenant: string;
+  /** A key pair from `generateKeyPair`, a `Signer` (KMS, HSM), or several for a threshold. */
+  signer: ContextOptions['signer'];
+  /** Context window of the model, framing and params included; default 128,000 tokens. */
+  maxTokens?: number;
+  /** Who verifies the request (the gateway's `audience`); default `gateway`. */
+  audience?: string;
+  /** Lifetime of each signed request; default 300 s. */
+  ttlSeconds?: number;
+  encoding?: ContextOptions['encoding'];
+  policy?: SerializePolicy;
+  spotlight?: SpotlightOption;
+  /** Overrides the trust of imported texts (see `importRequest`). */
+  classify?: Classify;
+  /** The fetch that sends the guarded request; default `globalThis.fetch`. */
+  fetch?: Fetch;
+  /** Receives the typed payload (envelope, leaves, report) of every guarded request. */
+  onPayload?: (payload: Payload, info: { url: string; target: ImportTarget }) => void | Promise<void>;
+}
+
+/** The endpoints a guarded fetch rewrites (POST, by the end of the URL path). */
+const ENDPOINTS: readonly [suffix: string, target: ImportTarget][] = [
+  ['/chat/completions', 'openai-chat'],
+  ['/responses', 'openai-responses'],
+  ['/messages', 'anthropic'],
+];
+
+/** Which target a request is for, or undefined when a guarded fetch passes it through. */
+export function guardedTargetOf(method: string, url: string): ImportTarget | undefined {
+  if (method.toUpperCase() !== 'POST') return undefined;
+  let path: string;
+  try {
+    path = new URL(url).pathname.replace(/\/+$/, '');
+  } catch {
+    return undefined;
+  }
+  for (const [suffix, target] of ENDPOINTS) if (path.endsWith(suffix)) return target;
+  return undefined;
+}
+
+/**
+ * A `fetch` for `new OpenAI({ fetch })`, `new Anthropic({ fetch })` or any
+ * client that takes one. A POST to `…/chat/completions`, `…/responses` or
+ * `…/messages` is imported (`importRequest`: tool results untrusted), then
+ * sanitized, fitted and signed as a whole body — conversation and params
+ * (model, tools, tool_choice, temperature, max tokens, stream…) — and sent
+ * with the envelope in `x-ctxpack-envelope` (base64url, at most 8 KiB; the
+ * leaves stay with the caller through `onPayload`). Every other request
+ * passes through untouched. A streaming request stays streaming: the
+ * response is returned as the provider sends it.
+ *
+ * A body on a guarded endpoint that cannot be read as JSON text, or that
+ * holds what ctxpack cannot carry (images, files, reasoning items), rejects
+ * with `InvalidArgumentError` before anything is sent: never a half-rewritten
+ * request. The output budget is the body's `max_tokens` /
+ * `max_completion_tokens` / `max_output_tokens`.
+ *
+ * @example
+ * const openai = new OpenAI({ fetch: createGuardedFetch({ tenant: 'acme', signer: keys }) });
+ */
+export function createGuardedFetch(options: GuardedFetchOptions): Fetch {
+  if (!isRecord(options as unknown)) {
+    throw new InvalidArgumentError({ path: 'options', expected: 'an object', value: options });
+  }
+  const send: Fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  if (typeof send !== 'function') {
+    throw new InvalidArgumentError({
+      path: 'options.fetch',
+      expected: 'a fetch function',
+      value: options.fetch,
+    });
+  }
+  // A bad signer fails here, at setup, not at the first request.
+  createContext(contextOptions(options));
+  const maxTokens = options.maxTokens ?? 128_000;
+
+  return async (input, init) => {
+    const request = input instanceof Request ? input : undefined;
+    const url = request?.url ?? String(input);
+    const method = init?.method ?? request?.method ?? 'GET';
+    const target = guardedTargetOf(method, url);
+    if (target === undefined) return send(input, init);
+
+    const body = await readBody(
+      init?.body ?? (request === undefined ? undefined : await request.clone().text()),
+    );
+    const { blocks, params, cacheBreakpoints } = importRequest(target, body, {
+      ...(options.classify === undefined ? {} : { classify: options.classify }),
+    });
+    const ctx = createContext(contextOptions(options));
+    for (const block of blocks) ctx.add(block);
+    const payload = await ctx.assemble({
+      target,
+      maxTokens,
+      reserveOutput: outputBudget(params),
+      audience: options.audience ?? 'gateway',
+      params,
+      ...(options.ttlSeconds === undefined ? {} : { ttlSeconds: options.ttlSeconds }),
+      ...(options.spotlight === undefined ? {} : { spotlight: options.spotlight }),
+      ...(target === 'anthropic' && cacheBreakpoints.length > 0 ? { anthropic: { cacheBreakpoints } } : {}),
+    });
+    if (options.onPayload !== undefined) await options.onPayload(payload, { url, target });
+
+    const headers = new Headers(init?.headers ?? request?.headers);
+    headers.set('content-type', 'application/json');
+    headers.delete('content-length');
+    headers.set(ENVELOPE_HEADER, encodeEnvelopeHeader(payload.envelope));
+    const signed = JSON.stringify(payload.request);
+    if (request !== undefined && init === undefined)
+      return send(new Request(request, { body: signed, headers }));
+    return send(request ?? input, { ...init, method, body: signed, headers });
+  };
+}
+
+function contextOptions(options: GuardedFetchOptions): ContextOptions {
+  return {
+    tenant: options.tenant,
+    signer: options.signer,
+    ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+  };
+}
+
+async function readBody(body: unknown): Promise<string | Uint8Array> {
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (typeof Blob !== 'undefined' && body instanceof Blob) return new Uint8Array(await body.arrayBuffer());
+  throw new InvalidArgumentError({
+    path: 'init.body',
+    expected: 'a JSON request body as a string, bytes or a Blob',
+    value: body,
+  });
+}
+
+function outputBudget(params: Record<string, unknown>): number {
+  for (const key of ['max_tokens', 'max_completion_tokens', 'max_output_tokens']) {
+    const value = params[key];
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+  }
+  return 0;
+}
