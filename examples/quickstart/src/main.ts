@@ -85,7 +85,7 @@ mkdirSync(out, { recursive: true });
 writeFileSync(new URL('quickstart-payload.json', out), JSON.stringify(payload, null, 2));
 writeFileSync(new URL('quickstart.pub', out), Buffer.from(keys.publicKey).toString('hex'));
 console.log(
-  '\npayload written to .out/quickstart-payload.json (try: ctxpack inspect .out/quickstart-payload.json)',
+  '\npayload written to .out/quickstart-payload.json (try: pnpm exec ctxpack inspect .out/quickstart-payload.json)',
 );
 
 function report(what: string, e: unknown): void {
