@@ -1,3 +1,4 @@
+import type { FindingSummary } from '@ctxpack/escape';
 import { scan } from '@ctxpack/escape';
 import { InvalidMcpInputError, scanTools } from '@ctxpack/mcp';
 import { CliError } from './cli-error.js';
@@ -19,7 +20,8 @@ Options:
              { "tools": [...] }); scan every definition, schemas included
   -h, --help show this help
 
-Exit status: 0 no high-severity finding, 1 at least one, 2 usage or input error.`;
+Exit status: 0 no high-severity finding, 1 at least one (counted over every
+finding, also those beyond the listed ones), 2 usage or input error.`;
 
 interface Row {
   severity: string;
@@ -43,15 +45,19 @@ export async function runScan(args: readonly string[], io: CliIo): Promise<numbe
   if (positionals.length > 1) expectPositionals('scan', positionals, ['file']);
   const file = positionals[0] ?? '-';
   const text = await readInput(io, file, 'scan');
-  const rows = values['tools'] === true ? scanToolList(text, file) : scanText(text);
-  const high = rows.some((r) => r.severity === 'high');
+  const result = values['tools'] === true ? scanToolList(text, file) : scanText(text);
+  const { rows } = result;
+  // The exit code follows the true highest severity, counted over every
+  // finding before any cap: listed rows are capped, most severe first.
+  const high = result.highest === 'high';
 
   if (values['json'] === true) {
-    io.stdout.write(`${JSON.stringify({ file, findings: rows, high }, null, 2)}\n`);
+    const summary = { highest: result.highest, counts: result.counts, omitted: result.omitted };
+    io.stdout.write(`${JSON.stringify({ file, findings: rows, high, ...summary }, null, 2)}\n`);
     return high ? 1 : 0;
   }
   const paint = createPaint(io);
-  if (rows.length === 0) {
+  if (result.highest === 'none') {
     io.stdout.write(`${paint('green', '✓')} ${file}: no findings\n`);
     return 0;
   }
@@ -73,14 +79,22 @@ export async function runScan(args: readonly string[], io: CliIo): Promise<numbe
       `${paint(colourOf(severity), line.slice(0, severity.length))}${line.slice(severity.length)}\n`,
     );
   });
-  const counts = ['high', 'medium', 'low']
-    .map((s) => `${rows.filter((r) => r.severity === s).length} ${s}`)
-    .join(', ');
-  io.stdout.write(`${rows.length} finding(s) in ${file}: ${counts}\n`);
+  const total = result.counts.high + result.counts.medium + result.counts.low;
+  const counts = SEVERITIES.map((s) => `${result.counts[s]} ${s}`).join(', ');
+  const omitted = SEVERITIES.filter((s) => result.omitted[s] > 0).map((s) => `${result.omitted[s]} ${s}`);
+  const notListed = omitted.length === 0 ? '' : ` (not listed: ${omitted.join(', ')})`;
+  io.stdout.write(`${total} finding(s) in ${file}: ${counts}${notListed}\n`);
   return high ? 1 : 0;
 }
 
-function scanText(text: string): Row[] {
+const SEVERITIES = ['high', 'medium', 'low'] as const;
+
+/** The rows to print and the summary of every finding (see `capFindings`). */
+interface ScanRows extends FindingSummary {
+  rows: Row[];
+}
+
+function scanText(text: string): ScanRows {
   const lineStarts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   const position = (offset: number) => {
@@ -93,16 +107,18 @@ function scanText(text: string): Row[] {
     }
     return `${lo + 1}:${offset - (lineStarts[lo] as number) + 1}`;
   };
-  return scan(text).map((f) => ({
+  const { findings, ...summary } = scan(text);
+  const rows = findings.map((f) => ({
     severity: f.severity,
     kind: f.kind,
     where: position(f.start),
     message: f.message,
     ...(f.decoded === undefined ? {} : { decoded: f.decoded }),
   }));
+  return { rows, ...summary };
 }
 
-function scanToolList(text: string, file: string): Row[] {
+function scanToolList(text: string, file: string): ScanRows {
   const value = parseJsonInput(text, file, 'an MCP tool list');
   const tools = Array.isArray(value) ? value : (value as { tools?: unknown } | null)?.tools;
   if (!Array.isArray(tools)) {
@@ -112,13 +128,15 @@ function scanToolList(text: string, file: string): Row[] {
     });
   }
   try {
-    return scanTools(tools).findings.map((f) => ({
+    const { findings, highest, counts, omitted, omittedFindings } = scanTools(tools);
+    const rows = findings.map((f) => ({
       severity: f.severity,
       kind: f.kind,
       where: `${f.tool}:${f.path || '(tool)'}@${f.start}`,
       message: f.message,
       ...(f.decoded === undefined ? {} : { decoded: f.decoded }),
     }));
+    return { rows, highest, counts, omitted, omittedFindings };
   } catch (cause) {
     if (!InvalidMcpInputError.isInstance(cause)) throw cause;
     throw new CliError({

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertArray, assertInteger, isRecord } from '@ctxpack/block/kernel';
 import type { Severity } from './finding.js';
 
 /** A count per severity. */
@@ -31,8 +33,21 @@ export function capFindings<T extends { severity: Severity }>(
   findings: readonly T[],
   maxFindings: number,
 ): FindingSummary & { findings: T[] } {
+  assertArray(findings, 'findings');
+  assertInteger(maxFindings, 'maxFindings');
   const counts: SeverityCounts = { high: 0, medium: 0, low: 0 };
-  for (const f of findings) counts[f.severity]++;
+  for (let i = 0; i < findings.length; i++) {
+    const f: unknown = findings[i];
+    const severity = isRecord(f) ? f['severity'] : undefined;
+    if (severity !== 'high' && severity !== 'medium' && severity !== 'low') {
+      throw new InvalidArgumentError({
+        path: `findings[${i}].severity`,
+        expected: "'low', 'medium' or 'high'",
+        value: severity,
+      });
+    }
+    counts[severity]++;
+  }
   const highest = ORDER.find((s) => counts[s] > 0) ?? 'none';
   const keep: SeverityCounts = { high: 0, medium: 0, low: 0 };
   let room = maxFindings;
@@ -46,7 +61,7 @@ export function capFindings<T extends { severity: Severity }>(
     low: counts.low - keep.low,
   };
   const omittedFindings = omitted.high + omitted.medium + omitted.low;
-  if (omittedFindings === 0) return { findings: [...findings], highest, counts, omitted, omittedFindings };
+  if (omittedFindings === 0) return { findings: findings.slice(), highest, counts, omitted, omittedFindings };
   const kept: T[] = [];
   for (const f of findings) {
     if (keep[f.severity] > 0) {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@ctxpack/block';
-import { foldString } from './fold.js';
+import { foldText } from './fold.js';
 
 /**
  * The comparison form of a string, the one every detector matches on: per
@@ -14,5 +14,5 @@ import { foldString } from './fold.js';
 export function toSkeleton(text: string): string {
   if (typeof text !== 'string')
     throw new InvalidArgumentError({ path: 'text', expected: 'a string', value: text });
-  return foldString(text);
+  return foldText(text).text;
 }

@@ -40,7 +40,9 @@ export function pinTools(tools: readonly unknown[], options: { server?: string; 
   if (typeof options !== 'object' || options === null) {
     throw new InvalidMcpInputError({ path: 'options', message: 'expected an object', value: options });
   }
-  const pinned: Record<string, ToolPin> = {};
+  // Null prototype: a tool named `__proto__` (or `constructor`) is a key like any other,
+  // not the object's prototype (which JSON.stringify would silently drop).
+  const pinned = Object.create(null) as Record<string, ToolPin>;
   for (const [name, tool] of byName(tools)) {
     pinned[name] = { digest: digestToolDefinition(tool), definition: JSON.parse(canonicalTool(tool)) };
   }

@@ -1,8 +1,9 @@
 import { InvalidArgumentError } from '@ctxpack/block';
+import { summarizeListed } from './cap-tool-findings.js';
 import { digestToolDefinition } from './digest-tool.js';
 import { InvalidMcpInputError } from './invalid-mcp-input-error.js';
 import { MCP_LIMITS } from './limits.js';
-import type { ToolFinding, ToolScanReport, ToolScanResult, ToolSeverity } from './scan-tools.js';
+import type { ToolFinding, ToolScanReport, ToolScanResult } from './scan-tools.js';
 import { scanToolDefinition } from './scan-tools.js';
 
 /** Options of the list scans: the names of tools the model can call (for shadowing). */
@@ -162,18 +163,10 @@ function scanNamedList(
     const own = scanToolDefinition(named, { otherTools: known })
       .filter((f) => f.kind !== 'tool-name-invalid')
       .map((f) => ({ ...f, tool: id }));
-    tools.push({ tool: id, digest: digestToolDefinition(item), findings: own, highest: highest(own) });
+    tools.push({ tool: id, digest: digestToolDefinition(item), findings: own, ...summarizeListed(own) });
     for (const f of own) findings.push(f);
   }
-  return { tools, findings, highest: highest(findings) };
-}
-
-const rank: Record<ToolSeverity, number> = { low: 1, medium: 2, high: 3 };
-
-function highest(findings: readonly ToolFinding[]): ToolSeverity | 'none' {
-  let best: ToolSeverity | 'none' = 'none';
-  for (const f of findings) if (best === 'none' || rank[f.severity] > rank[best]) best = f.severity;
-  return best;
+  return { tools, findings, ...summarizeListed(findings) };
 }
 
 function asRecord(value: unknown, path: string): Record<string, unknown> {

@@ -1,8 +1,11 @@
+import type { FindingSummary } from '@ctxpack/escape';
 import { scan } from '@ctxpack/escape';
+import { addCounts, capToolFindings, noCounts, summarize } from './cap-tool-findings.js';
 import { digestToolDefinition } from './digest-tool.js';
 import { InvalidMcpInputError } from './invalid-mcp-input-error.js';
 import { MCP_LIMITS } from './limits.js';
 import { isDeprecationPointer, scanDefinitionFields, scanPreferenceText } from './scan-definition.js';
+import { findLookalikeNames } from './tool-name-lookalikes.js';
 import type { DefinitionString } from './walk-definition.js';
 import { collectStrings } from './walk-definition.js';
 
@@ -25,20 +28,22 @@ export interface ToolFinding {
   decoded?: string;
 }
 
-/** The scan of one tool. */
-export interface ToolScanResult {
+/**
+ * The scan of one tool. `highest`, `counts` and `omitted` cover every
+ * finding; `findings` lists at most `MCP_LIMITS.maxFindingsPerTool`, the most
+ * severe first, plus a `finding-limit` finding when some were left out.
+ */
+export interface ToolScanResult extends FindingSummary {
   tool: string;
   /** `sha256:` of the RFC 8785 canonical JSON of the whole definition (see {@link digestToolDefinition}). */
   digest: string;
   findings: ToolFinding[];
-  highest: ToolSeverity | 'none';
 }
 
-/** The scan of a tool list. */
-export interface ToolScanReport {
+/** The scan of a tool list: every tool's listed findings, and counts over all of them. */
+export interface ToolScanReport extends FindingSummary {
   tools: ToolScanResult[];
   findings: ToolFinding[];
-  highest: ToolSeverity | 'none';
 }
 
 export interface ScanToolsOptions {
@@ -77,10 +82,11 @@ export function scanTools(tools: readonly unknown[], options: ScanToolsOptions =
   }
   const names = tools.map((tool, i) => toolName(tool, `tools[${i}]`));
   const known = options.knownTools ?? [];
-  const results = tools.map((tool, i) => {
+  const lookalikes = new Map(findLookalikeNames(names, known).map((l) => [l.index, l]));
+  const results = tools.map((tool, i): ToolScanResult => {
     const name = names[i] as string;
     const others = [...names.filter((_, j) => j !== i), ...known];
-    const findings = scanDefinition(tool, name, others, new Set(names));
+    const { findings, unlisted } = scanDefinition(tool, name, others, new Set(names));
     if (names.indexOf(name) !== i) {
       findings.push(
         whole(name, 'name', 'tool-name-collision', 'high', `a second tool is named "${name}" in this list`),
@@ -96,10 +102,27 @@ export function scanTools(tools: readonly unknown[], options: ScanToolsOptions =
         ),
       );
     }
-    return { tool: name, digest: digestToolDefinition(tool), findings, highest: highest(findings) };
+    const lookalike = lookalikes.get(i);
+    if (lookalike !== undefined) {
+      findings.push(
+        whole(
+          name,
+          'name',
+          'tool-name-lookalike',
+          'high',
+          `"${name}" imitates the tool name "${lookalike.other}": ${lookalike.how}`,
+        ),
+      );
+    }
+    return { tool: name, digest: digestToolDefinition(tool), ...capToolFindings(name, findings, unlisted) };
   });
-  const findings = results.flatMap((r) => r.findings);
-  return { tools: results, findings, highest: highest(findings) };
+  const counts = noCounts();
+  const omitted = noCounts();
+  for (const r of results) {
+    addCounts(counts, r.counts);
+    addCounts(omitted, r.omitted);
+  }
+  return { tools: results, findings: results.flatMap((r) => r.findings), ...summarize(counts, omitted) };
 }
 
 /**
@@ -115,11 +138,12 @@ export function scanToolDefinition(
 ): ToolFinding[] {
   checkOptions(options);
   const name = toolName(tool, '(tool)');
-  return scanDefinition(
+  const { findings, unlisted } = scanDefinition(
     tool,
     name,
     (options.otherTools ?? []).filter((n) => n !== name),
   );
+  return capToolFindings(name, findings, unlisted).findings;
 }
 
 function scanDefinition(
@@ -127,19 +151,22 @@ function scanDefinition(
   name: string,
   others: readonly string[],
   siblings: ReadonlySet<string> = new Set(),
-): ToolFinding[] {
+): { findings: ToolFinding[]; unlisted: ReturnType<typeof noCounts> } {
+  // Every finding is kept here and capped by the caller, most severe first:
+  // a first-come cap let 300 low findings hide a high one.
   const findings: ToolFinding[] = [];
-  let dropped = 0;
+  const unlisted = noCounts();
   const push = (f: ToolFinding) => {
-    if (findings.length < MCP_LIMITS.maxFindingsPerTool) findings.push(f);
-    else dropped++;
+    findings.push(f);
   };
   if (!validName.test(name)) {
     push(whole(name, 'name', 'tool-name-invalid', 'medium', 'tool names should be 1–128 of [A-Za-z0-9_.-]'));
   }
   for (const field of collectStrings(tool, '')) {
     if (isIconData(field)) continue;
-    const general: ToolFinding[] = scan(field.text).map((f) => ({ tool: name, path: field.path, ...f }));
+    const scanned = scan(field.text);
+    addCounts(unlisted, scanned.omitted);
+    const general: ToolFinding[] = scanned.findings.map((f) => ({ tool: name, path: field.path, ...f }));
     const own: ToolFinding[] = [];
     for (const f of scanToolText(field.text, others, siblings)) {
       // The same signature found by both: one finding, at the severity it has in a tool definition.
@@ -152,17 +179,7 @@ function scanDefinition(
       for (const f of scanPreferenceText(field.text)) push({ tool: name, path: field.path, ...f });
   }
   for (const f of scanDefinitionFields(tool as Record<string, unknown>)) push({ tool: name, ...f });
-  if (dropped > 0)
-    findings.push(
-      whole(
-        name,
-        '',
-        'finding-limit',
-        'medium',
-        `${dropped} more findings not listed (MCP_LIMITS.maxFindingsPerTool = ${MCP_LIMITS.maxFindingsPerTool})`,
-      ),
-    );
-  return findings.map(({ rule: _rule, ...f }: ToolFinding & { rule?: string }) => f);
+  return { findings: findings.map(({ rule: _rule, ...f }: ToolFinding & { rule?: string }) => f), unlisted };
 }
 
 type TextFinding = Omit<ToolFinding, 'tool' | 'path'>;
@@ -301,12 +318,6 @@ function whole(
 }
 
 const rank: Record<ToolSeverity, number> = { low: 1, medium: 2, high: 3 };
-
-function highest(findings: readonly ToolFinding[]): ToolSeverity | 'none' {
-  let best: ToolSeverity | 'none' = 'none';
-  for (const f of findings) if (best === 'none' || rank[f.severity] > rank[best]) best = f.severity;
-  return best;
-}
 
 function checkOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null) {
