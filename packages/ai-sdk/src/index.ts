@@ -1,0 +1,2 @@
+export type { CtxpackMiddleware, CtxpackMiddlewareOptions } from './ctxpack-middleware.js';
+export { ctxpackMiddleware, STEP_HEADER } from './ctxpack-middleware.js';
