@@ -11,6 +11,7 @@ import * as replayRedis from '@ctxpack/replay-redis';
 import * as serialize from '@ctxpack/serialize';
 import * as serializePlan from '@ctxpack/serialize/plan';
 import * as sign from '@ctxpack/sign';
+import * as signPrimitives from '@ctxpack/sign/primitives';
 import * as ctxpack from 'ctxpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -267,6 +268,7 @@ const opts = () => ({
   keys: [F.keys.publicKey],
   tenant: 'acme',
   audience: 'gw',
+  replay: false as const,
   now: new Date(NOW.getTime() + 1000),
 });
 
@@ -320,7 +322,7 @@ const specs: Record<string, Spec> = {
   'provenance.digestRequestAsync': { args: () => [{ messages: [{ role: 'user', content: 'hi' }] }, {}] },
   'provenance.hasNativeSha256': { args: () => [] },
   'provenance.stampBlock': { args: () => [fx().untrusted] },
-  'provenance.toHex': { args: () => [new Uint8Array([0, 255])] },
+  'provenance.parseStrictJson': { args: () => ['{"messages":[{"role":"user","content":"hi"}]}'] },
   'provenance.verifyAuditLog': { args: () => [[fx().auditLine], {}] },
   // @ctxpack/budget
   'budget.countOpenAIChatTokens': { args: () => [[{ role: 'user', content: 'hi' }], fx().tokenizer] },
@@ -342,7 +344,7 @@ const specs: Record<string, Spec> = {
   'budget.openAIChatMessageOverhead': { args: () => ['user', fx().tokenizer, 'bob'] },
   // @ctxpack/sign
   'sign.attachProducerSignature': { args: () => [fx().untrusted, fx().producer] },
-  'sign.createInclusionProof': { args: () => [fx().leaves.map(sign.hashLeafHeader), 1] },
+  'sign/primitives.createInclusionProof': { args: () => [fx().leaves.map(signPrimitives.hashLeafHeader), 1] },
   'sign.createKeyring': { args: () => [[{ key: fx().keys.publicKey, status: 'active', tenants: ['acme'] }]] },
   'sign.createKeyring#get': {
     self: () => sign.createKeyring([{ key: fx().keys.publicKey }]),
@@ -354,33 +356,28 @@ const specs: Record<string, Spec> = {
   'sign.createMemoryReplayStore': { args: () => [{ maxEntries: 10 }] },
   'sign.createMemoryReplayStore#claim': {
     self: () => sign.createMemoryReplayStore(),
-    args: () => ['AAAAAAAAAAAAAAAAAAAAAA', Date.now() + 60_000],
+    args: () => ['AAAAAAAAAAAAAAAAAAAAAA', { holdUntil: Date.now() + 60_000 }],
   },
   'sign.createSigner': { args: () => [fx().keys] },
   'sign.createSigner#sign': {
     self: () => sign.createSigner(fx().keys),
     args: () => [new Uint8Array([1, 2, 3])],
   },
-  'sign.decodeBase64': { args: () => ['AQID'] },
-  'sign.decodeBase64Url': { args: () => ['AQID'] },
-  'sign.decodeHex': { args: () => ['0102'] },
   'sign.deriveKeyId': { args: () => [fx().keys.publicKey] },
-  'sign.encodeBase64': { args: () => [new Uint8Array([1, 2, 3])] },
-  'sign.encodeBase64Url': { args: () => [new Uint8Array([1, 2, 3])] },
-  'sign.encodePae': { args: () => ['application/json', new Uint8Array([1, 2, 3])] },
+  'sign/primitives.encodePae': { args: () => ['application/json', new Uint8Array([1, 2, 3])] },
   'sign.exportKeyPair': { args: () => [fx().keys] },
   'sign.exportPublicKey': { args: () => [fx().keys, 'jwk'] },
   'sign.generateKeyPair': { args: () => [] },
-  'sign.hashChildren': { args: () => [new Uint8Array(32), new Uint8Array(32).fill(1)] },
-  'sign.hashLeaf': { args: () => [new Uint8Array([1, 2, 3])] },
-  'sign.hashLeafHeader': { args: () => [fx().leaf] },
+  'sign/primitives.hashChildren': { args: () => [new Uint8Array(32), new Uint8Array(32).fill(1)] },
+  'sign/primitives.hashLeaf': { args: () => [new Uint8Array([1, 2, 3])] },
+  'sign/primitives.hashLeafHeader': { args: () => [fx().leaf] },
   'sign.importKeyPair': { args: () => [fx().keys.secretKey] },
   'sign.importPublicKey': { args: () => [fx().keys.publicKey] },
-  'sign.isKeyring': { args: () => [sign.createKeyring([{ key: fx().keys.publicKey }])] },
-  'sign.isPublicKey': { args: () => [sign.importPublicKey(fx().keys.publicKey)] },
-  'sign.leafHashOf': { args: () => [fx().leaf] },
-  'sign.merkleRoot': { args: () => [fx().leaves.map(sign.hashLeafHeader)] },
+  'sign/primitives.leafHashOf': { args: () => [fx().leaf] },
+  'sign/primitives.merkleRoot': { args: () => [fx().leaves.map(signPrimitives.hashLeafHeader)] },
   'sign.redactLeaf': { args: () => [fx().leaf] },
+  'sign.checkReplayClaim': { args: () => ['AAAAAAAAAAAAAAAAAAAAAA', { holdUntil: Date.now() + 60_000 }] },
+  'sign.resolveVerifyOptions': { args: () => [opts()] },
   'sign.signBlock': { args: () => [fx().untrusted, fx().signer] },
   'sign.signManifest': {
     args: () => [
@@ -394,23 +391,25 @@ const specs: Record<string, Spec> = {
       fx().signer,
     ],
   },
-  'sign.verifyEd25519': { args: () => [new Uint8Array(64), new Uint8Array([1]), fx().keys.publicKey] },
+  'sign/primitives.verifyEd25519': {
+    args: () => [new Uint8Array(64), new Uint8Array([1]), fx().keys.publicKey],
+  },
   'sign.verifyEnvelope': {
     args: () => [
       { envelope: fx().wire.envelope, requestDigest: provenance.digestRequest(fx().wire.request) },
       opts(),
     ],
   },
-  'sign.verifyInclusionProof': {
+  'sign/primitives.verifyInclusionProof': {
     args: () => {
-      const hashes = fx().leaves.map(sign.hashLeafHeader);
+      const hashes = fx().leaves.map(signPrimitives.hashLeafHeader);
       return [
         {
           leafIndex: 0,
           treeSize: 2,
           leafHash: hashes[0],
-          proof: sign.createInclusionProof(hashes, 0),
-          root: sign.merkleRoot(hashes),
+          proof: signPrimitives.createInclusionProof(hashes, 0),
+          root: signPrimitives.merkleRoot(hashes),
         },
       ];
     },
@@ -418,7 +417,7 @@ const specs: Record<string, Spec> = {
   'sign.verifyLeafProof': {
     args: () => {
       const { leaves } = fx();
-      const root = `sha256:${provenance.toHex(sign.merkleRoot(leaves.map(sign.hashLeafHeader)))}`;
+      const root = `sha256:${Buffer.from(signPrimitives.merkleRoot(leaves.map(signPrimitives.hashLeafHeader))).toString('hex')}`;
       return [{ root, treeSize: 2 }, { leaf: leaves[0] }, sign.createLeafProof(leaves, 0)];
     },
   },
@@ -528,7 +527,7 @@ const specs: Record<string, Spec> = {
   },
   'replay-redis.createRedisReplayStore#claim': {
     self: () => fx().redis,
-    args: () => [`hostile-${Math.random()}`, Date.now() + 60_000],
+    args: () => [`hostile-${Math.random()}`, { holdUntil: Date.now() + 60_000 }],
   },
   // @ctxpack/cli
   'cli.renderHtmlReport': { args: () => [JSON.parse(JSON.stringify(fx().payload))] },
@@ -550,6 +549,7 @@ const modules: Record<string, Record<string, unknown>> = {
   provenance,
   budget,
   sign,
+  'sign/primitives': signPrimitives,
   serialize,
   'serialize/plan': serializePlan,
   ctxpack,
@@ -573,6 +573,7 @@ function enumerateFunctions(): { key: string; fn: (...a: unknown[]) => unknown }
     'provenance',
     'budget',
     'sign',
+    'sign/primitives',
     'serialize',
     'serialize/plan',
     'mcp',

@@ -1,7 +1,14 @@
 import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BLOCK_LIMITS, createBlock, InvalidBlockError, parseBlock } from '@ctxpack/block';
+import {
+  BLOCK_LIMITS,
+  createBlock,
+  InvalidArgumentError,
+  InvalidBlockError,
+  parseBlock,
+} from '@ctxpack/block';
+import { encodeBase64 } from '@ctxpack/block/kernel';
 import { BUDGET_LIMITS, BudgetLimitError, createTokenizer, fit as fitBudget } from '@ctxpack/budget';
 import { runCli } from '@ctxpack/cli';
 import { sanitize } from '@ctxpack/escape';
@@ -11,7 +18,6 @@ import { DEFAULT_POLICY, PolicyViolationError, render } from '@ctxpack/serialize
 import {
   createMemoryReplayStore,
   createSigner,
-  encodeBase64,
   generateKeyPair,
   MAX_PAYLOAD_BYTES,
   MAX_SIGNATURES,
@@ -208,13 +214,13 @@ describe('@ctxpack/sign limits', () => {
   const input = { tenant: 'acme', audience: 'gw', leaves: [], requestDigest: `sha256:${'a'.repeat(64)}` };
   it('MAX_TTL_SECONDS', async () => {
     const error = await rejected(signManifest({ ...input, ttlSeconds: MAX_TTL_SECONDS + 1 }, signer));
-    expect(SignError.isInstance(error) && error.code === 'invalid_sign_input').toBe(true);
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain(String(MAX_TTL_SECONDS));
   });
   it('MAX_SIGNATURES (signers)', async () => {
     const signers = Array.from({ length: MAX_SIGNATURES + 1 }, () => createSigner(generateKeyPair()));
     const error = await rejected(signManifest({ ...input, ttlSeconds: 60 }, signers));
-    expect(SignError.isInstance(error) && error.code === 'invalid_sign_input').toBe(true);
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain(String(MAX_SIGNATURES));
   });
   it('MAX_PAYLOAD_BYTES (manifest size) and MAX_SIGNATURES (envelope)', async () => {
@@ -223,7 +229,7 @@ describe('@ctxpack/sign limits', () => {
       rejected(
         verifyEnvelope(
           { envelope: e, requestDigest: input.requestDigest },
-          { keys: [keys.publicKey], tenant: 'acme' },
+          { keys: [keys.publicKey], tenant: 'acme', audience: 'gw', replay: false },
         ),
       );
     const big = { ...envelope, payload: encodeBase64(new Uint8Array(MAX_PAYLOAD_BYTES + 3)) };
@@ -237,9 +243,9 @@ describe('@ctxpack/sign limits', () => {
   it('memory replay store maxEntries fails closed', async () => {
     const store = createMemoryReplayStore({ maxEntries: 2 });
     const later = Date.now() + 60_000;
-    expect(await store.claim('n1', later)).toBe(true);
-    expect(await store.claim('n2', later)).toBe(true);
-    const error = await rejected(store.claim('n3', later));
+    expect(await store.claim('n1', { holdUntil: later })).toBe('claimed');
+    expect(await store.claim('n2', { holdUntil: later })).toBe('claimed');
+    const error = await rejected(store.claim('n3', { holdUntil: later }));
     expect(SignError.isInstance(error) && error.code === 'replay_store_full').toBe(true);
     expect((error as Error).message).toContain('2');
   });

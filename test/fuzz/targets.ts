@@ -216,6 +216,7 @@ export const verifyEnvelopeTarget: FuzzTarget = {
         keys: [keys.publicKey],
         tenant: 'acme',
         audience: 'gw',
+        replay: false,
         now: new Date('2026-01-01T00:01:00Z'),
       });
       accepted = true;
