@@ -1,5 +1,6 @@
 import type { LanguageModelV4CallOptions, LanguageModelV4Middleware } from '@ai-sdk/provider';
-import { InvalidArgumentError, isRecord } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
 import { digestRequest } from '@ctxpack/provenance';
 import type { Signer } from '@ctxpack/sign';
 import { createSigner, signManifest } from '@ctxpack/sign';

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, isRecord } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
 import type { Severity } from '@ctxpack/escape';
 import { ResponseBlockedError } from './response-blocked-error.js';
 import type { ResponseFinding } from './response-finding.js';

@@ -1,4 +1,5 @@
-import { assertArray, assertRecord, InvalidArgumentError, isRecord } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertArray, assertRecord, isRecord } from '@ctxpack/block/kernel';
 import type { Severity } from '@ctxpack/escape';
 import { findUrlTaint, findValueTaint } from './find-taint.js';
 import type { Payload } from './payload.js';

@@ -1,5 +1,6 @@
 import type { BlockSource, ContextBlock, ContextBlockInput, TruncationStrategy, Trust } from '@ctxpack/block';
-import { assertRecord, BLOCK_LIMITS, createBlock, InvalidArgumentError } from '@ctxpack/block';
+import { BLOCK_LIMITS, createBlock, InvalidArgumentError } from '@ctxpack/block';
+import { assertRecord } from '@ctxpack/block/kernel';
 import type { SerializePolicy, Target } from '@ctxpack/serialize';
 import { TARGETS, UnsupportedTargetError } from '@ctxpack/serialize';
 import type { Signer } from '@ctxpack/sign';

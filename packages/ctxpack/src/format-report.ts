@@ -1,4 +1,4 @@
-import { assertArray, assertRecord, assertString } from '@ctxpack/block';
+import { assertArray, assertRecord, assertString } from '@ctxpack/block/kernel';
 import type { AssemblyReport } from './payload.js';
 
 /**

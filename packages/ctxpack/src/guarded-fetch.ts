@@ -1,4 +1,5 @@
-import { InvalidArgumentError, isRecord } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
 import type { SerializePolicy, SpotlightOption } from '@ctxpack/serialize';
 import type { ContextOptions } from './context.js';
 import { createContext } from './context.js';

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, isRecord } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
 import type { ImportCollector } from './import-builder.js';
 import {
   argumentsText,

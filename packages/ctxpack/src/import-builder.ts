@@ -1,5 +1,6 @@
 import type { BlockKind, BlockSource, ContextBlockInput, Trust } from '@ctxpack/block';
-import { InvalidArgumentError, isRecord } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
 
 /** One block as `importRequest` returns it: everything but the tenant, which the context adds. */
 export type ImportedBlock = Omit<ContextBlockInput, 'tenant'>;

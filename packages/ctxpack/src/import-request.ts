@@ -1,4 +1,5 @@
-import { InvalidArgumentError, isRecord } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
 import { importAiSdk } from './import-ai-sdk.js';
 import { importAnthropic } from './import-anthropic.js';
 import type { Classify, ImportedBlock } from './import-builder.js';

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, isRecord } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
 import { DATAMARK } from '@ctxpack/serialize';
 import { decodeBase64Run } from './find-taint.js';
 import { findUrls } from './find-urls.js';

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, isRecord } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
 import type { Target } from '@ctxpack/serialize';
 
 /** The body fields each target renders from blocks; `params` may not set them. */

@@ -1,4 +1,5 @@
-import { assertArray, assertRecord, InvalidArgumentError } from '@ctxpack/block';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertArray, assertRecord } from '@ctxpack/block/kernel';
 import type { Finding, Severity } from '@ctxpack/escape';
 import { scan } from '@ctxpack/escape';
 import { findUrlTaint } from './find-taint.js';

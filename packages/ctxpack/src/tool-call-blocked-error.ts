@@ -1,4 +1,5 @@
-import { CtxpackError, hasMarker, setMarker } from '@ctxpack/block';
+import { CtxpackError } from '@ctxpack/block';
+import { hasMarker, setMarker } from '@ctxpack/block/kernel';
 import type { ResponseFinding } from './response-finding.js';
 
 const marker: symbol = Symbol.for('ctxpack.error.tool_call_blocked');

@@ -1,4 +1,5 @@
-import { CtxpackError, hasMarker, setMarker } from '@ctxpack/block';
+import { CtxpackError } from '@ctxpack/block';
+import { hasMarker, setMarker } from '@ctxpack/block/kernel';
 
 const marker: symbol = Symbol.for('ctxpack.error.mcp_input_required');
 
