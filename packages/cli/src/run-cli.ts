@@ -5,6 +5,7 @@ import type { CliIo } from './cli-io.js';
 import { readCliVersion } from './cli-version.js';
 import { INSPECT_HELP, runInspect } from './inspect-command.js';
 import { KEYGEN_HELP, runKeygen } from './keygen-command.js';
+import { MCP_PROXY_HELP, runMcpProxy } from './mcp-proxy-command.js';
 import { runScan, SCAN_HELP } from './scan-command.js';
 import { runVerify, VERIFY_HELP } from './verify-command.js';
 
@@ -16,6 +17,7 @@ Commands:
   inspect <payload.json>           show blocks, trust, sources, tokens, truncation and findings (--html)
   verify <payload.json> --key pub  verify a signed payload, or say exactly why not
   audit verify <log>               check a hash-chained audit log
+  mcp-proxy --pins f -- <cmd…>     a scanning, pinning, sanitizing stdio proxy in front of an MCP server
 
 Run 'ctxpack <command> --help' for a command's options.`;
 
@@ -28,6 +30,7 @@ const commands: Record<
   inspect: { run: runInspect, help: INSPECT_HELP },
   verify: { run: runVerify, help: VERIFY_HELP },
   audit: { run: runAudit, help: AUDIT_HELP },
+  'mcp-proxy': { run: runMcpProxy, help: MCP_PROXY_HELP },
 };
 
 /**

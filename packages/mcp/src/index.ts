@@ -6,6 +6,20 @@ export { MCP_LIMITS } from './limits.js';
 export { McpInputRequiredError } from './mcp-input-required-error.js';
 export type { ToolChange, ToolPin, ToolPins } from './pin-tools.js';
 export { diffToolPins, pinTools } from './pin-tools.js';
+export type {
+  ProxyEvent,
+  ProxyFilter,
+  ProxyFilterOptions,
+  ProxyOutput,
+} from './proxy/create-proxy-filter.js';
+export { createProxyFilter } from './proxy/create-proxy-filter.js';
+export type { PendingPin, ProxyListKind, ProxyPin, ProxyPins } from './proxy/proxy-pins.js';
+export {
+  approvePending,
+  createProxyPins,
+  PROXY_LIST_KINDS,
+  parseProxyPins,
+} from './proxy/proxy-pins.js';
 export type { ScanListOptions } from './scan-lists.js';
 export { scanElicitation, scanPrompts, scanResources, scanToolResult } from './scan-lists.js';
 export type {
