@@ -70,8 +70,11 @@ const PAIRS: readonly (readonly [readonly string[], readonly string[]])[] = [
   [['user'], USER_MODALS],
 ];
 
-/** Words that fire alone: pipe-to-shell (its `|` and `sh` may be far away). */
-const ALONE = DOWNLOADERS;
+/**
+ * Words that fire alone: pipe-to-shell (its `|` and `sh` may be far away), and
+ * `bearer` (an authorization value may be split by `.` into runs shorter than RUN_LIMIT).
+ */
+const ALONE = [...DOWNLOADERS, 'bearer'];
 
 function rot13(word: string): string {
   return word.replace(/[a-z]/g, (c) => String.fromCharCode(((c.charCodeAt(0) - 97 + 13) % 26) + 97));
@@ -160,7 +163,7 @@ const RUN_LIMIT = 15;
 const DASH_LIMIT = 5;
 /** What a colon-bearing rule can have right before its `:` (checked on ≤48 characters before it). */
 const BEFORE_COLON =
-  /(?:(?:api|apikey|secret|token|access|client|auth|private|password|passwd|pwd|human|assistant|system|developer|admin|prompt|message|note|override)[a-z0-9_-]{0,20}["']?\s{0,4}|(?:instructions?|directives?|rules|system|developer|admin)[\s_*\-"'`~.]{0,6})$/i;
+  /(?:(?:api|apikey|secret|token|access|client|auth|authorization|private|password|passwd|pwd|human|assistant|system|developer|admin|prompt|message|note|override)[a-z0-9_-]{0,20}["']?\s{0,4}|(?:instructions?|directives?|rules|system|developer|admin)[\s_*\-"'`~.]{0,6})$/i;
 
 function colonMatters(text: string, i: number): boolean {
   if (text.charCodeAt(i + 1) === 0x2f && text.charCodeAt(i + 2) === 0x2f) return true;

@@ -30,6 +30,15 @@ const isWordOrDash = (c: number): boolean =>
   c === 0x5f ||
   c === 0x2d;
 const isSlackChar = (c: number): boolean => c !== 0x5f && isWordOrDash(c);
+const isBase64Char = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) ||
+  (c >= 0x41 && c <= 0x5a) ||
+  (c >= 0x61 && c <= 0x7a) ||
+  c === 0x2b ||
+  c === 0x2f;
+// RFC 7235 token68: [A-Za-z0-9-._~+/] then `=` padding.
+const isToken68Char = (c: number): boolean =>
+  isBase64Char(c) || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e || c === 0x3d;
 // [A-Za-z0-9+/_\-.=~!@#$%^&*]
 const isAssignedValueChar = (c: number): boolean =>
   isWordOrDash(c) || (c < 0x80 && '+/.=~!@#$%^&*'.includes(String.fromCharCode(c)));
@@ -118,6 +127,55 @@ const SECRET_RULES: readonly SecretRule[] = [
   },
   { rule: 'npm-token', needles: ['npm_'], label: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g, group: 0 },
   {
+    rule: 'slack-app-token',
+    needles: ['xapp-'],
+    label: 'Slack app-level token',
+    pattern: /\bxapp-\d-[A-Z0-9]{8,16}-\d{6,16}-[a-f0-9]{32,80}/g,
+    group: 0,
+    run: isWordOrDash,
+  },
+  {
+    rule: 'stripe-webhook-secret',
+    needles: ['whsec_'],
+    label: 'Stripe webhook signing secret',
+    pattern: /\bwhsec_[A-Za-z0-9+/]{24,128}/g,
+    group: 0,
+    run: isBase64Char,
+  },
+  {
+    rule: 'google-oauth-client-secret',
+    needles: ['gocspx-'],
+    label: 'Google OAuth client secret',
+    pattern: /\bGOCSPX-[A-Za-z0-9_-]{28}/g,
+    group: 0,
+    run: isWordOrDash,
+  },
+  {
+    rule: 'google-oauth-token',
+    needles: ['ya29.'],
+    label: 'Google OAuth access token',
+    pattern: /\bya29\.[A-Za-z0-9_-]{20,2048}/g,
+    group: 0,
+    run: isWordOrDash,
+  },
+  {
+    rule: 'sendgrid-key',
+    needles: ['sg.'],
+    label: 'SendGrid API key',
+    pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}/g,
+    group: 0,
+    run: isWordOrDash,
+  },
+  {
+    rule: 'authorization-header',
+    needles: ['bearer', 'basic'],
+    label: 'HTTP authorization credentials',
+    pattern: /\b(?:bearer|basic)[ \t]{1,4}([A-Za-z0-9\-._~+/]{16,4096}=*)/gi,
+    group: 1,
+    run: isToken68Char,
+    accept: (v) => /[0-9]/.test(v) && /[A-Za-z]/.test(v) && shannonEntropy(v) >= 3,
+  },
+  {
     rule: 'huggingface-token',
     needles: ['hf_'],
     label: 'Hugging Face token',
@@ -196,6 +254,50 @@ function maskMarkers(text: string): string {
   return text.replace(MARKER, (m) => (SECRET_RULE_NAMES.has(m.slice(10, -1)) ? ' '.repeat(m.length) : m));
 }
 
+/** How far from an AWS access key ID its secret key is looked for (same line or the next, as in env files and CSVs). */
+const AWS_PAIR_WINDOW = 160;
+const AWS_SECRET_RUN = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+
+/** A 40-character AWS secret access key shape: base64 alphabet, mixed case and a digit, high entropy. */
+function looksLikeAwsSecret(v: string): boolean {
+  return /[0-9]/.test(v) && /[a-z]/.test(v) && /[A-Z]/.test(v) && shannonEntropy(v) >= 4;
+}
+
+/**
+ * A bare secret access key (no `aws_secret_access_key =` label) next to its
+ * key ID: the 40-character run within AWS_PAIR_WINDOW before or after each
+ * access key ID. Bounded work per key ID, and key IDs are 20 characters
+ * apart at least: linear.
+ */
+function addBareAwsSecrets(
+  text: string,
+  hits: { rule: string; label: string; start: number; end: number; priority: number }[],
+): void {
+  const ids = hits.filter((h) => h.rule === 'aws-access-key');
+  for (const id of ids) {
+    const from = Math.max(0, id.start - AWS_PAIR_WINDOW);
+    const window = text.slice(from, Math.min(text.length, id.end + AWS_PAIR_WINDOW));
+    AWS_SECRET_RUN.lastIndex = 0;
+    for (let m = AWS_SECRET_RUN.exec(window); m !== null; m = AWS_SECRET_RUN.exec(window)) {
+      const start = from + m.index;
+      // A run cut by the window edge is not a whole key.
+      if (
+        (m.index === 0 && from > 0) ||
+        (start + 40 === from + window.length && from + window.length < text.length)
+      )
+        continue;
+      if (looksLikeAwsSecret(m[0]))
+        hits.push({
+          rule: 'aws-secret-key',
+          label: 'AWS secret access key',
+          start,
+          end: start + 40,
+          priority: 1,
+        });
+    }
+  }
+}
+
 /**
  * Every secret in `text`, in order; overlapping matches are merged into one
  * finding over their union (the first one's rule), so redaction never leaves a
@@ -241,6 +343,7 @@ export function detectSecrets(source: string, present?: ReadonlySet<string>): Se
       add(r.rule, r.label, start, end, priority);
     }
   });
+  addBareAwsSecrets(text, hits);
   hits.sort((a, b) => a.start - b.start || a.priority - b.priority);
   const merged: typeof hits = [];
   for (const h of hits) {
