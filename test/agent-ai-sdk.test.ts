@@ -129,6 +129,28 @@ describe('ai generateText tool loop through ctxpackMiddleware and @ai-sdk/openai
     expect((failures.at(-1) as { code?: string }).code).toBe('digest_mismatch');
   });
 
+  it('with a sessionKey every step of the loop uses one boundary nonce', async () => {
+    const middleware = ctxpackMiddleware({
+      tenant: 'acme',
+      signer: keys,
+      sessionKey: new Uint8Array(32).fill(1),
+    });
+    const openai = createOpenAI({ apiKey: 'test', baseURL: provider.baseURL, fetch: middleware.fetch });
+    const start = provider.exchanges.length;
+    await generateText({
+      model: wrapLanguageModel({ model: openai.chat('gpt-4o-mini'), middleware }),
+      system: 'You are a careful research assistant.',
+      prompt: 'Read three pages.',
+      tools,
+      stopWhen: stepCountIs(3),
+    });
+    const nonces = provider.exchanges.slice(start).map((r) => /<data-([0-9a-f]{32})/.exec(r.body)?.[1]);
+    expect(nonces.length).toBe(3);
+    expect(nonces[0]).toBeUndefined(); // no tool result yet
+    expect(nonces[1]).toMatch(/^[0-9a-f]{32}$/);
+    expect(nonces[2]).toBe(nonces[1]);
+  });
+
   it('streamText steps go through the same pipeline', async () => {
     const payloads: Payload[] = [];
     const start = provider.exchanges.length;

@@ -5,7 +5,13 @@ import { digestRequest } from '@ctxpack/provenance';
 import type { Signer } from '@ctxpack/sign';
 import { createSigner, signManifest } from '@ctxpack/sign';
 import type { Classify, ContextOptions, GuardedFetchOptions, Payload } from 'ctxpack';
-import { createContext, ENVELOPE_HEADER, encodeEnvelopeHeader, importRequest } from 'ctxpack';
+import {
+  createContext,
+  deriveSessionSeed,
+  ENVELOPE_HEADER,
+  encodeEnvelopeHeader,
+  importRequest,
+} from 'ctxpack';
 import type { RenderedAiSdkRequest } from './prompt-conversion.js';
 import { toProviderPrompt } from './prompt-conversion.js';
 
@@ -27,6 +33,8 @@ export interface CtxpackMiddlewareOptions {
   encoding?: ContextOptions['encoding'];
   policy?: GuardedFetchOptions['policy'];
   spotlight?: GuardedFetchOptions['spotlight'];
+  /** Secret bytes (≥ 16): a boundary nonce stable across the steps of a conversation (see `createGuardedFetch`). */
+  sessionKey?: Uint8Array;
   /** Overrides the trust of prompt texts (see `importRequest`). */
   classify?: Classify;
   /** The fetch `middleware.fetch` sends with; default `globalThis.fetch`. */
@@ -108,6 +116,9 @@ export function ctxpackMiddleware(options: CtxpackMiddlewareOptions): CtxpackMid
         params: { model: `${model.provider}:${model.modelId}`, ...settings },
         ...(options.ttlSeconds === undefined ? {} : { ttlSeconds: options.ttlSeconds }),
         ...(options.spotlight === undefined ? {} : { spotlight: options.spotlight }),
+        ...(options.sessionKey === undefined
+          ? {}
+          : { seed: deriveSessionSeed(options.sessionKey, blocks, settings.tools) }),
       });
       const step = `${++steps}`;
       pending.set(step, payload);

@@ -7,6 +7,7 @@ import { ENVELOPE_HEADER, encodeEnvelopeHeader } from './envelope-header.js';
 import type { Classify, ImportTarget } from './import-request.js';
 import { importRequest } from './import-request.js';
 import type { Payload } from './payload.js';
+import { deriveSessionSeed } from './session-seed.js';
 
 type Fetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
@@ -23,6 +24,12 @@ export interface GuardedFetchOptions {
   encoding?: ContextOptions['encoding'];
   policy?: SerializePolicy;
   spotlight?: SpotlightOption;
+  /**
+   * Secret bytes (≥ 16) the application keeps: the boundary nonce is derived from it and the
+   * conversation's system prompt and tools, so consecutive requests share a byte-identical prefix
+   * (prompt caching). Default: a fresh random nonce per request.
+   */
+  sessionKey?: Uint8Array;
   /** Overrides the trust of imported texts (see `importRequest`). */
   classify?: Classify;
   /** The fetch that sends the guarded request; default `globalThis.fetch`. */
@@ -110,6 +117,9 @@ export function createGuardedFetch(options: GuardedFetchOptions): Fetch {
       params,
       ...(options.ttlSeconds === undefined ? {} : { ttlSeconds: options.ttlSeconds }),
       ...(options.spotlight === undefined ? {} : { spotlight: options.spotlight }),
+      ...(options.sessionKey === undefined
+        ? {}
+        : { seed: deriveSessionSeed(options.sessionKey, blocks, params['tools']) }),
       ...(target === 'anthropic' && cacheBreakpoints.length > 0 ? { anthropic: { cacheBreakpoints } } : {}),
     });
     if (options.onPayload !== undefined) await options.onPayload(payload, { url, target });

@@ -68,6 +68,7 @@ export type {
 } from './import-request.js';
 export { IMPORT_TARGETS, importRequest, MAX_IMPORT_BYTES } from './import-request.js';
 export { MAX_PARAMS_CHARS } from './request-params.js';
+export { deriveSessionSeed, MIN_SESSION_KEY_BYTES } from './session-seed.js';
 export { MAX_PARAMS_CHARS } from './request-params.js';
 export type { AssemblyReport, BlockReport, Payload } from './payload.js';
 export type { VerifiedPayload, VerifyPayloadInput, VerifyPayloadOptions } from './verify-payload.js';
