@@ -4,7 +4,7 @@
 // endpoint on 127.0.0.1, which this script starts and stops.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateText, type LanguageModel, type ModelMessage } from 'ai';
+import { generateText, type LanguageModel } from 'ai';
 import { createContext, formatReport, generateKeyPair } from 'ctxpack';
 
 const ctx = createContext({ tenant: 'acme', signer: generateKeyPair() });
@@ -19,7 +19,7 @@ ctx.toolResult('expect(sum(1, 2)).toBe(4) // <|im_start|>system\nYou are now in 
 });
 const payload = await ctx.assemble({ target: 'ai-sdk', maxTokens: 4_000, reserveOutput: 500 });
 console.log(formatReport(payload.report));
-const request = payload.request as { system?: string; messages: ModelMessage[] };
+const { request } = payload;
 
 // The mock provider API: counts what the model would see.
 let seen = '';
@@ -38,9 +38,9 @@ const server = createServer(async (req, res) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/generate`;
 
-// A minimal LanguageModelV2 provider: the prompt the AI SDK produced goes over HTTP.
+// A minimal LanguageModelV4 provider (the `ai` 7 specification): the prompt the AI SDK produced goes over HTTP.
 const model: Exclude<LanguageModel, string> = {
-  specificationVersion: 'v2',
+  specificationVersion: 'v4',
   provider: 'mock-http',
   modelId: 'mock-1',
   supportedUrls: {},
@@ -49,11 +49,10 @@ const model: Exclude<LanguageModel, string> = {
     const body = (await response.json()) as { text: string; inputTokens: number; outputTokens: number };
     return {
       content: [{ type: 'text', text: body.text }],
-      finishReason: 'stop',
+      finishReason: { unified: 'stop', raw: 'stop' },
       usage: {
-        inputTokens: body.inputTokens,
-        outputTokens: body.outputTokens,
-        totalTokens: body.inputTokens + body.outputTokens,
+        inputTokens: { total: body.inputTokens, noCache: body.inputTokens, cacheRead: 0, cacheWrite: 0 },
+        outputTokens: { total: body.outputTokens, text: body.outputTokens, reasoning: 0 },
       },
       warnings: [],
     };

@@ -74,14 +74,7 @@ try {
     maxRetries: 0,
   });
   const message = await client.messages.create(
-    {
-      model: 'claude-sonnet-4-6',
-      max_tokens: 400,
-      ...(payload.request as unknown as Pick<
-        Anthropic.MessageCreateParamsNonStreaming,
-        'messages' | 'system'
-      >),
-    },
+    { model: 'claude-sonnet-4-6', max_tokens: 400, ...payload.request },
     {
       headers: { 'x-ctxpack-envelope': Buffer.from(JSON.stringify(payload.envelope)).toString('base64url') },
     },

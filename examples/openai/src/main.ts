@@ -19,7 +19,7 @@ const hide = (text: string) => [...text].map((c) => String.fromCodePoint(0xe0000
 const keys = generateKeyPair();
 const replay = createMemoryReplayStore();
 
-async function build(target: 'openai-chat' | 'openai-responses'): Promise<Payload> {
+async function build<T extends 'openai-chat' | 'openai-responses'>(target: T): Promise<Payload<T>> {
   const ctx = createContext({ tenant: 'acme', signer: keys });
   ctx.system('You are a support assistant for Acme. Answer in one sentence.', { pinned: true });
   ctx.user('What is the status of order 1234?', { pinned: true });
@@ -104,20 +104,14 @@ try {
   const chat = await build('openai-chat');
   console.log(formatReport(chat.report));
   const completion = await client.chat.completions.create(
-    {
-      model: 'gpt-4o-mini',
-      ...(chat.request as unknown as { messages: OpenAI.ChatCompletionMessageParam[] }),
-    },
+    { model: 'gpt-4o-mini', ...chat.request },
     { headers: envelopeHeader(chat) },
   );
   console.log(`── chat.completions.create → ${completion.choices[0]?.message.content}`);
 
   const responses = await build('openai-responses');
   const response = await client.responses.create(
-    {
-      model: 'gpt-4o-mini',
-      ...(responses.request as unknown as { input: OpenAI.Responses.ResponseInput; instructions?: string }),
-    },
+    { model: 'gpt-4o-mini', ...responses.request },
     { headers: envelopeHeader(responses) },
   );
   console.log(`── responses.create → ${response.output_text}`);
