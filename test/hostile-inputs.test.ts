@@ -1,6 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { types } from 'node:util';
 import * as block from '@ctxpack/block';
+import * as blockKernel from '@ctxpack/block/kernel';
 import * as budget from '@ctxpack/budget';
 import * as cli from '@ctxpack/cli';
 import * as escapePkg from '@ctxpack/escape';
@@ -278,13 +279,30 @@ const specs: Record<string, Spec> = {
   'block.createBlock': { args: () => [{ kind: 'user', tenant: 'acme', content: 'hi' }] },
   'block.parseBlock': { args: () => [{ kind: 'user', tenant: 'acme', content: 'hi' }] },
   'block.defaultTrust': { args: () => ['user'] },
-  'block.formatPath': { args: () => [['source', 0, 'type']] },
-  'block.hasMarker': { args: () => [new Error('x'), Symbol.for('ctxpack.error')] },
-  'block.setMarker': { args: () => [new Error('x'), Symbol.for('hostile.marker')] },
-  'block.assertArray': { args: () => [[1], 'items'] },
-  'block.assertRecord': { args: () => [{ a: 1 }, 'options'] },
-  'block.assertString': { args: () => ['text', 'text'] },
-  'block.isRecord': { args: () => [{ a: 1 }] },
+  // @ctxpack/block/kernel
+  'block/kernel.formatPath': { args: () => [['source', 0, 'type']] },
+  'block/kernel.hasMarker': { args: () => [new Error('x'), Symbol.for('ctxpack.error')] },
+  'block/kernel.setMarker': { args: () => [new Error('x'), Symbol.for('hostile.marker')] },
+  'block/kernel.assertArray': { args: () => [[1], 'items', 4] },
+  'block/kernel.assertRecord': { args: () => [{ a: 1 }, 'options'] },
+  'block/kernel.assertString': { args: () => ['text', 'text', 16] },
+  'block/kernel.assertBytes': { args: () => [new Uint8Array(2), 'bytes', 2] },
+  'block/kernel.assertInteger': { args: () => [3, 'n', 1, 10] },
+  'block/kernel.assertOneOf': { args: () => ['a', 'mode', ['a', 'b']] },
+  'block/kernel.assertWellFormed': { args: () => ['text', 'text'] },
+  'block/kernel.readOptions': { args: () => [{ a: 1 }, 'options'] },
+  'block/kernel.isRecord': { args: () => [{ a: 1 }] },
+  'block/kernel.describeValue': { args: () => [{ a: 1 }] },
+  'block/kernel.isDigest': { args: () => [`sha256:${'0'.repeat(64)}`] },
+  'block/kernel.formatDigest': { args: () => [new Uint8Array(32)] },
+  'block/kernel.isWellFormed': { args: () => ['text'] },
+  'block/kernel.encodeHex': { args: () => [new Uint8Array([1, 255])] },
+  'block/kernel.decodeHex': { args: () => ['01ff'] },
+  'block/kernel.encodeBase64': { args: () => [new Uint8Array([1, 2, 3])] },
+  'block/kernel.decodeBase64': { args: () => ['AQID'] },
+  'block/kernel.encodeBase64Url': { args: () => [new Uint8Array([251, 255])] },
+  'block/kernel.decodeBase64Url': { args: () => ['-_8'] },
+  'block/kernel.decodeBase64Loose': { args: () => ['-_8='] },
   // @ctxpack/escape
   'escape.sanitize': { args: () => ['hello <|im_start|>', { trust: 'untrusted' }] },
   'escape.scan': { args: () => ['hello <|im_start|>', {}] },
@@ -544,6 +562,7 @@ afterAll(async () => {
 
 const modules: Record<string, Record<string, unknown>> = {
   block,
+  'block/kernel': blockKernel,
   escape: escapePkg,
   'escape/decoders': escapeDecoders,
   provenance,
@@ -568,6 +587,7 @@ function enumerateFunctions(): { key: string; fn: (...a: unknown[]) => unknown }
   // ctxpack last, so its re-exports are attributed to their home packages.
   for (const pkg of [
     'block',
+    'block/kernel',
     'escape',
     'escape/decoders',
     'provenance',

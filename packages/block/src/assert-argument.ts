@@ -1,5 +1,16 @@
+import { describeValue } from './describe-value.js';
 import { InvalidArgumentError } from './invalid-argument-error.js';
 import { isWellFormed } from './well-formed.js';
+
+/** Bounds are arguments too: a non-integer bound is the caller's mistake, not a crash while the message is built. */
+function checkBound(value: unknown, name: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new InvalidArgumentError({ path: name, expected: 'a safe integer', value });
+  }
+}
+
+/** At most this many choices are listed in an assertOneOf message. */
+const MAX_LISTED_CHOICES = 16;
 
 /**
  * A non-null, non-array object: the shape of every options and block argument.
@@ -48,6 +59,7 @@ export function assertArray(
   path: string,
   maxItems?: number,
 ): asserts value is readonly unknown[] {
+  if (maxItems !== undefined) checkBound(maxItems, 'maxItems');
   if (!Array.isArray(value)) throw new InvalidArgumentError({ path, expected: 'an array', value });
   if (maxItems !== undefined && value.length > maxItems) {
     throw new InvalidArgumentError({ path, expected: `an array of at most ${maxItems} items`, value });
@@ -62,6 +74,7 @@ export function assertArray(
  * assertString(tenant, 'options.tenant', 256);
  */
 export function assertString(value: unknown, path: string, maxChars?: number): asserts value is string {
+  if (maxChars !== undefined) checkBound(maxChars, 'maxChars');
   if (typeof value !== 'string') throw new InvalidArgumentError({ path, expected: 'a string', value });
   if (maxChars !== undefined && value.length > maxChars) {
     throw new InvalidArgumentError({ path, expected: `a string of at most ${maxChars} chars`, value });
@@ -90,6 +103,7 @@ export function assertWellFormed(value: unknown, path: string): asserts value is
  * assertBytes(seed, 'seed', 32);
  */
 export function assertBytes(value: unknown, path: string, length?: number): asserts value is Uint8Array {
+  if (length !== undefined) checkBound(length, 'length');
   if (!(value instanceof Uint8Array) || (length !== undefined && value.length !== length)) {
     const expected = length === undefined ? 'a Uint8Array' : `a Uint8Array of ${length} bytes`;
     throw new InvalidArgumentError({ path, expected, value });
@@ -109,6 +123,8 @@ export function assertInteger(
   min = 0,
   max: number = Number.MAX_SAFE_INTEGER,
 ): asserts value is number {
+  checkBound(min, 'min');
+  checkBound(max, 'max');
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new InvalidArgumentError({ path, expected: `an integer from ${min} to ${max}`, value });
   }
@@ -126,10 +142,15 @@ export function assertOneOf<const T extends string | number | boolean>(
   path: string,
   allowed: readonly T[],
 ): asserts value is T {
+  if (!Array.isArray(allowed)) {
+    throw new InvalidArgumentError({ path: 'allowed', expected: 'an array', value: allowed });
+  }
   for (const choice of allowed) if (value === choice) return;
-  throw new InvalidArgumentError({
-    path,
-    expected: `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
-    value,
-  });
+  let list = '';
+  for (let i = 0; i < allowed.length && i < MAX_LISTED_CHOICES; i++) {
+    const choice: unknown = allowed[i];
+    list += `${i === 0 ? '' : ', '}${typeof choice === 'string' ? JSON.stringify(choice) : describeValue(choice)}`;
+  }
+  if (allowed.length > MAX_LISTED_CHOICES) list += `, … (${allowed.length} in all)`;
+  throw new InvalidArgumentError({ path, expected: `one of ${list}`, value });
 }

@@ -1,6 +1,3 @@
-// Transitional: these moved to `@ctxpack/block/kernel`; re-exported here only
-// until every importer has switched (then removed; see the export test).
-export { assertArray, assertRecord, assertString, isRecord } from './assert-argument.js';
 export { blockSourceSchema, contextBlockSchema, transformSchema } from './block-schema.js';
 export type {
   BlockKind,
@@ -14,8 +11,7 @@ export type {
 } from './context-block.js';
 export { BLOCK_KINDS, defaultTrust, TRUST_LEVELS } from './context-block.js';
 export type { CtxpackErrorOptions } from './ctxpack-error.js';
-export { CtxpackError, hasMarker, setMarker } from './ctxpack-error.js';
-export { formatPath } from './format-path.js';
+export { CtxpackError } from './ctxpack-error.js';
 export type { InvalidArgumentErrorOptions } from './invalid-argument-error.js';
 export { InvalidArgumentError } from './invalid-argument-error.js';
 export type { BlockIssue } from './invalid-block-error.js';

@@ -30,7 +30,10 @@ export class InvalidArgumentError extends CtxpackError {
   readonly expected: string;
   readonly received: string;
 
-  constructor({ path, expected, value, cause }: InvalidArgumentErrorOptions) {
+  constructor({ path: rawPath, expected: rawExpected, value, cause }: InvalidArgumentErrorOptions) {
+    // Total on any input, like describeValue: a symbol or a Proxy here must not throw while the error is built.
+    const path = typeof rawPath === 'string' ? rawPath : `(${describeValue(rawPath)})`;
+    const expected = typeof rawExpected === 'string' ? rawExpected : `(${describeValue(rawExpected)})`;
     const received = describeValue(value);
     super({
       code: 'invalid_argument',

@@ -127,6 +127,28 @@ describe('argument checks', () => {
     }
   });
 
+  it('refuses bounds and choice lists that are not what they claim, with the bound named', () => {
+    expect(thrown(() => assertArray([], 'a', '2' as never))).toMatchObject({ path: 'maxItems' });
+    expect(thrown(() => assertString('', 'a', [[]] as never))).toMatchObject({ path: 'maxChars' });
+    expect(thrown(() => assertBytes(new Uint8Array(1), 'a', Symbol('n') as never))).toMatchObject({
+      path: 'length',
+    });
+    expect(thrown(() => assertInteger(1, 'a', 0.5))).toMatchObject({ path: 'min' });
+    expect(thrown(() => assertInteger(1, 'a', 0, Number.POSITIVE_INFINITY))).toMatchObject({ path: 'max' });
+    expect(thrown(() => assertOneOf('a', 'mode', null as never))).toMatchObject({ path: 'allowed' });
+    const many = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    const e = thrown(() => assertOneOf('x', 'mode', many));
+    expect(e.expected).toMatch(/^one of "m0", .*"m15", … \(40 in all\)$/);
+    expect(thrown(() => assertOneOf(3, 'n', [1, 2]))).toMatchObject({
+      expected: 'one of number 1, number 2',
+    });
+  });
+
+  it('builds its message from any path without throwing', () => {
+    const e = new InvalidArgumentError({ path: Symbol('p') as never, expected: 'x', value: 1 });
+    expect(e.path).toBe('(symbol)');
+  });
+
   it('passes good values through', () => {
     expect(() => {
       assertRecord({}, 'a');
