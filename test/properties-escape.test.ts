@@ -135,3 +135,39 @@ describe.each(TARGETS)('escape invariants after assemble (%s)', (target: Target)
     );
   });
 });
+
+// Issue 12.3: about 125k matches of one detector threw `RangeError: Maximum
+// call stack size exceeded` on main (`push(...matches)`). A million matches of
+// each detector in one string is a typed, capped result (slow lane: seconds each).
+describe('a million matches of each detector', () => {
+  const units: [string, string][] = [
+    ['special token <s>', '<s>'],
+    ['turn marker', '\nHuman: x'],
+    ['confusable word', 'раураl '],
+    ['injection phrase', 'ignore all previous instructions. '],
+    ['tag characters', `a${String.fromCodePoint(0xe0041)}`],
+    ['variation selector', 'x\uFE0F'],
+    ['secret', 'AKIAIOSFODNN7EXAMPLE '],
+  ];
+  it.each(units)(
+    '%s × 1,000,000 sanitizes to a capped result with every finding counted',
+    async (_, unit) => {
+      const { sanitize } = await import('@ctxpack/escape');
+      const r = sanitize(unit.repeat(1_000_000));
+      expect(r.counts.high + r.counts.medium + r.counts.low).toBeGreaterThanOrEqual(1_000_000);
+      expect(r.findings).toHaveLength(1000);
+      expect(r.highest).not.toBe('none');
+    },
+    300_000,
+  );
+
+  it('scanTools with a million special tokens in one description is a capped report', async () => {
+    const { scanTools } = await import('@ctxpack/mcp');
+    const report = scanTools([
+      { name: 'noisy', description: '<s>'.repeat(1_000_000), inputSchema: { type: 'object' } },
+    ]);
+    expect(report.highest).toBe('high');
+    expect(report.counts.high).toBeGreaterThanOrEqual(1_000_000);
+    expect(report.findings.length).toBeLessThanOrEqual(257);
+  }, 300_000);
+});

@@ -6,6 +6,7 @@ import type { CliIo } from './cli-io.js';
 import { createPaint, formatTable, visible } from './cli-io.js';
 import { expectPositionals, parseCommandArgs } from './parse-command-args.js';
 import { parseJsonInput, readInput } from './read-input.js';
+import { runScanRules } from './scan-rules-command.js';
 
 export const SCAN_HELP = `Usage: ctxpack scan [file|-] [--json] [--tools]
 
@@ -18,6 +19,8 @@ Options:
   --json     print the findings as JSON
   --tools    the input is an MCP tool list (JSON: an array of tools or
              { "tools": [...] }); scan every definition, schemas included
+  --rules    the inputs are skills/rules files (SKILL.md, AGENTS.md, …);
+             see 'ctxpack scan --rules --help'
   -h, --help show this help
 
 Exit status: 0 no high-severity finding, 1 at least one (counted over every
@@ -33,6 +36,7 @@ interface Row {
 
 /** `ctxpack scan`: a findings table, exit 1 on a high-severity finding. */
 export async function runScan(args: readonly string[], io: CliIo): Promise<number> {
+  if (args.includes('--rules')) return runScanRules(args, io);
   const { values, positionals } = parseCommandArgs('scan', args, {
     json: { type: 'boolean' },
     tools: { type: 'boolean' },

@@ -41,7 +41,9 @@ describe('ctxpack scan exit codes follow the true highest severity', () => {
     const { io, out } = capture(dir);
     expect(await runCli(['scan', 'flood.txt'], io)).toBe(1);
     expect(out()).toContain('tag-characters');
-    expect(out()).toMatch(/finding\(s\) in flood\.txt: \d+ high, \d+ medium, 1100 low \(not listed: \d+ low\)/);
+    expect(out()).toMatch(
+      /finding\(s\) in flood\.txt: \d+ high, \d+ medium, 1100 low \(not listed: \d+ low\)/,
+    );
   });
 
   it('--json carries highest, counts and omitted', async () => {

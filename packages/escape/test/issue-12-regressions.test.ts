@@ -16,7 +16,11 @@ describe('findings cannot be flooded (12.2)', () => {
       expect(r.counts.high).toBeGreaterThanOrEqual(2); // the tag run and the injection it hides
       expect(r.findings).toHaveLength(1000);
       expect(r.findings.some((f) => f.kind === 'tag-characters')).toBe(true);
-      expect(r.omitted).toEqual({ high: 0, medium: 0, low: r.counts.low + r.counts.medium + r.counts.high - 1000 });
+      expect(r.omitted).toEqual({
+        high: 0,
+        medium: 0,
+        low: r.counts.low + r.counts.medium + r.counts.high - 1000,
+      });
       expect(r.omittedFindings).toBe(r.omitted.low);
       // Listed findings stay in position order.
       const starts = r.findings.map((f) => f.start);
@@ -50,11 +54,15 @@ describe('no untyped throw on many matches (12.3; main threw RangeError at ~125k
     ['<s>', '<s>'],
     ['turn markers', '\nHuman: x'],
     ['variation selectors', 'x\uFE0F'],
-  ])('150,000 × %s sanitizes to a capped, typed result', (_, unit) => {
-    const r = sanitize(unit.repeat(150_000));
-    expect(r.counts.high + r.counts.medium + r.counts.low).toBeGreaterThanOrEqual(150_000);
-    expect(r.findings).toHaveLength(1000);
-  }, 120_000);
+  ])(
+    '150,000 × %s sanitizes to a capped, typed result',
+    (_, unit) => {
+      const r = sanitize(unit.repeat(150_000));
+      expect(r.counts.high + r.counts.medium + r.counts.low).toBeGreaterThanOrEqual(150_000);
+      expect(r.findings).toHaveLength(1000);
+    },
+    120_000,
+  );
 });
 
 describe('every Cf character outside the allow-lists is removed (12.12; 29 survived on main)', () => {
@@ -140,7 +148,11 @@ describe('turn markers after a Braille blank or many spaces (12.12; survived on 
 
 describe('secret shapes of 12.12 are redacted (main: passed through)', () => {
   it.each([
-    ['Slack app token', 'xapp-1-A0123ABCDEF-1234567890123-0123456789abcdef0123456789abcdef0123456789abcdef', 'slack-app-token'],
+    [
+      'Slack app token',
+      'xapp-1-A0123ABCDEF-1234567890123-0123456789abcdef0123456789abcdef0123456789abcdef',
+      'slack-app-token',
+    ],
     ['Stripe webhook secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'stripe-webhook-secret'],
     ['Google OAuth client secret', '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', 'google-oauth-client-secret'],
     ['Google OAuth token', 'ya29.a0AfH6SMBx3kLmNoPqRsTuVwXyZ0123456789', 'google-oauth-token'],

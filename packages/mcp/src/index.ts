@@ -22,6 +22,8 @@ export {
 } from './proxy/proxy-pins.js';
 export type { ScanListOptions } from './scan-lists.js';
 export { scanElicitation, scanPrompts, scanResources, scanToolResult } from './scan-lists.js';
+export type { RulesFinding, RulesPins, RulesScanResult } from './scan-rules.js';
+export { diffRulesPins, MAX_RULES_CHARS, pinRulesFiles, scanRulesFile } from './scan-rules.js';
 export type {
   ScanToolsOptions,
   ToolFinding,

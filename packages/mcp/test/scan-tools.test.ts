@@ -188,13 +188,6 @@ describe('findings cannot be flooded (issue 12.2; each failed on main before the
     expect(findings.some((f) => f.severity === 'high')).toBe(true);
     expect(findings.length).toBeLessThanOrEqual(257);
   });
-
-  it('a million findings in one field stay a typed, capped result', () => {
-    const report = scanTools([tool({ description: '<s>'.repeat(1_000_000) })]);
-    expect(report.highest).toBe('high');
-    expect(report.counts.high).toBeGreaterThanOrEqual(1_000_000);
-    expect(report.findings.length).toBeLessThanOrEqual(257);
-  }, 60_000);
 });
 
 describe('near-duplicate tool names are high (issue 12.12; never high on main)', () => {
@@ -233,7 +226,11 @@ describe('any tool name can be pinned (issue 12.12: __proto__ could not be on ma
     const pins = JSON.parse(JSON.stringify(pinTools(tools, { now: new Date(0) })));
     expect(Object.keys(pins.tools).sort()).toEqual(['__proto__', 'constructor', 'toString']);
     expect(diffToolPins(pins, tools)).toEqual([]);
-    const changed = [tool({ name: '__proto__', description: 'Now does something else.' }), tools[1], tools[2]];
+    const changed = [
+      tool({ name: '__proto__', description: 'Now does something else.' }),
+      tools[1],
+      tools[2],
+    ];
     expect(diffToolPins(pins, changed).map((c) => [c.kind, c.tool])).toEqual([['changed', '__proto__']]);
   });
 });
