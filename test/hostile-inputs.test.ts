@@ -343,7 +343,6 @@ const specs: Record<string, Spec> = {
   'provenance.parseStrictJson': { args: () => ['{"messages":[{"role":"user","content":"hi"}]}'] },
   'provenance.verifyAuditLog': { args: () => [[fx().auditLine], {}] },
   // @ctxpack/budget
-  'budget.countOpenAIChatTokens': { args: () => [[{ role: 'user', content: 'hi' }], fx().tokenizer] },
   'budget.createEstimator': { args: () => [{ base: 'o200k_base', margin: 0.25 }] },
   'budget.createTokenizer': { args: () => ['o200k_base'] },
   'budget.createTokenizer#count': { self: () => fx().tokenizer, args: () => ['hello world'] },
@@ -359,7 +358,6 @@ const specs: Record<string, Spec> = {
       { tokenizer: fx().tokenizer, maxTokens: 100, reserveOutput: 10 },
     ],
   },
-  'budget.openAIChatMessageOverhead': { args: () => ['user', fx().tokenizer, 'bob'] },
   // @ctxpack/sign
   'sign.attachProducerSignature': { args: () => [fx().untrusted, fx().producer] },
   'sign/primitives.createInclusionProof': { args: () => [fx().leaves.map(signPrimitives.hashLeafHeader), 1] },

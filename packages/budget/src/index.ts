@@ -17,11 +17,5 @@ export type {
 } from './fit-types.js';
 export { BUDGET_LIMITS } from './limits.js';
 export { loadTokenizer } from './load-tokenizer.js';
-export type { OpenAIChatMessageText } from './openai-chat-framing.js';
-export {
-  countOpenAIChatTokens,
-  OPENAI_CHAT_FRAMING,
-  openAIChatMessageOverhead,
-} from './openai-chat-framing.js';
 export type { Tokenizer } from './tokenizer.js';
 export { DEFAULT_TRUNCATION_MARKER } from './validate-fit-input.js';

@@ -1,13 +1,5 @@
 import { InvalidArgumentError } from '@ctxpack/block';
-import {
-  countOpenAIChatTokens,
-  createEstimator,
-  createTokenizer,
-  DEFAULT_ESTIMATOR_MARGIN,
-  fit,
-  OPENAI_CHAT_FRAMING,
-  openAIChatMessageOverhead,
-} from '@ctxpack/budget';
+import { createEstimator, createTokenizer, DEFAULT_ESTIMATOR_MARGIN, fit } from '@ctxpack/budget';
 import { describe, expect, it } from 'vitest';
 
 const o200k = createTokenizer('o200k_base');
@@ -44,28 +36,7 @@ describe('createEstimator', () => {
   });
 });
 
-describe('OpenAI chat framing', () => {
-  it("counts messages the cookbook's way", () => {
-    const messages = [
-      { role: 'system', content: 'You are terse.' },
-      { role: 'user', content: 'Hello there', name: 'ada' },
-    ];
-    const expected =
-      OPENAI_CHAT_FRAMING.replyPriming +
-      2 * OPENAI_CHAT_FRAMING.tokensPerMessage +
-      o200k.count('system') +
-      o200k.count('You are terse.') +
-      o200k.count('user') +
-      o200k.count('Hello there') +
-      OPENAI_CHAT_FRAMING.tokensPerName +
-      o200k.count('ada');
-    expect(countOpenAIChatTokens(messages, o200k)).toBe(expected);
-    expect(openAIChatMessageOverhead('user', o200k)).toBe(3 + o200k.count('user'));
-    expect(openAIChatMessageOverhead('user', o200k, 'ada')).toBe(
-      3 + o200k.count('user') + 1 + o200k.count('ada'),
-    );
-  });
-});
+// OpenAI chat framing has one home: REQUEST_FRAMING in @ctxpack/serialize (tested there).
 
 describe('a foreign tokenizer (count only)', () => {
   it('is cut by binary search and stays within budget', () => {

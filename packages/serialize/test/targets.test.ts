@@ -56,6 +56,25 @@ describe.each(TARGETS)('%s', (target) => {
   });
 });
 
+describe('OpenAI chat framing (its one home)', () => {
+  it("counts messages the cookbook's way: 3 per message, 1 per name, 3 to prime the reply", () => {
+    const count = (t: string) => [...t].length; // one token per character: framing is what is tested
+    const counter = { count };
+    const request = {
+      messages: [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'Hello there', name: 'ada' },
+      ],
+    };
+    const expected =
+      3 +
+      (3 + count('system') + count('You are terse.')) +
+      (3 + count('user') + count('Hello there') + 1 + count('ada'));
+    expect(countRequestTokens(request, 'openai-chat', counter)).toBe(expected);
+    expect(REQUEST_FRAMING['openai-chat']).toMatchObject({ perMessage: 3, perName: 1, replyPriming: 3 });
+  });
+});
+
 describe('tool pairing', () => {
   const call = (id: string, callId: string) =>
     block({ id, kind: 'tool-call', content: '{}', source: { type: 'app', tool: `t_${callId}`, callId } });
