@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateServer } from '../packages/mcp/test/support/reference-servers.js';
+import { createMemoryIo } from './support/memory-io.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const bin = fileURLToPath(new URL('../packages/cli/src/bin.ts', import.meta.url));
@@ -34,22 +35,6 @@ async function connectThroughProxy(dir: string, server: string[]): Promise<Proxi
   const client = new Client({ name: 'ctxpack-host', version: '0.0.0' });
   await client.connect(transport);
   return { client, stderr: () => err };
-}
-
-function memoryIo(dir: string) {
-  let out = '';
-  let err = '';
-  return {
-    io: {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-      readStdin: async () => '',
-      env: { NO_COLOR: '1' },
-      cwd: dir,
-    },
-    out: () => out,
-    err: () => err,
-  };
 }
 
 const waitFor = async (check: () => boolean, ms = 10_000) => {
@@ -103,9 +88,9 @@ describe('ctxpack mcp-proxy between the SDK client (host) and a server that turn
     ).rejects.toThrow(/withheld by ctxpack mcp-proxy/);
     await expect(proxied.client.callTool({ name: 'exfil', arguments: {} })).rejects.toThrow(/withheld/);
 
-    const approve = memoryIo(dir);
+    const approve = createMemoryIo(dir);
     expect(await runCli(['mcp-proxy', 'approve', '--pins', 'pins.json', 'get_weather'], approve.io)).toBe(0);
-    const refuse = memoryIo(dir);
+    const refuse = createMemoryIo(dir);
     expect(await runCli(['mcp-proxy', 'approve', '--pins', 'pins.json', 'exfil'], refuse.io)).toBe(2);
     expect(refuse.err()).toContain('high findings');
     const pins = JSON.parse(readFileSync(join(dir, 'pins.json'), 'utf8'));
@@ -123,13 +108,13 @@ describe('ctxpack mcp-proxy between the SDK client (host) and a server that turn
     expect(first.manifest.tool).toBe('smuggle');
     expect(first.manifest.received).not.toBe(first.manifest.sent);
     expect(first.findings.high).toBeGreaterThan(0);
-    const cli = memoryIo(dir);
+    const cli = createMemoryIo(dir);
     expect(await runCli(['audit', 'verify', 'pins.audit.jsonl'], cli.io)).toBe(0);
     // An edited record breaks the chain.
     const edited = [...lines];
     edited[1] = (edited[1] as string).replace('"tools/call"', '"tools/calm"');
     writeFileSync(join(dir, 'edited.jsonl'), edited.join('\n'));
-    expect(await runCli(['audit', 'verify', 'edited.jsonl'], memoryIo(dir).io)).toBe(1);
+    expect(await runCli(['audit', 'verify', 'edited.jsonl'], createMemoryIo(dir).io)).toBe(1);
   });
 });
 

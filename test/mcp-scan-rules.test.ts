@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runCli } from '@ctxpack/cli';
 import { diffRulesPins, pinRulesFiles, scanRulesFile } from '@ctxpack/mcp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createMemoryIo } from './support/memory-io.js';
 
 const hide = (text: string): string =>
   [...text].map((c) => String.fromCodePoint(0xe0000 + (c.codePointAt(0) as number))).join('');
@@ -95,19 +96,7 @@ describe('scanRulesFile', () => {
 describe('ctxpack scan --rules', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ctxpack-rules-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const io = () => {
-    let out = '';
-    return {
-      io: {
-        stdout: { write: (t: string) => (out += t) },
-        stderr: { write: (t: string) => (out += t) },
-        readStdin: async () => '',
-        env: { NO_COLOR: '1' },
-        cwd: dir,
-      },
-      out: () => out,
-    };
-  };
+  const io = () => createMemoryIo(dir);
 
   it('exits 0 on clean files, 1 on a poisoned one, and pins like tools', async () => {
     writeFileSync(join(dir, 'AGENTS.md'), BENIGN_AGENTS);
