@@ -21,16 +21,13 @@ import {
   createLeaf,
   createLeafAsync,
   createSigner,
-  encodePae,
   exportKeyPair,
   exportPublicKey,
   generateKeyPair,
-  hashLeaf,
-  MANIFEST_PAYLOAD_TYPE,
-  merkleRoot,
   signManifest,
   verifyEnvelope,
 } from '@ctxpack/sign';
+import { encodePae, hashLeaf, MANIFEST_PAYLOAD_TYPE, merkleRoot } from '@ctxpack/sign/primitives';
 import { createContext } from 'ctxpack';
 
 const quick = process.argv.includes('--quick');
@@ -171,13 +168,13 @@ for (const sc of scenarios) {
   const verifyNoble = await time(runs, async () =>
     verifyEnvelope(
       { envelope, requestDigest: digestRequest(request), leaves, contents },
-      { keys: [keyPair.publicKey], tenant: 'acme', now, hash: 'noble' },
+      { keys: [keyPair.publicKey], tenant: 'acme', audience: 'gw', replay: false, now, hash: 'noble' },
     ),
   );
   const verifyNative = await time(runs, async () =>
     verifyEnvelope(
       { envelope, requestDigest: await digestRequestAsync(request), leaves, contents },
-      { keys: [keyPair.publicKey], tenant: 'acme', now, hash: 'auto' },
+      { keys: [keyPair.publicKey], tenant: 'acme', audience: 'gw', replay: false, now, hash: 'auto' },
     ),
   );
   const paeBytes = encodePae(MANIFEST_PAYLOAD_TYPE, Buffer.from(envelope.payload, 'base64'));

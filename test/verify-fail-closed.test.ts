@@ -1,10 +1,8 @@
 import { createBlock, InvalidArgumentError } from '@ctxpack/block';
-import { encodeBase64 } from '@ctxpack/block/kernel';
 import { deriveBlock, digestRequest, stampBlock } from '@ctxpack/provenance';
 import type { Signer } from '@ctxpack/sign';
 import {
   attachProducerSignature,
-  createKeyring,
   createLeaf,
   createMemoryReplayStore,
   createSigner,

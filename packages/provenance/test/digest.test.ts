@@ -10,7 +10,6 @@ import {
   digestRequestAsync,
   hasNativeSha256,
   NATIVE_HASH_THRESHOLD_BYTES,
-  ProvenanceError,
   stampBlock,
 } from '@ctxpack/provenance';
 import fc from 'fast-check';
