@@ -1,6 +1,6 @@
 import type { BlockSource, ContextBlock, ContextBlockInput, TruncationStrategy, Trust } from '@ctxpack/block';
 import { BLOCK_LIMITS, createBlock, InvalidArgumentError } from '@ctxpack/block';
-import { assertRecord } from '@ctxpack/block/kernel';
+import { assertRecord, isWellFormed } from '@ctxpack/block/kernel';
 import type { SerializePolicy, Target } from '@ctxpack/serialize';
 import { TARGETS, UnsupportedTargetError } from '@ctxpack/serialize';
 import type { Signer } from '@ctxpack/sign';
@@ -157,11 +157,6 @@ function argumentsJson(value: unknown): string {
   return json;
 }
 
-// ES2024 String.prototype.isWellFormed where the runtime has it; a linear regex elsewhere.
-const nativeIsWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const isWellFormed = (s: string): boolean =>
-  typeof nativeIsWellFormed === 'function' ? nativeIsWellFormed.call(s) : !loneSurrogate.test(s);
 /** A `\uD800`–`\uDFFF` escape: the only way JSON text spells a surrogate without containing one. */
 const surrogateEscape = /\\u[dD][89a-fA-F]/;
 
