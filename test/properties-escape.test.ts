@@ -138,8 +138,27 @@ describe.each(TARGETS)('escape invariants after assemble (%s)', (target: Target)
 
 // Issue 12.3: about 125k matches of one detector threw `RangeError: Maximum
 // call stack size exceeded` on main (`push(...matches)`). A million matches of
-// each detector in one string is a typed, capped result (slow lane: seconds each).
+// each detector in one string is a typed, capped result. Each sanitize blocks
+// for seconds, so they run in a child process (the test worker's event loop
+// stays free for vitest's RPC); slow lane.
 describe('a million matches of each detector', () => {
+  const script = `
+    import { sanitize } from '@ctxpack/escape';
+    import { scanTools } from '@ctxpack/mcp';
+    const units = JSON.parse(process.argv[1]);
+    const out = {};
+    for (const [name, unit] of units) {
+      try {
+        const r = sanitize(unit.repeat(1_000_000));
+        out[name] = { total: r.counts.high + r.counts.medium + r.counts.low, listed: r.findings.length, highest: r.highest };
+      } catch (e) {
+        out[name] = { threw: String(e && e.name), code: e && e.code };
+      }
+    }
+    const report = scanTools([{ name: 'noisy', description: '<s>'.repeat(1_000_000), inputSchema: { type: 'object' } }]);
+    out.scanTools = { total: report.counts.high, listed: report.findings.length, highest: report.highest };
+    process.stdout.write(JSON.stringify(out));
+  `;
   const units: [string, string][] = [
     ['special token <s>', '<s>'],
     ['turn marker', '\nHuman: x'],
@@ -149,25 +168,32 @@ describe('a million matches of each detector', () => {
     ['variation selector', 'x\uFE0F'],
     ['secret', 'AKIAIOSFODNN7EXAMPLE '],
   ];
-  it.each(units)(
-    '%s × 1,000,000 sanitizes to a capped result with every finding counted',
-    async (_, unit) => {
-      const { sanitize } = await import('@ctxpack/escape');
-      const r = sanitize(unit.repeat(1_000_000));
-      expect(r.counts.high + r.counts.medium + r.counts.low).toBeGreaterThanOrEqual(1_000_000);
-      expect(r.findings).toHaveLength(1000);
-      expect(r.highest).not.toBe('none');
-    },
-    300_000,
-  );
 
-  it('scanTools with a million special tokens in one description is a capped report', async () => {
-    const { scanTools } = await import('@ctxpack/mcp');
-    const report = scanTools([
-      { name: 'noisy', description: '<s>'.repeat(1_000_000), inputSchema: { type: 'object' } },
-    ]);
-    expect(report.highest).toBe('high');
-    expect(report.counts.high).toBeGreaterThanOrEqual(1_000_000);
-    expect(report.findings.length).toBeLessThanOrEqual(257);
-  }, 300_000);
+  it('each sanitizes to a capped result with every finding counted, and scanTools to a capped report', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const root = new URL('..', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--conditions=@ctxpack/source',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+        JSON.stringify(units),
+      ],
+      { cwd: root, maxBuffer: 1 << 20 },
+    );
+    const results = JSON.parse(stdout) as Record<string, { total: number; listed: number; highest: string }>;
+    for (const [name] of units) {
+      expect(results[name], name).toMatchObject({ listed: 1000 });
+      expect(results[name]!.total, name).toBeGreaterThanOrEqual(1_000_000);
+      expect(results[name]!.highest, name).not.toBe('none');
+    }
+    expect(results['scanTools']!.highest).toBe('high');
+    expect(results['scanTools']!.total).toBeGreaterThanOrEqual(1_000_000);
+    expect(results['scanTools']!.listed).toBeLessThanOrEqual(257);
+  }, 900_000);
 });
