@@ -27,6 +27,18 @@ function start(example: string): Promise<{ code: number | null; stdout: string; 
 
 const cases: [string, (string | RegExp)[]][] = [
   [
+    'agent-ai-sdk',
+    [
+      /4 steps, 4 requests, all verified: true/,
+      'smuggled text reached the provider: false',
+      /3 tool result\(s\) sanitized/,
+    ],
+  ],
+  [
+    'agent-sdks',
+    ['3 requests, all verified: true, smuggled tokens sent: false', 'anthropic: answer from messages'],
+  ],
+  [
     'mcp-tool-output',
     [
       /\[high\] get_weather inputSchema\.properties\.city\.description: tool-shadowing/,

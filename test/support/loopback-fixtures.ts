@@ -9,7 +9,12 @@ export const USER = 'Do I need an umbrella in Paris today?';
 export const TOOL_OUTPUT = 'Paris: light rain, 14 °C, wind 20 km/h. 🌧️';
 export const ANSWER = 'Yes: light rain is expected, take an umbrella.';
 
-export const OPENAI_CHAT_BODY = {
+/** A provider body: the conversation fields the tests read, and any params. */
+export type FixtureBody<K extends string> = {
+  [P in K]: P extends 'instructions' ? string : unknown[];
+} & Record<string, unknown>;
+
+export const OPENAI_CHAT_BODY: FixtureBody<'messages'> = {
   model: 'gpt-4o-mini',
   temperature: 0.2,
   max_tokens: 300,
@@ -40,7 +45,7 @@ export const OPENAI_CHAT_BODY = {
   ],
 };
 
-export const OPENAI_RESPONSES_BODY = {
+export const OPENAI_RESPONSES_BODY: FixtureBody<'instructions' | 'input'> = {
   model: 'gpt-4o-mini',
   max_output_tokens: 300,
   tools: [
@@ -62,7 +67,7 @@ export const OPENAI_RESPONSES_BODY = {
   ],
 };
 
-export const ANTHROPIC_BODY = {
+export const ANTHROPIC_BODY: FixtureBody<'system' | 'messages'> = {
   model: 'claude-sonnet-4-5',
   max_tokens: 300,
   tools: [
@@ -91,7 +96,7 @@ export const ANTHROPIC_BODY = {
   ],
 };
 
-export const AI_SDK_BODY = {
+export const AI_SDK_BODY: { system: string; messages: unknown[] } = {
   system: SYSTEM,
   messages: [
     { role: 'user', content: USER },

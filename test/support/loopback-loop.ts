@@ -9,7 +9,7 @@ import { createGuardedFetch, generateKeyPair } from 'ctxpack';
 const keys = generateKeyPair();
 export const SYSTEM =
   'You are a research agent. Use the tools, then answer with a short summary and sources.';
-export const TOOLS = [
+export const TOOLS: Record<string, unknown>[] = [
   {
     type: 'function',
     function: {
