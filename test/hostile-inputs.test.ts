@@ -525,6 +525,51 @@ const specs: Record<string, Spec> = {
       { tenant: 'acme', server: 'weather', callId: 'c1' },
     ],
   },
+  'mcp.approvePending': {
+    args: () => {
+      const pins = mcp.createProxyPins();
+      pins.pending['tools:get_weather'] = {
+        kind: 'tools',
+        key: 'get_weather',
+        reason: 'changed',
+        details: [],
+        seenAt: NOW.toISOString(),
+        digest: mcp.digestToolDefinition(fx().tool),
+        definition: fx().tool,
+      };
+      return [pins, 'tools', 'get_weather'];
+    },
+  },
+  'mcp.createProxyFilter': { args: () => [{ pins: mcp.createProxyPins(), now: () => NOW }] },
+  'mcp.createProxyFilter#fromHost': {
+    self: () => mcp.createProxyFilter({ pins: mcp.createProxyPins() }),
+    args: () => [{ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }],
+  },
+  'mcp.createProxyFilter#fromServer': {
+    self: () => mcp.createProxyFilter({ pins: mcp.createProxyPins() }),
+    args: () => [{ jsonrpc: '2.0', id: 1, result: { tools: [fx().tool] } }],
+  },
+  'mcp.createProxyPins': { args: () => [] },
+  'mcp.parseProxyPins': { args: () => [JSON.parse(JSON.stringify(mcp.createProxyPins()))] },
+  'mcp.scanElicitation': {
+    args: () => [
+      {
+        method: 'elicitation/create',
+        params: { message: 'Your name?', requestedSchema: { type: 'object' } },
+      },
+    ],
+  },
+  'mcp.scanPrompts': {
+    args: () => [[{ name: 'review', description: 'Reviews code.' }], { knownTools: ['send_email'] }],
+  },
+  'mcp.scanResources': { args: () => [[{ uri: 'file:///a.md', name: 'a' }], { knownTools: ['send_email'] }] },
+  'mcp.scanToolResult': { args: () => [{ content: [{ type: 'text', text: 'sunny' }] }, 'get_weather'] },
+  'mcp.scanRulesFile': { args: () => ['# Rules\nBe brief.', { file: 'AGENTS.md' }] },
+  'mcp.pinRulesFiles': { args: () => [[{ file: 'AGENTS.md', text: 'Be brief.' }]] },
+  'mcp.diffRulesPins': {
+    args: () => [mcp.pinRulesFiles([{ file: 'AGENTS.md', text: 'a' }]), [{ file: 'AGENTS.md', text: 'b' }]],
+  },
+  'mcp.validateJsonSchema': { args: () => [{ type: 'object', required: ['t'] }, { t: 1 }] },
   'mcp.canonicalTool': { args: () => [fx().tool] },
   'mcp.diffToolPins': { args: () => [fx().pins, [fx().tool]] },
   'mcp.digestToolDefinition': { args: () => [fx().tool] },

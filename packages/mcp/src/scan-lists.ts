@@ -110,8 +110,13 @@ export function scanElicitation(request: unknown): ToolFinding[] {
  * const findings = scanToolResult(await client.callTool({ name: 'x' }), 'x');
  */
 export function scanToolResult(result: unknown, tool: string): ToolFinding[] {
-  if (typeof tool !== 'string')
-    throw new InvalidArgumentError({ path: 'tool', expected: 'a string', value: tool });
+  if (typeof tool !== 'string' || tool.length > 1024) {
+    throw new InvalidArgumentError({
+      path: 'tool',
+      expected: 'a tool name of at most 1024 characters',
+      value: tool,
+    });
+  }
   asRecord(result, '(result)');
   return scanToolDefinition({ result, name: tool }).filter(
     (f) => f.path !== 'name' && f.kind !== 'tool-name-invalid',

@@ -1,4 +1,4 @@
-import { CtxpackError } from '@ctxpack/block';
+import { CtxpackError, InvalidArgumentError } from '@ctxpack/block';
 import { sanitize } from '@ctxpack/escape';
 import type { AuditLog } from '@ctxpack/provenance';
 import { canonicalizeJson, createAuditRecord, digestContent } from '@ctxpack/provenance';
@@ -88,6 +88,7 @@ const OWN_ID_PREFIX = 'ctxpack-mcp-proxy:';
  * const { toServer, toHost } = await filter.fromHost(JSON.parse(line));
  */
 export function createProxyFilter(options: ProxyFilterOptions): ProxyFilter {
+  checkFilterOptions(options);
   const { pins } = options;
   const now = options.now ?? (() => new Date());
   const emit = (event: ProxyEvent) => options.onEvent?.(event);
@@ -346,6 +347,33 @@ export function createProxyFilter(options: ProxyFilterOptions): ProxyFilter {
       return { toServer: [], toHost: own ? [] : [message] };
     },
   };
+}
+
+function checkFilterOptions(options: unknown): asserts options is ProxyFilterOptions {
+  const bad = (path: string, expected: string, value: unknown): never => {
+    throw new InvalidArgumentError({ path, expected, value });
+  };
+  if (!isRecord(options)) bad('options', 'an object with pins', options);
+  const o = options as Record<string, unknown>;
+  const pins = o['pins'];
+  if (!isRecord(pins) || !isRecord(pins['initialized']) || !isRecord(pins['pending'])) {
+    bad('options.pins', 'a pin file from createProxyPins or parseProxyPins', pins);
+  }
+  for (const kind of ['tools', 'prompts', 'resources']) {
+    if (!isRecord((pins as Record<string, unknown>)[kind]))
+      bad(`options.pins.${kind}`, 'an object of pins', kind);
+  }
+  for (const key of ['onPinsChanged', 'onEvent', 'now']) {
+    if (o[key] !== undefined && typeof o[key] !== 'function') bad(`options.${key}`, 'a function', o[key]);
+  }
+  const audit = o['audit'];
+  if (audit !== undefined && typeof (audit as { append?: unknown } | null)?.append !== 'function') {
+    bad('options.audit', 'an AuditLog from createAuditLog', audit);
+  }
+  const known = o['knownTools'];
+  if (known !== undefined && (!Array.isArray(known) || !known.every((n) => typeof n === 'string'))) {
+    bad('options.knownTools', 'an array of strings', known);
+  }
 }
 
 function describeFinding(f: ToolFinding): string {

@@ -1,5 +1,8 @@
+import { InvalidArgumentError } from '@ctxpack/block';
 import { canonicalTool, digestToolDefinition } from '../digest-tool.js';
 import { InvalidMcpInputError } from '../invalid-mcp-input-error.js';
+
+const MAX_KEY_CHARS = 4096;
 
 /** The three lists a proxy pins. Resources are keyed by `uri`, tools and prompts by `name`. */
 export type ProxyListKind = 'tools' | 'prompts' | 'resources';
@@ -64,6 +67,23 @@ export function pinDefinition(definition: unknown): ProxyPin {
  * const next = approvePending(pins, 'tools', 'get_weather');
  */
 export function approvePending(pins: ProxyPins, kind: ProxyListKind, key: string): ProxyPins {
+  if (!isRecord(pins) || !isRecord(pins.pending) || !PROXY_LIST_KINDS.every((k) => isRecord(pins[k]))) {
+    throw new InvalidArgumentError({ path: 'pins', expected: 'a pin file from parseProxyPins', value: pins });
+  }
+  if (!PROXY_LIST_KINDS.includes(kind)) {
+    throw new InvalidArgumentError({
+      path: 'kind',
+      expected: 'one of "tools", "prompts", "resources"',
+      value: kind,
+    });
+  }
+  if (typeof key !== 'string' || key.length > MAX_KEY_CHARS) {
+    throw new InvalidArgumentError({
+      path: 'key',
+      expected: `a name of at most ${MAX_KEY_CHARS} characters`,
+      value: key,
+    });
+  }
   const id = pendingKey(kind, key);
   const entry = Object.hasOwn(pins.pending, id) ? pins.pending[id] : undefined;
   if (entry === undefined) {
