@@ -35,7 +35,9 @@ export function createResponseGuard(options: ResponseGuardOptions = {}): Respons
   }
   let reported = 0;
   const emit = (controller: TransformStreamDefaultController<string>, text: string) => {
-    while (reported < scanner.findings.length) onFinding?.(scanner.findings[reported++] as ResponseFinding);
+    // Not `onFinding?.(findings[reported++])`: optional chaining would skip the increment.
+    for (; reported < scanner.findings.length; reported++)
+      onFinding?.(scanner.findings[reported] as ResponseFinding);
     if (scanner.blocked) throw new ResponseBlockedError({ findings: scanner.findings });
     if (text !== '') controller.enqueue(text);
   };

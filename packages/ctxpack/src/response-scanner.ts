@@ -231,7 +231,7 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
     const hidden = hit.decoding !== 'plain' && hit.decoding !== 'percent';
     if (!sensitive && !hidden && allowed && hit.channel === 'path' && hit.bytes < pathBytes) return;
     const severity: Severity =
-      u.context === 'code' ? 'low' : sensitive || hidden || hit.bytes >= 16 ? 'high' : 'medium';
+      u.context === 'code' ? 'low' : sensitive || hidden || !allowed || hit.bytes >= 16 ? 'high' : 'medium';
     add(
       {
         kind: 'tainted-url',
@@ -346,55 +346,37 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
     if (runDefs.length === 0) return;
     lastRedactions = redactions;
     lastSegStart = segStart;
-    const runs = runDefs;
-    const step = (byte: number, endOffset: number) => {
-      for (const def of runs) {
-        const [r, , , , which] = def;
-        r.lo = ((r.lo >>> 8) | ((r.hi & 0xff) << 24)) >>> 0;
-        r.hi = ((r.hi >>> 8) | (byte << 24)) >>> 0;
-        r.ends[r.seen % 8] = endOffset;
-        r.seen++;
-        if (r.seen < WINDOW_BYTES) continue;
-        const owner = (which === 'system' ? t.system : t.notice).find(r.lo, r.hi);
+    const { bytes, ends } = utf8WithEnds(seg, segStart);
+    for (const def of runDefs) {
+      const [r, , , , which] = def;
+      const index = which === 'system' ? t.system : t.notice;
+      let { lo, hi, seen } = r;
+      for (let k = 0; k < bytes.length; k++) {
+        lo = ((lo >>> 8) | ((hi & 0xff) << 24)) >>> 0;
+        hi = ((hi >>> 8) | (bytes[k]! << 24)) >>> 0;
+        r.ends[seen & 7] = ends[k]!;
+        seen++;
+        if (seen < WINDOW_BYTES) continue;
+        const owner = index.find(lo, hi);
         if (owner === -1) {
           if (r.runBytes > 0) finish(def);
           continue;
         }
         if (r.runBytes === 0) {
-          // The window's first byte starts after the end of the byte before it.
-          r.runStart = r.seen > WINDOW_BYTES ? (r.ends[(r.seen - WINDOW_BYTES - 1) % 8] as number) : 0;
+          // The window's first byte starts where the byte before it ended.
+          r.runStart = seen > WINDOW_BYTES ? r.ends[(seen - WINDOW_BYTES - 1) & 7]! : 0;
           r.runBytes = WINDOW_BYTES;
         } else r.runBytes++;
-        r.runEnd = endOffset;
+        r.runEnd = ends[k]!;
         if (r.owners.size < 16) r.owners.add(owner);
       }
-    };
-    for (let i = 0; i < seg.length; i++) {
-      const cp = seg.codePointAt(i) as number;
-      const wide = cp > 0xffff;
-      const end = segStart + i + (wide ? 2 : 1);
-      if (cp < 0x80) step(cp, end);
-      else if (cp < 0x800) {
-        step(0xc0 | (cp >> 6), end);
-        step(0x80 | (cp & 0x3f), end);
-      } else if (cp < 0x10000) {
-        step(0xe0 | (cp >> 12), end);
-        step(0x80 | ((cp >> 6) & 0x3f), end);
-        step(0x80 | (cp & 0x3f), end);
-      } else {
-        step(0xf0 | (cp >> 18), end);
-        step(0x80 | ((cp >> 12) & 0x3f), end);
-        step(0x80 | ((cp >> 6) & 0x3f), end);
-        step(0x80 | (cp & 0x3f), end);
-      }
-      if (wide) i++;
+      r.lo = lo;
+      r.hi = hi;
+      r.seen = seen;
     }
     // A run still open at the segment's end: redact its part here if it is already long enough.
-    for (const [r, min] of runs) {
-      if (
-        r.runBytes >= min &&
-        actionOf(r === system ? 'system-prompt-leak' : 'boundary-notice-leak') === 'redact'
-      ) {
+    for (const [r, min, kind] of runDefs) {
+      if (r.runBytes >= min && actionOf(kind) === 'redact') {
         redactions.push([Math.max(r.runStart, segStart) - segStart, r.runEnd - segStart, '[redacted]']);
       }
     }
@@ -404,7 +386,9 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
     let out = '';
     for (;;) {
       if (buffer.length === 0) break;
-      const nl = buffer.indexOf('\n', searched);
+      // Look for the line end only inside the window: text beyond it is never part of this segment.
+      const found = buffer.slice(0, windowChars).indexOf('\n', searched);
+      const nl = found;
       let cut: number;
       let hardCut = false;
       if (nl !== -1 && nl < windowChars) cut = nl + 1;
@@ -438,6 +422,24 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
     },
     end: () => drain(true),
   };
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 bytes of `seg` and, per byte, the global UTF-16 offset just after its character. */
+function utf8WithEnds(seg: string, segStart: number): { bytes: Uint8Array; ends: Float64Array } {
+  const bytes = encoder.encode(seg);
+  const ends = new Float64Array(bytes.length);
+  let b = 0;
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff && (seg.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    const n = c < 0x80 ? 1 : c < 0x800 ? 2 : pair ? 4 : 3;
+    if (pair) i++;
+    const end = segStart + i + 1;
+    for (let k = 0; k < n && b < ends.length; k++) ends[b++] = end;
+  }
+  return { bytes, ends };
 }
 
 function newRun(): RunState {

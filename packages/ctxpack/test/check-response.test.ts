@@ -186,7 +186,7 @@ const BENIGN: [string, string][] = [
     '```js\nconst r = await fetch("https://api.github.com/repos/acme/app");\nconsole.log(`https://example.org/` + id);\n```\nRun `curl https://httpbin.org/get` to test.',
   ],
   ['emoji', 'Have a good trip ✈️🌍 👩🏽‍💻 🇫🇷 1️⃣ — family: 👨‍👩‍👧‍👦'],
-  ['right-to-left text', 'مرحبا بك في مكتب السفر. שלום, הטיסה שלך אושרה. ‏(RTL mark inside)‏'],
+  ['right-to-left text', 'مرحبا بك في مكتب السفر. שלום\u200f, הטיסה שלך אושרה.'],
   ['persian with ZWNJ', 'می‌خواهم بلیط بخرم.'],
   ['CJK and combining marks', '東京への出張は承認されました。Café naïve — e\u0301'],
   ['plain answer', 'Refunds above the limit need finance approval. I can start the request for you.'],
