@@ -10,7 +10,7 @@ import { createByteIndex } from './taint-index.js';
 /** Labels whose blocks taint what copies them, like untrusted data does. */
 export const TAINT_LABELS: readonly string[] = Object.freeze(['pii', 'secret', 'confidential']);
 /** Most bytes of tainted content indexed per payload (the rest is reported, not silently skipped). */
-export const MAX_TAINT_BYTES = 8 * 1024 * 1024;
+export const MAX_TAINT_BYTES: number = 8 * 1024 * 1024;
 
 /** What the output checks know about one payload, derived once from its request, source map and report. */
 export interface PayloadTaint {
