@@ -4,7 +4,7 @@ import { isRecord } from '@ctxpack/block/kernel';
 import { digestRequest } from '@ctxpack/provenance';
 import type { Signer } from '@ctxpack/sign';
 import { createSigner, signManifest } from '@ctxpack/sign';
-import type { Classify, ContextOptions, GuardedFetchOptions, Payload } from 'ctxpack';
+import type { ContextOptions, GuardedFetchOptions, Payload } from 'ctxpack';
 import {
   createContext,
   deriveSessionSeed,
@@ -20,25 +20,12 @@ export const STEP_HEADER = 'x-ctxpack-step';
 /** Steps whose request was never seen by `fetch` (no provider fetch given) are forgotten after this many. */
 const MAX_PENDING_STEPS = 64;
 
-export interface CtxpackMiddlewareOptions {
-  tenant: string;
-  /** A key pair from `generateKeyPair`, a `Signer`, or several for a threshold. */
-  signer: ContextOptions['signer'];
-  /** Context window of the model, tools and settings included; default 128,000 tokens. */
-  maxTokens?: number;
-  /** Who verifies the requests (the gateway's `audience`); default `gateway`. */
-  audience?: string;
-  /** Lifetime of each signed request; default 300 s. */
-  ttlSeconds?: number;
-  encoding?: ContextOptions['encoding'];
-  policy?: GuardedFetchOptions['policy'];
-  spotlight?: GuardedFetchOptions['spotlight'];
-  /** Secret bytes (≥ 16): a boundary nonce stable across the steps of a conversation (see `createGuardedFetch`). */
-  sessionKey?: Uint8Array;
-  /** Overrides the trust of prompt texts (see `importRequest`). */
-  classify?: Classify;
-  /** The fetch `middleware.fetch` sends with; default `globalThis.fetch`. */
-  fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+/**
+ * The guarded fetch's options (`tenant`, `signer`, `maxTokens`, `audience`, `ttlSeconds`, `encoding`,
+ * `policy`, `spotlight`, `sessionKey`, `classify`; `fetch` is what `middleware.fetch` sends with), and a
+ * per-step `onPayload`.
+ */
+export interface CtxpackMiddlewareOptions extends Omit<GuardedFetchOptions, 'onPayload'> {
   /** Receives each step's typed payload (request, envelope, leaves, report). */
   onPayload?: (
     payload: Payload,
