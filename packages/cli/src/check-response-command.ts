@@ -1,9 +1,10 @@
-import type { Payload } from 'ctxpack';
-import { checkResponse, InvalidArgumentError } from 'ctxpack';
+import { capFindings } from '@ctxpack/escape';
+import type { CheckResponseResult, Payload } from 'ctxpack';
+import { checkResponse, InvalidArgumentError, RESPONSE_ACTIONS, responseText } from 'ctxpack';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
-import { createPaint, formatTable, visible } from './cli-io.js';
 import { expectPositionals, parseCommandArgs } from './parse-command-args.js';
+import { createLineColumn, MAX_LISTED_FINDINGS, printFindings } from './print-findings.js';
 import { parseJsonInput, readInput } from './read-input.js';
 import { readPayload } from './read-payload.js';
 
@@ -49,50 +50,42 @@ export async function runCheckResponse(args: readonly string[], io: CliIo): Prom
       ? await readPayload(io, payloadFile, 'check-response', ['request', 'report'])
       : undefined;
   const allowHosts = (values['allow-host'] as string[] | undefined) ?? [];
-  let result: ReturnType<typeof checkResponse>;
+  let text: string;
+  let result: CheckResponseResult;
   try {
-    result = checkResponse(output, {
+    text = responseText(output);
+    result = checkResponse(text, {
       allowHosts,
-      // The CLI reports; it never throws on a finding.
-      actions: { default: 'report' },
+      // The default actions redact (for --json's text) but never block: the CLI reports.
+      actions: { ...RESPONSE_ACTIONS, default: 'report' },
       ...(payload === undefined ? {} : { payload: payload as Payload }),
     });
   } catch (cause) {
     if (!InvalidArgumentError.isInstance(cause)) throw cause;
-    throw new CliError({ code: 'cli_input', message: `${file}: ${cause.message}.`, cause });
+    const culprit = cause.path.startsWith('options.payload') ? payloadFile : file;
+    const fix = culprit === file ? 'a provider response or text' : 'a payload written by ctxpack';
+    throw new CliError({
+      code: 'cli_input',
+      message: `${culprit}: ${cause.message}; expected ${fix}.`,
+      cause,
+    });
   }
-  const rows = result.findings;
-  const high = result.highest === 'high';
+  // Listed findings are capped (the most severe are kept); the exit code and the
+  // counts follow every finding.
+  const { findings, ...summary } = capFindings(result.findings, MAX_LISTED_FINDINGS);
+  const high = summary.highest === 'high';
   if (values['json'] === true) {
-    io.stdout.write(`${JSON.stringify({ file, findings: rows, high }, null, 2)}\n`);
+    const json = { file, findings, high, ...summary, text: result.text };
+    io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return high ? 1 : 0;
   }
-  const paint = createPaint(io);
-  if (rows.length === 0) {
-    io.stdout.write(`${paint('green', '✓')} ${file}: no findings\n`);
-    return 0;
-  }
-  const colourOf = (s: string) => (s === 'high' ? 'red' : s === 'medium' ? 'yellow' : 'dim');
-  const table = formatTable(
-    ['severity', 'kind', 'where', 'message'],
-    rows.map((r) => [
-      r.severity,
-      r.kind,
-      `${r.start}-${r.end}`,
-      visible(r.message + (r.blockIds.length === 0 ? '' : ` — blocks: ${r.blockIds.join(', ')}`), 120),
-    ]),
-  );
-  const [header, rule, ...body] = table;
-  io.stdout.write(`${paint('bold', header ?? '')}\n${rule}\n`);
-  body.forEach((line, i) => {
-    const severity = rows[i]?.severity ?? 'low';
-    io.stdout.write(
-      `${paint(colourOf(severity), line.slice(0, severity.length))}${line.slice(severity.length)}\n`,
-    );
-  });
-  const counts = ['high', 'medium', 'low']
-    .map((s) => `${rows.filter((r) => r.severity === s).length} ${s}`)
-    .join(', ');
-  io.stdout.write(`${rows.length} finding(s) in ${file}: ${counts}\n`);
+  const position = createLineColumn(text);
+  const rows = findings.map((f) => ({
+    severity: f.severity,
+    kind: f.kind,
+    where: position(f.start),
+    message: f.message + (f.blockIds.length === 0 ? '' : ` — blocks: ${f.blockIds.join(', ')}`),
+  }));
+  printFindings(io, file, rows, summary);
   return high ? 1 : 0;
 }

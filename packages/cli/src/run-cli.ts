@@ -1,5 +1,6 @@
 import { CtxpackError, InvalidArgumentError } from 'ctxpack';
 import { AUDIT_HELP, runAudit } from './audit-command.js';
+import { CHECK_RESPONSE_HELP, runCheckResponse } from './check-response-command.js';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { readCliVersion } from './cli-version.js';
@@ -13,6 +14,7 @@ export const MAIN_HELP = `Usage: ctxpack <command> [options]
 
 Commands:
   scan [file|-]                    find hidden Unicode, special tokens, injection and secrets in text
+  check-response <response.json>   check model output against its payload (--payload): exfiltration URLs, leaks
   keygen                           write an Ed25519 signing key pair (secret key mode 0600)
   inspect <payload.json>           show blocks, trust, sources, tokens, truncation and findings (--html)
   verify <payload.json> --key pub  verify a signed payload, or say exactly why not
@@ -26,6 +28,7 @@ const commands: Record<
   { run: (args: readonly string[], io: CliIo) => Promise<number>; help: string }
 > = {
   scan: { run: runScan, help: SCAN_HELP },
+  'check-response': { run: runCheckResponse, help: CHECK_RESPONSE_HELP },
   keygen: { run: runKeygen, help: KEYGEN_HELP },
   inspect: { run: runInspect, help: INSPECT_HELP },
   verify: { run: runVerify, help: VERIFY_HELP },

@@ -1,10 +1,10 @@
-import type { FindingSummary } from '@ctxpack/escape';
+import type { FindingSummary, Severity } from '@ctxpack/escape';
 import { scan } from '@ctxpack/escape';
 import { InvalidMcpInputError, scanTools } from '@ctxpack/mcp';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
-import { createPaint, formatTable, visible } from './cli-io.js';
 import { expectPositionals, parseCommandArgs } from './parse-command-args.js';
+import { createLineColumn, printFindings } from './print-findings.js';
 import { parseJsonInput, readInput } from './read-input.js';
 import { runScanRules } from './scan-rules-command.js';
 
@@ -27,7 +27,7 @@ Exit status: 0 no high-severity finding, 1 at least one (counted over every
 finding, also those beyond the listed ones), 2 usage or input error.`;
 
 interface Row {
-  severity: string;
+  severity: Severity;
   kind: string;
   where: string;
   message: string;
@@ -60,38 +60,17 @@ export async function runScan(args: readonly string[], io: CliIo): Promise<numbe
     io.stdout.write(`${JSON.stringify({ file, findings: rows, high, ...summary }, null, 2)}\n`);
     return high ? 1 : 0;
   }
-  const paint = createPaint(io);
-  if (result.highest === 'none') {
-    io.stdout.write(`${paint('green', '✓')} ${file}: no findings\n`);
-    return 0;
-  }
-  const colourOf = (s: string) => (s === 'high' ? 'red' : s === 'medium' ? 'yellow' : 'dim');
-  const table = formatTable(
-    ['severity', 'kind', 'where', 'message'],
-    rows.map((r) => [
-      r.severity,
-      r.kind,
-      r.where,
-      visible(r.message + (r.decoded === undefined ? '' : ` — decoded: ${JSON.stringify(r.decoded)}`), 120),
-    ]),
+  printFindings(
+    io,
+    file,
+    rows.map((r) => ({
+      ...r,
+      message: r.message + (r.decoded === undefined ? '' : ` — decoded: ${JSON.stringify(r.decoded)}`),
+    })),
+    result,
   );
-  const [header, rule, ...body] = table;
-  io.stdout.write(`${paint('bold', header ?? '')}\n${rule}\n`);
-  body.forEach((line, i) => {
-    const severity = rows[i]?.severity ?? 'low';
-    io.stdout.write(
-      `${paint(colourOf(severity), line.slice(0, severity.length))}${line.slice(severity.length)}\n`,
-    );
-  });
-  const total = result.counts.high + result.counts.medium + result.counts.low;
-  const counts = SEVERITIES.map((s) => `${result.counts[s]} ${s}`).join(', ');
-  const omitted = SEVERITIES.filter((s) => result.omitted[s] > 0).map((s) => `${result.omitted[s]} ${s}`);
-  const notListed = omitted.length === 0 ? '' : ` (not listed: ${omitted.join(', ')})`;
-  io.stdout.write(`${total} finding(s) in ${file}: ${counts}${notListed}\n`);
   return high ? 1 : 0;
 }
-
-const SEVERITIES = ['high', 'medium', 'low'] as const;
 
 /** The rows to print and the summary of every finding (see `capFindings`). */
 interface ScanRows extends FindingSummary {
@@ -99,18 +78,7 @@ interface ScanRows extends FindingSummary {
 }
 
 function scanText(text: string): ScanRows {
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const position = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return `${lo + 1}:${offset - (lineStarts[lo] as number) + 1}`;
-  };
+  const position = createLineColumn(text);
   const { findings, ...summary } = scan(text);
   const rows = findings.map((f) => ({
     severity: f.severity,
