@@ -517,6 +517,24 @@ const specs: Record<string, Spec> = {
   },
   'ctxpack.formatReport': { args: () => [fx().payload.report] },
   'ctxpack.verifyPayload': { args: () => [fx().wire, opts()] },
+  'ctxpack.importRequest': {
+    args: () => ['openai-chat', '{"model":"m","messages":[{"role":"user","content":"hi"}]}', {}],
+  },
+  'ctxpack.createGuardedFetch': {
+    args: () => [{ tenant: 'acme', signer: fx().keys, fetch: async () => new Response('{}') }],
+  },
+  'ctxpack.verifyRequest': {
+    args: () => [new Request('http://127.0.0.1/v1/chat/completions', { method: 'POST', body: '{}' }), opts()],
+  },
+  'ctxpack.encodeEnvelopeHeader': { args: () => [fx().payload.envelope] },
+  'ctxpack.decodeEnvelopeHeader': { args: () => [ctxpack.encodeEnvelopeHeader(fx().payload.envelope)] },
+  'ctxpack.checkResponse': { args: () => ['see https://x.example/a', { payload: fx().payload }] },
+  'ctxpack.responseText': { args: () => ['hi'] },
+  'ctxpack.createResponseGuard': { args: () => [{ payload: fx().payload }] },
+  'ctxpack.checkToolCall': { args: () => [{ name: 'x', arguments: {} }, { payload: fx().payload }] },
+  'ctxpack.deriveSessionSeed': {
+    args: () => [new Uint8Array(32).fill(1), [{ kind: 'system', content: 'sys' }], [{ type: 'function' }]],
+  },
   // @ctxpack/mcp
   'mcp.callToolAsBlock': {
     args: () => [

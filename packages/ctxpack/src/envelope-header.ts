@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@ctxpack/block';
-import { decodeBase64Url, encodeBase64Url } from '@ctxpack/block/kernel';
+import { decodeBase64Url, encodeBase64Url, isRecord } from '@ctxpack/block/kernel';
 import type { Envelope } from '@ctxpack/sign';
 import { VerificationError } from '@ctxpack/sign';
 
@@ -22,7 +22,16 @@ export const MAX_ENVELOPE_HEADER_CHARS = 8192;
  * headers.set(ENVELOPE_HEADER, encodeEnvelopeHeader(payload.envelope));
  */
 export function encodeEnvelopeHeader(envelope: Envelope): string {
-  const value = encodeBase64Url(new TextEncoder().encode(JSON.stringify(envelope)));
+  let json: string | undefined;
+  try {
+    json = isRecord(envelope as unknown) ? JSON.stringify(envelope) : undefined;
+  } catch {
+    // A cycle, a BigInt or nesting too deep for JSON: not an envelope signManifest wrote.
+  }
+  if (json === undefined) {
+    throw new InvalidArgumentError({ path: 'envelope', expected: 'a DSSE envelope object', value: envelope });
+  }
+  const value = encodeBase64Url(new TextEncoder().encode(json));
   if (value.length > MAX_ENVELOPE_HEADER_CHARS) {
     throw new InvalidArgumentError({
       path: 'envelope',

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { ImportedBlock } from './import-builder.js';
@@ -27,11 +28,29 @@ export function deriveSessionSeed(
       value: sessionKey,
     });
   }
+  if (!Array.isArray(blocks))
+    throw new InvalidArgumentError({ path: 'blocks', expected: 'an array of blocks', value: blocks });
   const system: string[] = [];
-  for (const b of blocks) {
-    if (b.kind !== 'system') break; // the stable start ends at the first conversation turn
-    system.push(b.content);
+  for (let i = 0; i < blocks.length; i++) {
+    const b: unknown = blocks[i];
+    if (!isRecord(b)) throw new InvalidArgumentError({ path: `blocks[${i}]`, expected: 'a block', value: b });
+    if (b['kind'] !== 'system') break; // the stable start ends at the first conversation turn
+    if (typeof b['content'] !== 'string') {
+      throw new InvalidArgumentError({
+        path: `blocks[${i}].content`,
+        expected: 'a string',
+        value: b['content'],
+      });
+    }
+    system.push(b['content']);
   }
-  const start = JSON.stringify({ v: 1, system, tools: tools ?? null });
+  let start: string | undefined;
+  try {
+    start = JSON.stringify({ v: 1, system, tools: tools ?? null });
+  } catch {
+    // A cycle, a BigInt or nesting too deep: no provider could receive these tools.
+  }
+  if (start === undefined)
+    throw new InvalidArgumentError({ path: 'tools', expected: 'JSON tool definitions', value: tools });
   return hmac(sha256, sessionKey, new TextEncoder().encode(start));
 }

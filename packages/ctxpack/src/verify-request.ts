@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@ctxpack/block';
+import { isRecord } from '@ctxpack/block/kernel';
 import { VerificationError } from '@ctxpack/sign';
 import { decodeEnvelopeHeader, ENVELOPE_HEADER } from './envelope-header.js';
 import { MAX_IMPORT_BYTES } from './import-request.js';
@@ -35,7 +36,11 @@ export async function verifyRequest(
   if (!(request instanceof Request)) {
     throw new InvalidArgumentError({ path: 'request', expected: 'a fetch-API Request', value: request });
   }
-  const { maxBodyBytes = MAX_IMPORT_BYTES, ...verifyOptions } = options ?? ({} as VerifyRequestOptions);
+  // Checked before the rest is spread: spreading a 20 MB string would build 20 million properties.
+  if (!isRecord(options as unknown)) {
+    throw new InvalidArgumentError({ path: 'options', expected: 'an object', value: options });
+  }
+  const { maxBodyBytes = MAX_IMPORT_BYTES, ...verifyOptions } = options;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new InvalidArgumentError({
       path: 'options.maxBodyBytes',
