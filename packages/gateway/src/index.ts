@@ -1,0 +1,15 @@
+export type { GatewayConfig, TenantConfig } from './gateway-config.js';
+export { DEFAULT_MAX_BODY_BYTES, parseGatewayConfig } from './gateway-config.js';
+export type { GatewayConfigIssue } from './gateway-config-error.js';
+export { GatewayConfigError } from './gateway-config-error.js';
+export type { Decision } from './gateway-decision.js';
+export type { GatewayAuditSink, GatewayHandler, GatewayHandlerOptions } from './gateway-handler.js';
+export { createGatewayHandler } from './gateway-handler.js';
+export type { GatewayMetrics } from './gateway-metrics.js';
+export { LATENCY_BUCKETS } from './gateway-metrics.js';
+export type { Ed25519PublicJwk, Jwks, JwksEntryInput } from './jwks.js';
+export { exportJwks, importJwks } from './jwks.js';
+export type { KongGuardrailResponse } from './kong-guardrail.js';
+export { KONG_GUARDRAIL_PATH } from './kong-guardrail.js';
+export type { LiteLlmGuardrailResponse } from './litellm-guardrail.js';
+export { LITELLM_GUARDRAIL_PATH } from './litellm-guardrail.js';

@@ -1,0 +1,181 @@
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { InvalidArgumentError } from '@ctxpack/block';
+import { assertInteger, assertString, isRecord } from '@ctxpack/block/kernel';
+import { createAuditLog } from '@ctxpack/provenance';
+import { createRedisAuditStream, createRedisReplayStore } from '@ctxpack/replay-redis';
+import { createMemoryReplayStore } from '@ctxpack/sign';
+import type { GatewayConfig } from './gateway-config.js';
+import { parseGatewayConfig } from './gateway-config.js';
+import type { GatewayAuditSink, GatewayHandler } from './gateway-handler.js';
+import { createGatewayHandler } from './gateway-handler.js';
+
+/** Options of {@link startGatewayServer}. */
+export interface GatewayServerOptions {
+  /** Path of the JSON config file; JWKS paths in it are resolved against its folder. */
+  configPath: string;
+  /** Port to listen on (default 0: any free port). */
+  port?: number;
+  /** Address to bind (default 127.0.0.1). */
+  host?: string;
+  /** How often the JWKS files' mtime and size are checked, in ms (default 1,000). */
+  pollMs?: number;
+}
+
+/** A running gateway. */
+export interface GatewayServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly handler: GatewayHandler;
+  readonly config: GatewayConfig;
+  /** Memory audit store only: the chained lines so far. */
+  readonly auditLines: readonly string[];
+  close(): Promise<void>;
+}
+
+async function toRequest(req: IncomingMessage, origin: string): Promise<Request> {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  }
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  return new Request(new URL(req.url ?? '/', origin), {
+    method,
+    headers,
+    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+  } as RequestInit);
+}
+
+async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  res.writeHead(response.status, headers);
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+/**
+ * Starts the gateway as a Node HTTP server from a config file: the replay
+ * store (memory, or Redis through `@ctxpack/replay-redis`), the audit store
+ * (none, memory, or a Redis Stream chain), and the key sets, whose JWKS files
+ * are re-read whenever their mtime or size changes — no restart to rotate keys.
+ *
+ * @example
+ * const server = await startGatewayServer({ configPath: 'gateway.json', port: 8787 });
+ * console.log(`verifying at ${server.url}`);
+ */
+export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  if (!isRecord(options)) {
+    throw new InvalidArgumentError({ path: 'options', expected: 'an object { configPath }', value: options });
+  }
+  assertString(options.configPath, 'options.configPath', 4096);
+  const port = options.port ?? 0;
+  assertInteger(port, 'options.port', 0, 65_535);
+  const host = options.host ?? '127.0.0.1';
+  assertString(host, 'options.host', 255);
+  const pollMs = options.pollMs ?? 1_000;
+  assertInteger(pollMs, 'options.pollMs', 10, 3_600_000);
+  const configPath = resolve(options.configPath);
+  const config = parseGatewayConfig(await readFile(configPath, 'utf8'), options.configPath);
+  const base = dirname(configPath);
+  const jwksPath = (source: string): string => resolve(base, source);
+
+  const replay =
+    config.replay.store === 'redis'
+      ? createRedisReplayStore({
+          url: config.replay.url,
+          ...(config.replay.prefix === undefined ? {} : { prefix: config.replay.prefix }),
+          ...(config.replay.timeoutMs === undefined ? {} : { timeoutMs: config.replay.timeoutMs }),
+        })
+      : createMemoryReplayStore();
+  const auditLines: string[] = [];
+  let audit: GatewayAuditSink | undefined;
+  let closeAudit = async (): Promise<void> => undefined;
+  if (config.audit?.store === 'memory') {
+    audit = createAuditLog({ write: (line) => void auditLines.push(line) });
+  } else if (config.audit?.store === 'redis') {
+    const stream = createRedisAuditStream({
+      url: config.audit.url ?? (config.replay as { url: string }).url,
+      stream: config.audit.stream,
+      ...(config.audit.timeoutMs === undefined ? {} : { timeoutMs: config.audit.timeoutMs }),
+    });
+    audit = stream;
+    closeAudit = () => stream.close();
+  }
+
+  const handler = createGatewayHandler({
+    config,
+    loadKeySet: (_name, source) => readFile(jwksPath(source), 'utf8'),
+    replay,
+    ...(audit === undefined ? {} : { audit }),
+  });
+  const failures = await handler.reloadKeys();
+  if (failures.length > 0) {
+    await closeAudit();
+    if ('close' in replay) await (replay as { close(): Promise<void> }).close();
+    throw failures[0]?.error;
+  }
+
+  // Poll rather than fs.watch: a rename-into-place (how key files are
+  // deployed atomically) replaces the inode a watcher holds.
+  const seen = new Map<string, string>();
+  const stamp = async (path: string): Promise<string> => {
+    const s = await stat(path).catch(() => undefined);
+    return s === undefined ? 'missing' : `${s.mtimeMs}:${s.size}`;
+  };
+  for (const keySet of Object.values(config.keySets))
+    seen.set(keySet.jwks, await stamp(jwksPath(keySet.jwks)));
+  let polling = false;
+  const timer = setInterval(async () => {
+    if (polling) return;
+    polling = true;
+    try {
+      let changed = false;
+      for (const keySet of Object.values(config.keySets)) {
+        const now = await stamp(jwksPath(keySet.jwks));
+        if (now !== seen.get(keySet.jwks)) changed = true;
+        seen.set(keySet.jwks, now);
+      }
+      if (changed) await handler.reloadKeys();
+    } finally {
+      polling = false;
+    }
+  }, pollMs);
+  timer.unref();
+
+  const server: Server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+    const origin = `http://${req.headers.host ?? 'gateway'}`;
+    toRequest(req, origin)
+      .then(handler)
+      .then((response) => writeResponse(response, res))
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":{"code":"internal_error","message":"the gateway failed; nothing was allowed"}}');
+      });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((ready, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => ready());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  return {
+    url,
+    handler,
+    config,
+    auditLines,
+    async close(): Promise<void> {
+      clearInterval(timer);
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      await closeAudit();
+      if ('close' in replay) await (replay as { close(): Promise<void> }).close();
+    },
+  };
+}
