@@ -146,6 +146,51 @@ export function scanToolDefinition(
   return capToolFindings(name, findings, unlisted).findings;
 }
 
+/**
+ * `(f) => general.find((g) => g.kind === f.kind && g.start < f.end && f.start < g.end)`
+ * in O(log n) per call: a linear `find` per finding was quadratic when one
+ * string has very many matches. Relies on `general` being in order of
+ * position (as `scan` returns findings): per kind, the findings starting
+ * before `f.end` are a prefix, and the first of them ending after `f.start`
+ * is the first whose running maximum of `end` exceeds it.
+ */
+function createTwinFinder(
+  general: readonly ToolFinding[],
+): (f: { kind: string; start: number; end: number }) => ToolFinding | undefined {
+  const byKind = new Map<string, { items: ToolFinding[]; maxEnd: number[] }>();
+  for (const g of general) {
+    let list = byKind.get(g.kind);
+    if (list === undefined) {
+      list = { items: [], maxEnd: [] };
+      byKind.set(g.kind, list);
+    }
+    const last = list.maxEnd.length === 0 ? Number.NEGATIVE_INFINITY : list.maxEnd[list.maxEnd.length - 1]!;
+    list.items.push(g);
+    list.maxEnd.push(Math.max(last, g.end));
+  }
+  return (f) => {
+    const list = byKind.get(f.kind);
+    if (list === undefined) return undefined;
+    // First index whose start is at or after f.end: the candidates lie before it.
+    let lo = 0;
+    let hi = list.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list.items[mid]!.start < f.end) lo = mid + 1;
+      else hi = mid;
+    }
+    const limit = lo;
+    lo = 0;
+    hi = limit;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list.maxEnd[mid]! > f.start) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < limit ? list.items[lo] : undefined;
+  };
+}
+
 function scanDefinition(
   tool: unknown,
   name: string,
@@ -168,9 +213,10 @@ function scanDefinition(
     addCounts(unlisted, scanned.omitted);
     const general: ToolFinding[] = scanned.findings.map((f) => ({ tool: name, path: field.path, ...f }));
     const own: ToolFinding[] = [];
+    const findTwin = createTwinFinder(general);
     for (const f of scanToolText(field.text, others, siblings)) {
       // The same signature found by both: one finding, at the severity it has in a tool definition.
-      const twin = general.find((g) => g.kind === f.kind && g.start < f.end && f.start < g.end);
+      const twin = findTwin(f);
       if (twin === undefined) own.push({ tool: name, path: field.path, ...f });
       else if (rank[f.severity] > rank[twin.severity]) twin.severity = f.severity;
     }
