@@ -1,5 +1,6 @@
 import { isDigest } from '@ctxpack/block/kernel';
 import { verifyAuditLog } from '@ctxpack/provenance';
+import { verifyRedisAuditStream } from '@ctxpack/replay-redis';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { createPaint } from './cli-io.js';
@@ -7,6 +8,7 @@ import { expectPositionals, parseCommandArgs } from './parse-command-args.js';
 import { readInput } from './read-input.js';
 
 export const AUDIT_HELP = `Usage: ctxpack audit verify <log> [--head sha256:…] [--json]
+       ctxpack audit verify --redis URL --stream KEY [--head sha256:…] [--json]
 
 Checks a hash-chained audit log (JSON lines written by @ctxpack/provenance's
 createAuditLog) and names the first record that was edited, dropped, inserted
@@ -14,6 +16,8 @@ or reordered.
 
 Options:
   --head hash  the last hash you recorded elsewhere: also detects records cut off the end
+  --redis URL  read the chain from a Redis Stream (written by @ctxpack/gateway) instead of a file
+  --stream KEY the stream key, with --redis
   --json       print the result as JSON
   -h, --help   show this help
 
@@ -23,6 +27,8 @@ Exit status: 0 intact, 1 broken, 2 usage or input error.`;
 export async function runAudit(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('audit', args, {
     head: { type: 'string' },
+    redis: { type: 'string' },
+    stream: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -37,7 +43,9 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
       message: `audit needs the subcommand 'verify', got ${got}. Run 'ctxpack audit --help'.`,
     });
   }
-  expectPositionals('audit verify', positionals.slice(1), ['log']);
+  const redis = values['redis'] as string | undefined;
+  if (redis === undefined) expectPositionals('audit verify', positionals.slice(1), ['log']);
+  else expectPositionals('audit verify', positionals.slice(1), []);
   const head = values['head'] as string | undefined;
   if (head !== undefined && !isDigest(head)) {
     throw new CliError({
@@ -45,9 +53,26 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
       message: `--head must be sha256: followed by 64 lowercase hex digits.`,
     });
   }
-  const file = positionals[1] as string;
-  const text = await readInput(io, file, 'audit');
-  const result = verifyAuditLog(text.split('\n'), head === undefined ? {} : { head });
+  const stream = values['stream'] as string | undefined;
+  if ((redis === undefined) !== (stream === undefined)) {
+    throw new CliError({ code: 'cli_usage', message: '--redis and --stream go together.' });
+  }
+  const file = redis === undefined ? (positionals[1] as string) : `${redis} stream ${stream}`;
+  const result =
+    redis === undefined
+      ? verifyAuditLog((await readInput(io, file, 'audit')).split('\n'), head === undefined ? {} : { head })
+      : await verifyRedisAuditStream({
+          url: redis,
+          stream: stream as string,
+          timeoutMs: 5_000,
+          ...(head === undefined ? {} : { head }),
+        }).catch((cause: unknown) => {
+          throw new CliError({
+            code: 'cli_input',
+            message: `cannot read ${file}: ${(cause as Error).message}`,
+            cause,
+          });
+        });
   const paint = createPaint(io);
   if (values['json'] === true) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -4,6 +4,7 @@ import { CHECK_RESPONSE_HELP, runCheckResponse } from './check-response-command.
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { readCliVersion } from './cli-version.js';
+import { GATEWAY_HELP, runGateway } from './gateway-command.js';
 import { INSPECT_HELP, runInspect } from './inspect-command.js';
 import { KEYGEN_HELP, runKeygen } from './keygen-command.js';
 import { MCP_PROXY_HELP, runMcpProxy } from './mcp-proxy-command.js';
@@ -18,7 +19,8 @@ Commands:
   keygen                           write an Ed25519 signing key pair (secret key mode 0600)
   inspect <payload.json>           show blocks, trust, sources, tokens, truncation and findings (--html)
   verify <payload.json> --key pub  verify a signed payload, or say exactly why not
-  audit verify <log>               check a hash-chained audit log
+  audit verify <log>               check a hash-chained audit log (or --redis URL --stream KEY)
+  gateway --config gateway.json    run the verifying guardrail service (LiteLLM, Kong, POST /verify)
   mcp-proxy --pins f -- <cmd…>     a scanning, pinning, sanitizing stdio proxy in front of an MCP server
 
 Run 'ctxpack <command> --help' for a command's options.`;
@@ -33,6 +35,7 @@ const commands: Record<
   inspect: { run: runInspect, help: INSPECT_HELP },
   verify: { run: runVerify, help: VERIFY_HELP },
   audit: { run: runAudit, help: AUDIT_HELP },
+  gateway: { run: runGateway, help: GATEWAY_HELP },
   'mcp-proxy': { run: runMcpProxy, help: MCP_PROXY_HELP },
 };
 

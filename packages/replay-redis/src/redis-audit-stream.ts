@@ -153,6 +153,8 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
   let running = false;
 
   async function flush(batch: Pending[]): Promise<void> {
+    // A new or reconnecting client: wait for it, within the same deadline.
+    if (client.status !== 'ready') await withTimeout(waitReady(client), timeoutMs);
     for (let attempt = 0; attempt <= MAX_CONFLICTS; attempt++) {
       const args: string[] = [AUDIT_GENESIS, head];
       const hashes: string[] = [];
