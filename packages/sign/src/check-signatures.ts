@@ -1,4 +1,5 @@
-import { verifyEd25519 } from './ed25519.js';
+import type { Ed25519Path } from './ed25519-native.js';
+import { verifyEd25519On } from './ed25519-native.js';
 import type { Keyring, KeyringEntry } from './keyring.js';
 import { encodePae } from './pae.js';
 import { MAX_SIGNATURES } from './sign-manifest.js';
@@ -18,9 +19,6 @@ export interface EnvelopeSignature {
   sig: Uint8Array;
 }
 
-/** The Ed25519 check used; injectable so the work bound can be observed. */
-export type VerifySignature = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
-
 function fail(code: 'key_unknown' | 'signature_invalid', message: string): never {
   throw new VerificationError({ code, message, path: 'signatures' });
 }
@@ -33,14 +31,14 @@ function fail(code: 'key_unknown' | 'signature_invalid', message: string): never
  * {@link MAX_UNNAMED_KEYS} keys; and at most {@link MAX_SIGNATURES}
  * verifications run per envelope.
  */
-export function checkSignatures(
+export async function checkSignatures(
   payloadType: string,
   payload: Uint8Array,
   signatures: readonly EnvelopeSignature[],
   keyring: Keyring,
   threshold: number,
-  verify: VerifySignature = verifyEd25519,
-): KeyringEntry[] {
+  ed25519: Ed25519Path,
+): Promise<KeyringEntry[]> {
   const pae = encodePae(payloadType, payload);
   const valid = new Map<string, KeyringEntry>();
   const unnamedAllowed = keyring.entries.length <= MAX_UNNAMED_KEYS;
@@ -63,7 +61,7 @@ export function checkSignatures(
       triedKnownKey = true;
       if (budget === 0) break;
       budget--;
-      if (verify(sig, pae, entry.key.publicKey)) {
+      if (await verifyEd25519On(ed25519, sig, pae, entry.key.publicKey)) {
         valid.set(entry.key.keyId, entry);
         break;
       }

@@ -4,7 +4,9 @@ import { decodeBase64, encodeBase64, isRecord } from '@ctxpack/block/kernel';
 import { digestContent } from '@ctxpack/provenance';
 import { assertBlockInput, readDate } from './assert-input.js';
 import { verifyEd25519 } from './ed25519.js';
-import type { Keyring, PublicKeyInput } from './keyring.js';
+import type { Ed25519Path } from './ed25519-native.js';
+import { verifyEd25519On } from './ed25519-native.js';
+import type { Keyring, KeyringEntry, PublicKeyInput } from './keyring.js';
 import { entryProblem, toKeyring } from './keyring.js';
 import type { Leaf } from './leaf.js';
 import { leafProblem } from './leaf.js';
@@ -70,13 +72,15 @@ export interface VerifyProducerOptions {
   now?: Date;
 }
 
-/** {@link verifyProducerSignature} over an already-built keyring, errors at `path`. */
-export function checkProducerSignature(
-  leaf: Leaf,
-  keyring: Keyring,
-  now: number,
-  path: string,
-): { keyId: string } {
+interface ProducerCheck {
+  entry: KeyringEntry;
+  message: Uint8Array;
+  sig: Uint8Array;
+  fail: (code: VerificationError['code'], message: string) => never;
+}
+
+/** Everything about a leaf's producer signature but the Ed25519 check itself. */
+function prepareProducerCheck(leaf: Leaf, keyring: Keyring, path: string): ProducerCheck {
   const fail = (code: VerificationError['code'], message: string): never => {
     throw new VerificationError({ code, message, path: `${path}.producer` });
   };
@@ -93,12 +97,49 @@ export function checkProducerSignature(
   const entry = keyring.get(producer.keyid);
   if (entry === undefined) return fail('key_unknown', `producer key ${producer.keyid} is not trusted`);
   const message = statementBytes(leaf.tenant, leaf.source, producer.contentDigest);
-  if (!verifyEd25519(decodeBase64(producer.sig) as Uint8Array, message, entry.key.publicKey)) {
-    fail('signature_invalid', 'producer signature does not verify');
-  }
+  return { entry, message, sig: decodeBase64(producer.sig) as Uint8Array, fail };
+}
+
+function finishProducerCheck(
+  check: ProducerCheck,
+  valid: boolean,
+  leaf: Leaf,
+  now: number,
+): { keyId: string } {
+  const { entry, fail } = check;
+  if (!valid) fail('signature_invalid', 'producer signature does not verify');
   const why = entryProblem(entry, now, leaf.tenant);
-  if (why !== undefined) fail(why.code, `producer key ${producer.keyid} ${why.why}`);
+  if (why !== undefined) fail(why.code, `producer key ${leaf.producer?.keyid} ${why.why}`);
   return { keyId: entry.key.keyId };
+}
+
+/** {@link verifyProducerSignature} over an already-built keyring, errors at `path`. */
+export function checkProducerSignature(
+  leaf: Leaf,
+  keyring: Keyring,
+  now: number,
+  path: string,
+): { keyId: string } {
+  const check = prepareProducerCheck(leaf, keyring, path);
+  return finishProducerCheck(
+    check,
+    verifyEd25519(check.sig, check.message, check.entry.key.publicKey),
+    leaf,
+    now,
+  );
+}
+
+/** {@link checkProducerSignature} with the Ed25519 check on `ed25519` (native where available). */
+export async function checkProducerSignatureAsync(
+  leaf: Leaf,
+  keyring: Keyring,
+  now: number,
+  path: string,
+  ed25519: Ed25519Path,
+): Promise<{ keyId: string }> {
+  const check = prepareProducerCheck(leaf, keyring, path);
+  const valid = await verifyEd25519On(ed25519, check.sig, check.message, check.entry.key.publicKey);
+  return finishProducerCheck(check, valid, leaf, now);
 }
 
 /**

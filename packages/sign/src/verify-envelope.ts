@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '@ctxpack/block';
 import { decodeHex, encodeHex, isDigest, isRecord } from '@ctxpack/block/kernel';
 import { digestContentAsync } from '@ctxpack/provenance';
 import { checkSignatures } from './check-signatures.js';
+import { hasNativeEd25519 } from './ed25519-native.js';
 import { parseEnvelopeShape, parseManifest } from './envelope-shape.js';
 import type { KeyringEntry } from './keyring.js';
 import { entryProblem } from './keyring.js';
@@ -10,7 +11,7 @@ import { hashLeafHeader, leafProblem } from './leaf.js';
 import type { Manifest } from './manifest.js';
 import { parseTime } from './manifest.js';
 import { merkleRoot } from './merkle.js';
-import { checkProducerSignature } from './producer.js';
+import { checkProducerSignatureAsync } from './producer.js';
 import type { ReplayOutcome } from './replay-store.js';
 import type { VerificationErrorCode } from './verification-error.js';
 import { VerificationError } from './verification-error.js';
@@ -139,14 +140,14 @@ function checkLeaves(manifest: Manifest, given: unknown): { leaves: Leaf[]; reda
   return { leaves, redacted };
 }
 
-function checkProducers(given: readonly unknown[], opts: ResolvedVerifyOptions): void {
+async function checkProducers(given: readonly unknown[], opts: ResolvedVerifyOptions): Promise<void> {
   const keyring = opts.producerKeys;
   if (keyring === undefined) return;
   for (let i = 0; i < given.length; i++) {
     const item = given[i] as Partial<Leaf>;
     if (item.contentDigest === undefined) continue; // redacted
     if (item.producer === undefined && !opts.requireProducer) continue;
-    checkProducerSignature(item as Leaf, keyring, opts.now, `leaves[${i}]`);
+    await checkProducerSignatureAsync(item as Leaf, keyring, opts.now, `leaves[${i}]`, opts.ed25519);
   }
 }
 
@@ -216,6 +217,13 @@ export async function verifyEnvelope(
   options: VerifyEnvelopeOptions,
 ): Promise<VerifiedEnvelope> {
   const opts = resolveVerifyOptions(options);
+  if (opts.ed25519 === 'native' && !(await hasNativeEd25519())) {
+    throw new InvalidArgumentError({
+      path: 'options.ed25519',
+      expected: "'auto' or 'noble': this runtime has no WebCrypto Ed25519",
+      value: opts.ed25519,
+    });
+  }
   if (!isRecord(input))
     throw new InvalidArgumentError({
       path: 'input',
@@ -231,18 +239,19 @@ export async function verifyEnvelope(
     });
   }
   const parsed = parseEnvelopeShape(input.envelope);
-  const signed = checkSignatures(
+  const signed = await checkSignatures(
     parsed.payloadType,
     parsed.payload,
     parsed.signatures,
     opts.keyring,
     opts.threshold,
+    opts.ed25519,
   );
   const manifest = parseManifest(parsed.payload);
   const keyIds = countValidKeys(signed, manifest, opts);
   const expiresAt = checkAudienceAndTime(manifest, opts);
   const tree = checkLeaves(manifest, input.leaves);
-  if (tree !== undefined) checkProducers(input.leaves as readonly unknown[], opts);
+  if (tree !== undefined) await checkProducers(input.leaves as readonly unknown[], opts);
   await checkContents(input, opts.hash);
   if (requestDigest !== manifest.requestDigest) {
     fail(

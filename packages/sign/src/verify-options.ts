@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@ctxpack/block';
 import { assertOneOf, isRecord } from '@ctxpack/block/kernel';
 import { readDate } from './assert-input.js';
+import type { Ed25519Path } from './ed25519-native.js';
 import type { Keyring, PublicKeyInput } from './keyring.js';
 import { toKeyring } from './keyring.js';
 import type { ReplayStore } from './replay-store.js';
@@ -35,6 +36,12 @@ export interface VerifyEnvelopeOptions {
   requireProducer?: boolean;
   /** How `contents` are hashed: `auto` (default) uses native SHA-256 for large contents when the runtime has it. */
   hash?: 'auto' | 'noble' | 'native';
+  /**
+   * Which Ed25519 implementation checks signatures: `auto` (default) WebCrypto
+   * where the runtime has it, else noble; `native` or `noble` to force one.
+   * Outcomes are the same on every path (the pinned rule set).
+   */
+  ed25519?: Ed25519Path;
 }
 
 /** Options after checking, with defaults applied; times in epoch ms. */
@@ -49,6 +56,7 @@ export interface ResolvedVerifyOptions {
   producerKeys: Keyring | undefined;
   requireProducer: boolean;
   hash: 'auto' | 'noble' | 'native';
+  ed25519: Ed25519Path;
 }
 
 function requireName(value: unknown, path: string, what: string): string {
@@ -124,6 +132,8 @@ export function resolveVerifyOptions(options: unknown, path = 'options'): Resolv
   }
   const hash = options['hash'] ?? 'auto';
   assertOneOf(hash, `${path}.hash`, ['auto', 'noble', 'native']);
+  const ed25519 = options['ed25519'] ?? 'auto';
+  assertOneOf(ed25519, `${path}.ed25519`, ['auto', 'native', 'noble']);
   return {
     keyring,
     tenant,
@@ -135,5 +145,6 @@ export function resolveVerifyOptions(options: unknown, path = 'options'): Resolv
     producerKeys,
     requireProducer,
     hash,
+    ed25519,
   };
 }

@@ -7,9 +7,23 @@ import {
   hashLeaf,
   merkleRoot,
   verifyEd25519,
+  verifyEd25519Async,
   verifyInclusionProof,
 } from '@ctxpack/sign/primitives';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Counts @noble/ed25519 verifications, to tell a native decision from a noble re-check.
+const noble = vi.hoisted(() => ({ calls: 0 }));
+vi.mock('@noble/ed25519', async (importOriginal) => {
+  const ed = await importOriginal<typeof import('@noble/ed25519')>();
+  return {
+    ...ed,
+    verify: (...args: Parameters<typeof ed.verify>) => {
+      noble.calls++;
+      return ed.verify(...args);
+    },
+  };
+});
 
 const vectors = new URL('../../../../shared/vectors/', import.meta.url);
 const readJson = <T>(rel: string): T => JSON.parse(readFileSync(new URL(rel, vectors), 'utf8')) as T;
@@ -118,6 +132,149 @@ describe('Ed25519 vectors under the pinned rule set', () => {
     }
     expect(importRejects(identity)).toBe('small_order');
     expect(importRejects(hex('00'.repeat(32)))).toBe('small_order');
+  });
+});
+
+type Suite = keyof Expected['accepted'];
+interface Case {
+  id: number;
+  sig: Uint8Array | undefined;
+  msg: Uint8Array;
+  pub: Uint8Array;
+  flags: string[];
+}
+
+function casesOf(suite: Suite): Case[] {
+  switch (suite) {
+    case 'rfc8032':
+      return readJson<{ pub: string; msg: string; sig: string }[]>('ed25519/rfc8032.json').map((v, i) => ({
+        id: i,
+        sig: hex(v.sig),
+        msg: hex(v.msg),
+        pub: hex(v.pub),
+        flags: [],
+      }));
+    case 'wycheproof':
+      return readJson<{
+        testGroups: { publicKey: { pk: string }; tests: { tcId: number; msg: string; sig: string }[] }[];
+      }>('ed25519/wycheproof_ed25519_test.json').testGroups.flatMap((g) =>
+        g.tests.map((t) => ({
+          id: t.tcId,
+          sig: decodeHex(t.sig),
+          msg: hex(t.msg),
+          pub: hex(g.publicKey.pk),
+          flags: [],
+        })),
+      );
+    case 'cctv':
+      return readJson<{ number: number; key: string; sig: string; msg: string; flags: string[] | null }[]>(
+        'ed25519/cctv_ed25519vectors.json',
+      ).map((v) => ({
+        id: v.number,
+        sig: hex(v.sig),
+        msg: utf8(v.msg),
+        pub: hex(v.key),
+        flags: v.flags ?? [],
+      }));
+    case 'zip215':
+      return readJson<{ vk_bytes: string; sig_bytes: string }[]>('ed25519/zip215.json').map((v, i) => ({
+        id: i,
+        sig: hex(v.sig_bytes),
+        msg: utf8('Zcash'),
+        pub: hex(v.vk_bytes),
+        // Every ZIP215 vector is built from torsion points (A and R of small order).
+        flags: ['low_order_A'],
+      }));
+  }
+}
+
+const SUITES: Suite[] = ['rfc8032', 'wycheproof', 'cctv', 'zip215'];
+
+describe('Ed25519 vectors on both verification paths (noble and WebCrypto), same pinned outcomes', () => {
+  it.each(SUITES)(
+    '%s: every vector gives its pinned outcome on the noble and on the native path',
+    async (suite) => {
+      const cases = casesOf(suite);
+      expect(cases).toHaveLength(expected.counts[suite]);
+      const accepted = acceptedSet(suite);
+      let acceptedNatively = 0;
+      let recheckedByNoble = 0;
+      for (const c of cases) {
+        const pinned = accepted.has(c.id);
+        const sig = c.sig ?? new Uint8Array(0); // an undecodable Wycheproof signature: refused on every path
+        expect(verifyEd25519(sig, c.msg, c.pub), `${suite} ${c.id} sync`).toBe(pinned);
+        expect(
+          await verifyEd25519Async(sig, c.msg, c.pub, { ed25519: 'noble' }),
+          `${suite} ${c.id} noble`,
+        ).toBe(pinned);
+        noble.calls = 0;
+        expect(
+          await verifyEd25519Async(sig, c.msg, c.pub, { ed25519: 'native' }),
+          `${suite} ${c.id} native`,
+        ).toBe(pinned);
+        if (pinned && noble.calls === 0) acceptedNatively++;
+        if (pinned && noble.calls > 0) recheckedByNoble++;
+        expect(await verifyEd25519Async(sig, c.msg, c.pub), `${suite} ${c.id} auto`).toBe(pinned);
+      }
+      // The native path is really native: every honest signature is accepted by WebCrypto alone; only
+      // mixed-order signatures (CCTV low_order_residue) need the noble re-check to keep their pinned acceptance.
+      if (suite === 'rfc8032' || suite === 'wycheproof') {
+        expect(acceptedNatively).toBe(accepted.size);
+        expect(recheckedByNoble).toBe(0);
+      }
+      if (suite === 'cctv') expect(recheckedByNoble).toBeGreaterThan(0);
+    },
+  );
+
+  /*
+   * Why the pre-checks and the re-check exist. A plain swap to WebCrypto (Node 20.20, OpenSSL 3) flips:
+   *   RFC 8032 0 and Wycheproof 0 of their vectors;
+   *   C2SP/CCTV 248 of 914: 122 refused -> accepted (small-order A, 36 of them also a non-canonical A;
+   *     OpenSSL does not refuse small-order keys) and 126 accepted -> refused (mixed-order A or R with a
+   *     low-order residue: OpenSSL checks the cofactorless equation, the pinned set the cofactored one);
+   *   ZIP215 12 of 196: refused -> accepted (small-order A).
+   * The test below recomputes the plain swap and checks every flip falls in one of these two classes.
+   */
+  it('a plain swap to WebCrypto would flip only small-order-A acceptances and low-order-residue refusals', async () => {
+    const plain = async (c: Case): Promise<boolean> => {
+      if (c.sig === undefined || c.sig.length !== 64) return false;
+      try {
+        const key = await crypto.subtle.importKey('raw', Uint8Array.from(c.pub), { name: 'Ed25519' }, false, [
+          'verify',
+        ]);
+        return await crypto.subtle.verify(
+          { name: 'Ed25519' },
+          key,
+          Uint8Array.from(c.sig),
+          Uint8Array.from(c.msg),
+        );
+      } catch {
+        return false;
+      }
+    };
+    const flips: Record<Suite, { acceptedSmallOrderA: number; refusedResidue: number }> = {
+      rfc8032: { acceptedSmallOrderA: 0, refusedResidue: 0 },
+      wycheproof: { acceptedSmallOrderA: 0, refusedResidue: 0 },
+      cctv: { acceptedSmallOrderA: 0, refusedResidue: 0 },
+      zip215: { acceptedSmallOrderA: 0, refusedResidue: 0 },
+    };
+    for (const suite of SUITES) {
+      const accepted = acceptedSet(suite);
+      for (const c of casesOf(suite)) {
+        const native = await plain(c);
+        if (native === accepted.has(c.id)) continue;
+        if (native) {
+          expect(c.flags, `${suite} ${c.id}`).toContain('low_order_A');
+          flips[suite].acceptedSmallOrderA++;
+        } else {
+          expect(c.flags, `${suite} ${c.id}`).toContain('low_order_residue');
+          flips[suite].refusedResidue++;
+        }
+      }
+    }
+    expect(flips.rfc8032).toEqual({ acceptedSmallOrderA: 0, refusedResidue: 0 });
+    expect(flips.wycheproof).toEqual({ acceptedSmallOrderA: 0, refusedResidue: 0 });
+    expect(flips.cctv.acceptedSmallOrderA + flips.cctv.refusedResidue).toBeGreaterThan(0);
   });
 });
 
