@@ -410,6 +410,10 @@ const specs: Record<string, Spec> = {
   'sign/primitives.verifyEd25519': {
     args: () => [new Uint8Array(64), new Uint8Array([1]), fx().keys.publicKey],
   },
+  'sign/primitives.verifyEd25519Async': {
+    args: () => [new Uint8Array(64), new Uint8Array([1]), fx().keys.publicKey, { ed25519: 'auto' }],
+  },
+  'sign/primitives.hasNativeEd25519': { args: () => [] },
   'sign.verifyEnvelope': {
     args: () => [
       { envelope: fx().wire.envelope, requestDigest: provenance.digestRequest(fx().wire.request) },
