@@ -12,7 +12,7 @@ export interface RedisProcess {
 
 export function createRedisProcess(
   dir: string,
-  port = 20_000 + Math.floor(Math.random() * 30_000),
+  port: number = 20_000 + Math.floor(Math.random() * 30_000),
 ): RedisProcess {
   let child: ChildProcess | undefined;
   return {
