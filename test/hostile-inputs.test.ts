@@ -572,6 +572,10 @@ const specs: Record<string, Spec> = {
     args: () => [{ jsonrpc: '2.0', id: 1, result: { tools: [fx().tool] } }],
   },
   'mcp.createProxyPins': { args: () => [] },
+  'mcp.encodeHeaderValue': { args: () => ['Zürich'] },
+  'mcp.mcpRequestHeaders': {
+    args: () => [{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_weather' } }, fx().tool],
+  },
   'mcp.parseProxyPins': { args: () => [JSON.parse(JSON.stringify(mcp.createProxyPins()))] },
   'mcp.scanElicitation': {
     args: () => [

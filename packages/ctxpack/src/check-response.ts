@@ -18,6 +18,12 @@ export interface CheckResponseResult {
 
 /** Most text parts read from one provider response. */
 const MAX_PARTS = 10_000;
+/**
+ * Longest text `checkResponse` checks at once (16 MiB of UTF-16): past it a
+ * typed error, not a call that runs for many seconds. Longer output is checked
+ * as a stream with `createResponseGuard`, whose memory is bounded by its window.
+ */
+const MAX_RESPONSE_CHARS = 16 * 1024 * 1024;
 
 /**
  * Checks model output against the payload it answers: URLs that would be
@@ -37,6 +43,13 @@ const MAX_PARTS = 10_000;
  */
 export function checkResponse(output: unknown, options: CheckResponseOptions = {}): CheckResponseResult {
   const text = responseText(output);
+  if (text.length > MAX_RESPONSE_CHARS) {
+    throw new InvalidArgumentError({
+      path: 'output',
+      expected: `at most ${MAX_RESPONSE_CHARS} characters of text (stream longer output through createResponseGuard)`,
+      value: `${text.length} characters`,
+    });
+  }
   const scanner = createResponseScanner(options);
   const checked = scanner.push(text) + scanner.end();
   const findings = scanner.findings;

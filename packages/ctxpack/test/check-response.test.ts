@@ -250,6 +250,12 @@ describe('checkResponse: bad input and size', () => {
     expect(checkResponse(urls, options()).findings).toHaveLength(100_000);
   });
 
+  it('an answer over 16 MiB of text is a typed error, at once', () => {
+    const huge = 'a'.repeat(16 * 1024 * 1024 + 1);
+    expect(() => checkResponse(huge, options())).toThrow(/at most 16777216 characters/);
+    expect(() => checkResponse({ text: huge })).toThrow(InvalidArgumentError);
+  });
+
   it('does not copy-flag a URL quoted verbatim from the document', () => {
     expect(EMAIL).toContain('https://docs.vendor.example/travel/policy.html');
     expect(checkResponse('https://docs.vendor.example/travel/policy.html', options()).findings).toEqual([]);
