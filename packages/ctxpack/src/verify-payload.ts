@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '@ctxpack/block';
 import { isRecord } from '@ctxpack/block/kernel';
 import { digestRequestAsync, ProvenanceError, parseStrictJson } from '@ctxpack/provenance';
 import { KNOWN_PAYLOAD_SCHEMAS, PAYLOAD_SCHEMA, PAYLOAD_SCHEMA_HASH, SchemaError } from '@ctxpack/serialize';
-import type { VerifiedEnvelope, VerifyEnvelopeOptions } from '@ctxpack/sign';
+import type { ResolvedVerifyOptions, VerifiedEnvelope, VerifyEnvelopeOptions } from '@ctxpack/sign';
 import { resolveVerifyOptions, VerificationError, verifyEnvelope } from '@ctxpack/sign';
 
 interface VerifyPayloadParts {
@@ -30,7 +30,10 @@ export type VerifyPayloadOptions = VerifyEnvelopeOptions;
 
 export type VerifiedPayload = VerifiedEnvelope;
 
-async function digestOf(input: Record<string, unknown>): Promise<string> {
+async function digestOf(
+  input: Record<string, unknown>,
+  hash: ResolvedVerifyOptions['hash'],
+): Promise<string> {
   const hasBody = input['body'] !== undefined;
   if (hasBody === (input['request'] !== undefined)) {
     throw new InvalidArgumentError({
@@ -62,7 +65,8 @@ async function digestOf(input: Record<string, unknown>): Promise<string> {
     }
   }
   try {
-    return await digestRequestAsync(request);
+    // Native SHA-256 from 4 KiB up (hash: 'auto'), so the digest of the request as received is not pure JS.
+    return await digestRequestAsync(request, { hash });
   } catch (cause) {
     throw new VerificationError({
       code: hasBody ? 'body_invalid' : 'digest_mismatch',
@@ -93,7 +97,7 @@ export async function verifyPayload(
   input: VerifyPayloadInput,
   options: VerifyPayloadOptions,
 ): Promise<VerifiedPayload> {
-  resolveVerifyOptions(options);
+  const resolved = resolveVerifyOptions(options);
   if (!isRecord(input)) {
     throw new InvalidArgumentError({
       path: 'input',
@@ -101,7 +105,7 @@ export async function verifyPayload(
       value: input,
     });
   }
-  const requestDigest = await digestOf(input);
+  const requestDigest = await digestOf(input, resolved.hash);
   const verified = await verifyEnvelope(
     {
       envelope: input['envelope'],
@@ -111,7 +115,12 @@ export async function verifyPayload(
         ? {}
         : { contents: input['contents'] as readonly (string | Uint8Array | undefined)[] }),
     },
-    options,
+    // The keyrings built above, so the keys are not imported (and validated) a second time.
+    {
+      ...options,
+      keys: resolved.keyring,
+      ...(resolved.producerKeys === undefined ? {} : { producerKeys: resolved.producerKeys }),
+    },
   );
   checkSchema(verified.manifest.schema, verified.manifest.schemaHash);
   return verified;

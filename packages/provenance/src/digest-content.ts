@@ -5,8 +5,12 @@ import { ProvenanceError } from './provenance-error.js';
 
 const encoder = new TextEncoder();
 
-/** Inputs at least this large take the runtime's native SHA-256 in {@link digestContentAsync}. */
-export const NATIVE_HASH_THRESHOLD_BYTES: number = 64 * 1024;
+/**
+ * Inputs at least this large take the runtime's native SHA-256 in {@link digestContentAsync}.
+ * Below it WebCrypto's fixed cost (a promise and a copy, ~50 µs in Node 20) exceeds
+ * @noble/hashes' time; measured crossover 2–4 KiB (bench/README-sign.md).
+ */
+export const NATIVE_HASH_THRESHOLD_BYTES: number = 4 * 1024;
 
 /** Options of {@link digestContentAsync}. */
 export interface DigestAsyncOptions {
