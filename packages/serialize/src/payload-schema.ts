@@ -1,4 +1,4 @@
-import { formatDigest } from '@ctxpack/block/kernel';
+import { formatDigest, isRecord } from '@ctxpack/block/kernel';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
 import type { RequestFor } from './request-types.js';
@@ -195,10 +195,10 @@ export interface ParsedPayload<T extends Target = Target> {
  * payload.request; // typed by payload.target
  */
 export function parsePayload(input: unknown): ParsedPayload {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+  if (!isRecord(input)) {
     throw new SchemaError({ issues: [{ path: [], message: 'expected a payload object' }] });
   }
-  const record = input as Record<string, unknown>;
+  const record = input;
   const tag = record['schema'];
   if (tag === undefined) {
     throw new SchemaError({

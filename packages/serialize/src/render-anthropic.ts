@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@ctxpack/block';
-import { assertArray, assertOneOf, assertRecord, assertString } from '@ctxpack/block/kernel';
+import { assertArray, assertOneOf, assertRecord, assertString, isRecord } from '@ctxpack/block/kernel';
 import type { PlannedMessage } from './plan-messages.js';
 import { PolicyViolationError } from './policy-violation-error.js';
 import type { TargetOutput } from './render-openai-chat.js';
@@ -156,7 +156,7 @@ export function parseArguments(args: string, blockId: string): Record<string, un
   } catch {
     value = undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     throw new PolicyViolationError({
       rule: 'tool-arguments',
       blockId,
@@ -164,5 +164,5 @@ export function parseArguments(args: string, blockId: string): Record<string, un
         'has tool call arguments that are not a JSON object; the target needs an object as the call input',
     });
   }
-  return value as Record<string, unknown>;
+  return value;
 }
