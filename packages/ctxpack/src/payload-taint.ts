@@ -89,10 +89,21 @@ function derive(payload: Payload, path: string): PayloadTaint {
     for (const range of entry['ranges'] as unknown[]) {
       if (!isRecord(range) || typeof range['blockId'] !== 'string' || typeof range['path'] !== 'string')
         continue;
-      const host = stringAt(request, range['path']);
       const start = range['start'];
       const end = range['end'];
-      if (host === undefined || typeof start !== 'number' || typeof end !== 'number') continue;
+      if (typeof start !== 'number' || typeof end !== 'number') continue;
+      const host = stringAt(request, range['path']);
+      if (host === undefined) {
+        // Anthropic `tool_use.input` and AI SDK `tool-call.input` are objects: the range
+        // indexes the arguments string they were parsed from, so the whole JSON is the text.
+        const input = valueAt(request, range['path']);
+        if (isRecord(input)) {
+          const list = texts.get(range['blockId']) ?? [];
+          list.push(JSON.stringify(input));
+          texts.set(range['blockId'], list);
+        }
+        continue;
+      }
       const tagStart = host.lastIndexOf('<data-', start);
       const tag = tagStart === -1 ? '' : host.slice(tagStart, start);
       nonce ??= /^<data-([0-9a-f]{32}) /.exec(tag)?.[1];
@@ -185,13 +196,18 @@ function blockInfo(reports: readonly unknown[], leaves: readonly unknown[]): Blo
 
 /** The string at a source-map path such as `messages[3].content[0].text`, or undefined. */
 export function stringAt(root: Record<string, unknown>, path: string): string | undefined {
+  const value = valueAt(root, path);
+  return typeof value === 'string' ? value : undefined;
+}
+
+function valueAt(root: Record<string, unknown>, path: string): unknown {
   let value: unknown = root;
   for (const part of path.match(/[^.[\]]+/g) ?? []) {
     if (Array.isArray(value) && /^\d+$/.test(part)) value = value[Number(part)];
     else if (isRecord(value) && Object.hasOwn(value, part)) value = value[part];
     else return undefined;
   }
-  return typeof value === 'string' ? value : undefined;
+  return value;
 }
 
 /** The boundary notice: the paragraph of the system text that starts `Text between <data-NONCE`. */

