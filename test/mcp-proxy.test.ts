@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '@ctxpack/cli';
+import { encodeHeaderValue, mcpRequestHeaders } from '@ctxpack/mcp';
 import { verifyAuditLog } from '@ctxpack/provenance';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpFixture } from '../packages/mcp/test/support/http-fixture.js';
 import { locateServer } from '../packages/mcp/test/support/reference-servers.js';
 import { createMemoryIo } from './support/memory-io.js';
 
@@ -20,10 +22,18 @@ interface Proxied {
   stderr: () => string;
 }
 
-async function connectThroughProxy(dir: string, server: string[]): Promise<Proxied> {
+async function connectThroughProxy(dir: string, server: string[], flags: string[] = []): Promise<Proxied> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [...tsx, bin, 'mcp-proxy', '--pins', join(dir, 'pins.json'), '--', ...server],
+    args: [
+      ...tsx,
+      bin,
+      'mcp-proxy',
+      '--pins',
+      join(dir, 'pins.json'),
+      ...flags,
+      ...(server.length > 0 ? ['--', ...server] : []),
+    ],
     cwd: repoRoot,
     env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1' },
     stderr: 'pipe',
@@ -147,5 +157,73 @@ describe('ctxpack mcp-proxy in front of @modelcontextprotocol/server-filesystem 
       await proxied.client.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('ctxpack mcp-proxy in front of a streamable-HTTP server', () => {
+  let url: string;
+  let stop: () => Promise<void> = async () => undefined;
+  beforeAll(async () => {
+    const started = await startHttpFixture();
+    url = started.url.href;
+    stop = started.stop;
+  }, 60_000);
+  afterAll(async () => {
+    await stop();
+  });
+
+  it('withholds the poisoned tool, passes the clean ones, and audits a call', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctxpack-proxy-http-'));
+    const proxied = await connectThroughProxy(dir, [], ['--url', url]);
+    try {
+      const { tools } = await proxied.client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(['send_email', 'get_report']);
+      expect(proxied.stderr()).toMatch(/WITHHELD tools get_weather \(poisoned\)/);
+      const report = (await proxied.client.callTool({ name: 'get_report', arguments: {} })) as unknown as {
+        structuredContent: { station: string };
+      };
+      expect(report.structuredContent.station).toBe('LFPG');
+      await expect(
+        proxied.client.callTool({ name: 'get_weather', arguments: { city: 'x' } }),
+      ).rejects.toThrow(/withheld/);
+    } finally {
+      await proxied.client.close();
+    }
+    expect(verifyAuditLog(readFileSync(join(dir, 'pins.audit.jsonl'), 'utf8').split('\n'))).toMatchObject({
+      ok: true,
+      count: 2,
+    });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends the 2026-07-28 request headers, base64 for values that are not plain ASCII', () => {
+    const tool = {
+      name: 'q',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          region: { type: 'string', 'x-mcp-header': 'Region' },
+          opts: { type: 'object', properties: { dry: { type: 'boolean', 'x-mcp-header': 'Dry' } } },
+          list: { type: 'array', items: { type: 'string', 'x-mcp-header': 'Item' } },
+        },
+      },
+    };
+    const message = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'q', arguments: { region: 'Zürich', opts: { dry: true }, list: ['a'] } },
+    };
+    expect(mcpRequestHeaders(message, tool)).toEqual({
+      'Mcp-Method': 'tools/call',
+      'Mcp-Name': 'q',
+      'Mcp-Param-Region': `=?base64?${Buffer.from('Zürich').toString('base64')}?=`,
+      'Mcp-Param-Dry': 'true',
+    });
+    expect(encodeHeaderValue(' lead')).toMatch(/^=\?base64\?/);
+    expect(encodeHeaderValue('a\r\nX-Injected: 1')).toMatch(/^=\?base64\?[A-Za-z0-9+/=]+\?=$/);
+    expect(encodeHeaderValue('us-west1')).toBe('us-west1');
   });
 });

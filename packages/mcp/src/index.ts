@@ -13,6 +13,7 @@ export type {
   ProxyOutput,
 } from './proxy/create-proxy-filter.js';
 export { createProxyFilter } from './proxy/create-proxy-filter.js';
+export { encodeHeaderValue, mcpRequestHeaders } from './proxy/mcp-request-headers.js';
 export type { PendingPin, ProxyListKind, ProxyPin, ProxyPins } from './proxy/proxy-pins.js';
 export {
   approvePending,

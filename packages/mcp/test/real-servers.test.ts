@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { diffToolPins, pinTools, scanTools, toolResultToBlock } from '@ctxpack/mcp';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpFixture } from './support/http-fixture.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -113,30 +113,13 @@ describe('a real MCP server over stdio', () => {
 });
 
 describe('a real MCP server over streamable HTTP on loopback', () => {
-  let server: ChildProcess;
   let url: URL;
+  let stop: () => Promise<void> = async () => undefined;
   beforeAll(async () => {
-    server = spawn(process.execPath, ['--import', 'tsx', fixture('http-server.ts')], {
-      cwd: repoRoot,
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      server.stdout?.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /listening (\d+)/.exec(out);
-        if (match) resolve(Number(match[1]));
-      });
-      server.on('exit', (code) => reject(new Error(`fixture HTTP server exited with ${code}`)));
-    });
-    url = new URL(`http://127.0.0.1:${port}/mcp`);
+    ({ url, stop } = await startHttpFixture());
   });
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server.on('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await stop();
   });
 
   it('lists, scans and calls tools over HTTP with the same results as stdio', async () => {
