@@ -16,6 +16,7 @@ const runs: [string, string[], string[]][] = [
   ['escape-sanitize.ts', [], []],
   ['serialize-render.ts', [], []],
   ['sign-payload.ts', q, []],
+  ['verify-native.ts', q, []],
   ['agent-latency.ts', q, []],
   ['redos.ts', ['--max-kb', quick ? '100' : '1024', '--json', 'results/redos.json'], []],
   ['memory.ts', ['--json', 'results/memory.json'], ['--expose-gc']],
