@@ -1,17 +1,13 @@
-// A downstream LLM gateway: a node:http proxy on loopback that verifies every
-// ctxpack payload before forwarding it to the model API (here a mock upstream,
-// also on loopback). It rejects tampered, replayed, expired and cross-tenant
-// requests, with the failed check's error code in the response.
+// A downstream LLM gateway: a node:http proxy on loopback that asks
+// @ctxpack/gateway's handler (POST /verify: raw body + x-ctxpack-envelope)
+// about every request before forwarding it to the model API (here a mock
+// upstream, also on loopback). It rejects tampered, replayed, expired and
+// cross-tenant requests, with the failed check's error code in the response.
+// For a deployable service, run `ctxpack gateway --config gateway.json`.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  CtxpackError,
-  createContext,
-  createMemoryReplayStore,
-  generateKeyPair,
-  type Payload,
-  verifyPayload,
-} from 'ctxpack';
+import { createGatewayHandler, exportJwks } from '@ctxpack/gateway';
+import { createContext, createMemoryReplayStore, generateKeyPair, type Payload } from 'ctxpack';
 
 const signingKeys = generateKeyPair(); // the application's key; the gateway holds only the public half
 const apiKeys: Record<string, string> = { 'key-acme': 'acme', 'key-globex': 'globex' }; // API key → tenant
@@ -27,8 +23,21 @@ const upstream = createServer(async (req, res) => {
   );
 });
 
-// The gateway: verify, then forward the request body unchanged.
-const replay = createMemoryReplayStore();
+// The verifier: one tenant per API key, the application's public key as a JWKS.
+const verifier = createGatewayHandler({
+  config: {
+    tenants: [
+      { id: 'acme', audience: 'gateway', keySet: 'app' },
+      { id: 'globex', audience: 'gateway', keySet: 'app' },
+    ],
+    keySets: { app: { jwks: 'app.jwks.json' } },
+    replay: { store: 'memory' },
+  },
+  loadKeySet: () => exportJwks([{ key: signingKeys }]),
+  replay: createMemoryReplayStore(),
+});
+
+// The gateway: verify the exact bytes, then forward them unchanged.
 const gateway = createServer(async (req, res) => {
   res.setHeader('content-type', 'application/json');
   const tenant = apiKeys[String(req.headers.authorization ?? '').replace(/^Bearer /, '')];
@@ -36,28 +45,32 @@ const gateway = createServer(async (req, res) => {
     res.writeHead(401).end(JSON.stringify({ error: { code: 'unauthorized', message: 'unknown API key' } }));
     return;
   }
-  try {
-    const body = await readBody(req);
-    const request = JSON.parse(body) as unknown;
-    const header = req.headers['x-ctxpack-envelope'];
-    const envelope =
-      typeof header === 'string' ? JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) : undefined;
-    const verified = await verifyPayload(
-      { request, envelope },
-      { keys: [signingKeys.publicKey], tenant, audience: 'gateway', replay },
-    );
-    const forwarded = await fetch(`${address(upstream)}/v1/chat/completions`, { method: 'POST', body });
-    res
-      .writeHead(forwarded.status, { 'x-ctxpack-verified': verified.keyIds.join(',') })
-      .end(await forwarded.text());
-  } catch (error) {
-    if (!CtxpackError.isInstance(error)) {
-      res.writeHead(400).end(JSON.stringify({ error: { code: 'bad_request', message: 'body is not JSON' } }));
-      return;
-    }
-    const status = error.code === 'replayed' ? 409 : 403;
-    res.writeHead(status).end(JSON.stringify({ error: { code: error.code, message: error.message } }));
+  const body = await readBody(req);
+  const verdict = await verifier(
+    new Request('http://verifier/verify', {
+      method: 'POST',
+      headers: {
+        'x-ctxpack-envelope': String(req.headers['x-ctxpack-envelope'] ?? ''),
+        'x-ctxpack-tenant': tenant,
+      },
+      body,
+    }),
+  );
+  const decision = (await verdict.json()) as {
+    decision: string;
+    code?: string;
+    message?: string;
+    keyIds?: string[];
+  };
+  if (decision.decision !== 'allow') {
+    const status = decision.code === 'replayed' ? 409 : verdict.status;
+    res.writeHead(status).end(JSON.stringify({ error: { code: decision.code, message: decision.message } }));
+    return;
   }
+  const forwarded = await fetch(`${address(upstream)}/v1/chat/completions`, { method: 'POST', body });
+  res
+    .writeHead(forwarded.status, { 'x-ctxpack-verified': (decision.keyIds ?? []).join(',') })
+    .end(await forwarded.text());
 });
 
 await listen(upstream);
