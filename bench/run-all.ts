@@ -18,6 +18,7 @@ const runs: [string, string[], string[]][] = [
   ['sign-payload.ts', q, []],
   ['verify-native.ts', q, []],
   ['agent-latency.ts', q, []],
+  ['check-response.ts', q, []],
   ['redos.ts', ['--max-kb', quick ? '100' : '1024', '--json', 'results/redos.json'], []],
   ['memory.ts', ['--json', 'results/memory.json'], ['--expose-gc']],
 ];
