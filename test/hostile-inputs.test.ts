@@ -352,7 +352,7 @@ const specs: Record<string, Spec> = {
   'budget.fit': {
     args: () => [
       [
-        { id: 'a', text: 'hello world', priority: 1 },
+        { id: 'a', text: 'hello world', priority: 1, rank: 2 },
         { id: 'b', text: 'second item', truncate: 'tail' },
       ],
       { tokenizer: fx().tokenizer, maxTokens: 100, reserveOutput: 10 },

@@ -12,8 +12,13 @@ export interface FitItem {
   id: string;
   /** The content to count and, if allowed, cut. */
   text: string;
-  /** Higher is kept first; ties keep the earlier item first. */
+  /** Higher is kept first; ties are broken by `rank`, then keep the earlier item first. */
   priority: number;
+  /**
+   * Tie-break at equal priority: higher is kept first and evicted last (e.g. trust: untrusted 0,
+   * user 1, trusted 2). A group ranks as its lowest member. Default 0.
+   */
+  rank?: number;
   /** Never cut or dropped (unless `onOverflow: 'truncate-pinned'`). A group with a pinned member is kept. */
   pinned?: boolean;
   /** If truncated, keep at least this many content tokens (tokens after minus the marker's), else drop. Default 1. */

@@ -30,6 +30,8 @@ interface Work {
 interface Unit {
   readonly members: Work[];
   readonly priority: number;
+  /** Lowest member rank: a unit is as evictable as its least trusted member. */
+  readonly rank: number;
   readonly pinned: boolean;
   readonly first: number;
 }
@@ -45,7 +47,7 @@ interface Run {
 
 /**
  * Fits blocks into a token budget: pinned items first, then units (groups or
- * single items) by descending priority, ties in input order. Each unit is
+ * single items) by descending priority, then descending `rank`, ties in input order. Each unit is
  * kept whole if it fits; the first one that does not is truncated to fill
  * what is left (if its strategy and `minTokens` allow) or dropped, and every
  * lower-priority unit is dropped. So a lower-priority block is never kept
@@ -112,7 +114,7 @@ export function fit(items: readonly FitItem[], options: FitOptions): FitResult {
 }
 
 function byPriority(a: Unit, b: Unit): number {
-  return b.priority - a.priority || a.first - b.first;
+  return b.priority - a.priority || b.rank - a.rank || a.first - b.first;
 }
 
 function createWork(item: FitItem, index: number): Work {
@@ -193,12 +195,25 @@ function buildUnits(works: Work[]): Unit[] {
       } else list.push(w);
     }
   }
-  return lists.map((members) => ({
-    members: [...members].sort((a, b) => b.item.priority - a.item.priority || a.index - b.index),
-    priority: Math.max(...members.map((m) => m.item.priority)),
-    pinned: members.some((m) => m.item.pinned === true),
-    first: (members[0] as Work).index,
-  }));
+  return lists.map((members) => {
+    // A loop, not Math.max(...members): a group may hold more items than a call can take arguments.
+    let priority = -Infinity;
+    let rank = Infinity;
+    for (const m of members) {
+      priority = Math.max(priority, m.item.priority);
+      rank = Math.min(rank, m.item.rank ?? 0);
+    }
+    return {
+      members: [...members].sort(
+        (a, b) =>
+          b.item.priority - a.item.priority || (b.item.rank ?? 0) - (a.item.rank ?? 0) || a.index - b.index,
+      ),
+      priority,
+      rank,
+      pinned: members.some((m) => m.item.pinned === true),
+      first: (members[0] as Work).index,
+    };
+  });
 }
 
 function usedBy(units: readonly Unit[]): number {

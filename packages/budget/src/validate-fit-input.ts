@@ -92,6 +92,8 @@ function validateItem(item: FitItem, i: number, ids: Set<string>): void {
   if (typeof item.priority !== 'number' || !Number.isFinite(item.priority)) {
     invalidInput(at('priority'), item.priority, 'a finite number');
   }
+  if (item.rank !== undefined && (typeof item.rank !== 'number' || !Number.isFinite(item.rank)))
+    invalidInput(at('rank'), item.rank, 'a finite number');
   if (item.pinned !== undefined && typeof item.pinned !== 'boolean')
     invalidInput(at('pinned'), item.pinned, 'a boolean');
   if (!STRATEGIES.has(item.truncate))

@@ -1,7 +1,7 @@
 import type { ContextBlock } from '@ctxpack/block';
 import { assertRecord } from '@ctxpack/block/kernel';
 import type { FitItemResult, FitResult } from '@ctxpack/budget';
-import { fit, loadTokenizer } from '@ctxpack/budget';
+import { BudgetExceededError, fit, loadTokenizer } from '@ctxpack/budget';
 import type { Finding } from '@ctxpack/escape';
 import { sanitize } from '@ctxpack/escape';
 import { deriveBlock, digestRequest, stampBlock } from '@ctxpack/provenance';
@@ -81,6 +81,7 @@ export async function assembleBlocks<T extends Target>(
     baseTokens: plan.baseTokens + paramsTokens,
     measure: (kept) => plan.measure(kept) + paramsTokens,
   });
+  assertRequiredKept(plan.required, fitted, budget);
   const kept = applyCuts(sanitized, fitted.items);
 
   const rendered = plan.render(fitted.items);
@@ -123,6 +124,33 @@ export async function assembleBlocks<T extends Target>(
       budgetReport: fitted.report,
     },
   };
+}
+
+/**
+ * A request is never sent without its pinned blocks or the latest user turn
+ * (nor empty): if the budget dropped one, that is an overflow naming them, not
+ * a system-less or question-less request.
+ */
+function assertRequiredKept(
+  required: readonly string[],
+  fitted: FitResult,
+  budget: { maxTokens: number; reserveOutput?: number },
+): void {
+  const wanted = new Set(required);
+  let dropped = false;
+  let keptAny = false;
+  let need = fitted.report.baseTokens;
+  for (const r of fitted.items) {
+    if (r.status !== 'dropped') keptAny = true;
+    else if (wanted.has(r.id)) dropped = true;
+    if (wanted.has(r.id)) need += r.tokensBefore;
+  }
+  if (!dropped && (keptAny || fitted.items.length === 0)) return;
+  throw new BudgetExceededError({
+    pinnedIds: required.length > 0 ? required : fitted.items.map((r) => r.id),
+    budget: budget.maxTokens - (budget.reserveOutput ?? 0),
+    need,
+  });
 }
 
 function pick<O extends object, K extends keyof O>(options: O, keys: readonly K[]): Partial<Pick<O, K>> {

@@ -65,7 +65,7 @@ export function createContext(options: ContextOptions): Context {
   const blocks: ContextBlock[] = [];
 
   const push = (input: ContextBlockInput): ContextBlock => {
-    const block = createBlock(input);
+    const block = createBlock(withDefaults(input));
     blocks.push(block);
     return block;
   };
@@ -142,6 +142,17 @@ export function createContext(options: ContextOptions): Context {
       });
     },
   };
+}
+
+/**
+ * Defaults that protect a caller who sets nothing: the application's `system`
+ * and `instructions` text is pinned unless `pinned: false` is given (an
+ * untrusted block is data whatever its kind, and is never pinned by default).
+ */
+function withDefaults(input: ContextBlockInput): ContextBlockInput {
+  if (input.pinned !== undefined || input.trust === 'untrusted') return input;
+  if (input.kind === 'system' || input.kind === 'instructions') return { ...input, pinned: true };
+  return input;
 }
 
 function argumentsJson(value: unknown): string {
@@ -221,7 +232,7 @@ function findLoneSurrogate(root: unknown): { path: string; value: string } | und
   return undefined;
 }
 
-function toSigners(signer: ContextOptions['signer']): readonly Signer[] {
+export function toSigners(signer: ContextOptions['signer']): readonly Signer[] {
   if (Array.isArray(signer)) return signer as readonly Signer[];
   if (typeof signer !== 'object' || signer === null) {
     throw new InvalidArgumentError({

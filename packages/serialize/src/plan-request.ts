@@ -42,6 +42,8 @@ export interface PlanItem {
   id: string;
   text: string;
   priority: number;
+  /** Eviction order at equal priority, from trust: untrusted 0, user 1, trusted 2. */
+  rank: number;
   truncate: ContextBlock['truncate'];
   pinned?: boolean;
   minTokens?: number;
@@ -69,6 +71,11 @@ export interface RequestPlan<T extends Target = Target> {
   readonly items: readonly PlanItem[];
   /** What the request costs whatever is kept (reply priming, preamble, final turn). */
   readonly baseTokens: number;
+  /**
+   * Ids of the blocks a request must not be sent without: the pinned ones and
+   * the latest user turn. A fit that drops one of them is a budget overflow.
+   */
+  readonly required: readonly string[];
   /** Renders the kept texts and counts the request exactly as it would be sent. */
   measure(kept: readonly PlannedText[]): number;
   /** Renders the kept texts (dropped ones skipped); the last measured request is reused when it is the same. */
@@ -164,12 +171,15 @@ function planBlocks<T extends Target>(blocks: readonly ContextBlock[], ctx: Plan
     ctx.random,
   );
   const overhead = { target, nonce, counter };
+  const latestUser = findLatestUserTurn(blocks);
+  const lifted = latestUser === undefined ? undefined : liftOverUntrusted(latestUser, blocks);
   const items = blocks.map((block): PlanItem => {
     const mode = modes.get(block.id);
     const item: PlanItem = {
       id: block.id,
       text: block.content,
-      priority: block.priority,
+      priority: block === latestUser ? (lifted as number) : block.priority,
+      rank: TRUST_RANK[block.trust],
       truncate: block.truncate,
       ...(block.pinned ? { pinned: true } : {}),
       ...(block.minTokens === undefined ? {} : { minTokens: block.minTokens }),
@@ -218,9 +228,41 @@ function planBlocks<T extends Target>(blocks: readonly ContextBlock[], ctx: Plan
     nonce,
     items,
     baseTokens: estimateBaseTokens(new Set(modes.values()), overhead),
+    required: blocks.filter((b) => b.pinned || b === latestUser).map((b) => b.id),
     measure: (kept) => countRequestTokens(renderKept(kept).request, target, counter),
     render: renderKept,
   };
+}
+
+/** Untrusted data is evicted first, then the user's, then the application's (at equal priority). */
+const TRUST_RANK: Readonly<Record<ContextBlock['trust'], number>> = { untrusted: 0, user: 1, trusted: 2 };
+
+/** The user's own turn that comes last: the question the request is for. */
+function findLatestUserTurn(blocks: readonly ContextBlock[]): ContextBlock | undefined {
+  for (let i = blocks.length - 1; i >= 0; i--) {
+    const b = blocks[i] as ContextBlock;
+    if (b.kind === 'user' && b.trust === 'user') return b;
+  }
+  return undefined;
+}
+
+/**
+ * The priority that keeps `turn` before any untrusted data: at least that of
+ * every unit (a group ranks by its highest member) holding an untrusted block.
+ * With its user rank above untrusted, it then sorts ahead of all of them.
+ */
+function liftOverUntrusted(turn: ContextBlock, blocks: readonly ContextBlock[]): number {
+  const groupMax = new Map<string, number>();
+  for (const b of blocks) {
+    if (b.group !== undefined)
+      groupMax.set(b.group, Math.max(groupMax.get(b.group) ?? -Infinity, b.priority));
+  }
+  let priority = turn.priority;
+  for (const b of blocks) {
+    if (b.trust !== 'untrusted') continue;
+    priority = Math.max(priority, b.group === undefined ? b.priority : (groupMax.get(b.group) as number));
+  }
+  return priority;
 }
 
 function sameTexts(a: readonly PlannedText[], b: readonly PlannedText[]): boolean {
