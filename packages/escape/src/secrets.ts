@@ -256,7 +256,8 @@ function maskMarkers(text: string): string {
 
 /** How far from an AWS access key ID its secret key is looked for (same line or the next, as in env files and CSVs). */
 const AWS_PAIR_WINDOW = 160;
-const AWS_SECRET_RUN = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+/** `[A-Za-z0-9/+=]`: a character that may not touch a 40-character AWS secret key run. */
+const isAwsRunOrPad = (c: number): boolean => isBase64Char(c) || c === 0x3d;
 
 /** A 40-character AWS secret access key shape: base64 alphabet, mixed case and a digit, high entropy. */
 function looksLikeAwsSecret(v: string): boolean {
@@ -265,35 +266,40 @@ function looksLikeAwsSecret(v: string): boolean {
 
 /**
  * A bare secret access key (no `aws_secret_access_key =` label) next to its
- * key ID: the 40-character run within AWS_PAIR_WINDOW before or after each
- * access key ID. Bounded work per key ID, and key IDs are 20 characters
- * apart at least: linear.
+ * key ID: a run of exactly 40 `[A-Za-z0-9/+]` with no `[A-Za-z0-9/+=]` on
+ * either side, wholly within AWS_PAIR_WINDOW before or after each access key
+ * ID (a run cut by the window edge is not a whole key). Scanned by hand: a
+ * look-behind regex tried at every position of every window cost more than
+ * the rest of secret detection. Bounded work per key ID, and key IDs are 20
+ * characters apart at least: linear.
  */
 function addBareAwsSecrets(
   text: string,
   hits: { rule: string; label: string; start: number; end: number; priority: number }[],
 ): void {
-  const ids = hits.filter((h) => h.rule === 'aws-access-key');
-  for (const id of ids) {
+  const count = hits.length;
+  for (let k = 0; k < count; k++) {
+    const id = hits[k]!;
+    if (id.rule !== 'aws-access-key') continue;
     const from = Math.max(0, id.start - AWS_PAIR_WINDOW);
-    const window = text.slice(from, Math.min(text.length, id.end + AWS_PAIR_WINDOW));
-    AWS_SECRET_RUN.lastIndex = 0;
-    for (let m = AWS_SECRET_RUN.exec(window); m !== null; m = AWS_SECRET_RUN.exec(window)) {
-      const start = from + m.index;
-      // A run cut by the window edge is not a whole key.
-      if (
-        (m.index === 0 && from > 0) ||
-        (start + 40 === from + window.length && from + window.length < text.length)
-      )
+    const to = Math.min(text.length, id.end + AWS_PAIR_WINDOW);
+    for (let i = from; i < to; ) {
+      if (!isBase64Char(text.charCodeAt(i))) {
+        i++;
         continue;
-      if (looksLikeAwsSecret(m[0]))
-        hits.push({
-          rule: 'aws-secret-key',
-          label: 'AWS secret access key',
-          start,
-          end: start + 40,
-          priority: 1,
-        });
+      }
+      let end = i + 1;
+      while (end < to && isBase64Char(text.charCodeAt(end))) end++;
+      if (
+        end - i === 40 &&
+        (i > from ? text.charCodeAt(i - 1) !== 0x3d : from === 0) &&
+        (end === text.length || (end < to && !isAwsRunOrPad(text.charCodeAt(end))))
+      ) {
+        const value = text.slice(i, end);
+        if (looksLikeAwsSecret(value))
+          hits.push({ rule: 'aws-secret-key', label: 'AWS secret access key', start: i, end, priority: 1 });
+      }
+      i = end;
     }
   }
 }

@@ -4,6 +4,7 @@ import { detectEncoded, ROT13_NEEDLES, rot13 } from './encoded-payloads.js';
 import type { Finding } from './finding.js';
 import type { FoldedText } from './fold.js';
 import { foldedToSource, foldText } from './fold.js';
+import type { InjectionRule } from './injection-rules.js';
 import { createNeedleFinder, INJECTION_NEEDLES, matchInjectionRules, severityOf } from './injection-rules.js';
 import type { SecretHit } from './secrets.js';
 import { detectSecrets, SECRET_NEEDLES } from './secrets.js';
@@ -20,23 +21,54 @@ export interface TextDetectorSwitches {
 
 const MAX_ENCODED_DEPTH = 2;
 const findNeedles = createNeedleFinder([...INJECTION_NEEDLES, ...SECRET_NEEDLES, ...ROT13_NEEDLES]);
-const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Messages per rule, [plain, with lookalikes]: built once, not per finding. */
+const ruleMessages = new Map<InjectionRule, [string, string]>();
+
+function ruleMessage(rule: InjectionRule, lookalike: boolean): string {
+  let pair = ruleMessages.get(rule);
+  if (pair === undefined) {
+    const plain = `${rule.message} (score ${rule.score}`;
+    pair = [`${plain})`, `${plain}, written with non-ASCII lookalikes)`];
+    ruleMessages.set(rule, pair);
+  }
+  return pair[lookalike ? 1 : 0];
+}
+
+function hasNonAscii(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) > 0x7f) return true;
+  return false;
+}
 
 function injectionFindings(clean: string, folded: FoldedText, present?: ReadonlySet<string>): Finding[] {
   const out: Finding[] = [];
   for (const m of matchInjectionRules(folded.text, present)) {
     const [start, end] = foldedToSource(folded, m.start, m.end);
-    const lookalike = NON_ASCII.test(clean.slice(start, end));
+    const lookalike = hasNonAscii(clean, start, end);
     out.push({
       kind: m.rule.kind,
       severity: severityOf(m.rule.score + (lookalike ? 0.1 : 0)),
       start,
       end,
-      message: `${m.rule.message} (score ${m.rule.score}${lookalike ? ', written with non-ASCII lookalikes' : ''})`,
+      message: ruleMessage(m.rule, lookalike),
       rule: m.rule.rule,
     });
   }
   return out;
+}
+
+/**
+ * Every injection needle that occurs in a short text, overlapping ones
+ * included (`findNeedles` reports one of two overlapping needles), so that
+ * skipping the rules without one cannot miss a match; undefined (run every
+ * rule) for longer text. Decoded payloads are short and many: one per
+ * smuggling run.
+ */
+function presentNeedles(folded: string): ReadonlySet<string> | undefined {
+  if (folded.length > 4096) return undefined;
+  const present = new Set<string>();
+  for (const n of INJECTION_NEEDLES) if (folded.includes(n)) present.add(n);
+  return present;
 }
 
 /**
@@ -50,7 +82,7 @@ export function scanDecodedText(
   depth = 0,
 ): Finding[] {
   const folded = foldText(decoded);
-  const found: Finding[] = injectionFindings(decoded, folded);
+  const found: Finding[] = injectionFindings(decoded, folded, presentNeedles(folded.text));
   for (const t of findTokens(folded.text, matcher)) {
     found.push({ kind: t.kind, severity: 'high', start: 0, end: 0, message: 'special token', rule: t.rule });
   }
