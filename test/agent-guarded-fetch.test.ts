@@ -6,11 +6,11 @@ import {
   ENVELOPE_HEADER,
   generateKeyPair,
   InvalidArgumentError,
-  type Payload,
   verifyRequest,
 } from 'ctxpack';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingFetch } from './support/loopback-fixtures.js';
 import { type LoopbackProvider, startLoopbackProvider } from './support/loopback-provider.js';
 
 const keys = generateKeyPair();
@@ -39,18 +39,8 @@ afterAll(() => provider.close());
 const verdictOf = (index: number) => verdicts.find((v) => v.index === index);
 const last = () => provider.exchanges[provider.exchanges.length - 1] as (typeof provider.exchanges)[number];
 
-function guarded(extra: Partial<Parameters<typeof createGuardedFetch>[0]> = {}) {
-  const payloads: Payload[] = [];
-  const fetch = createGuardedFetch({
-    tenant: 'acme',
-    signer: keys,
-    onPayload: (p) => {
-      payloads.push(p);
-    },
-    ...extra,
-  });
-  return { fetch, payloads };
-}
+const guarded = (extra: Partial<Parameters<typeof createGuardedFetch>[0]> = {}) =>
+  recordingFetch(keys, extra);
 
 const weatherTool = {
   type: 'function' as const,

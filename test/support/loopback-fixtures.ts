@@ -4,6 +4,8 @@
  * helpers that take the data wrappers and the boundary notice back off.
  */
 
+import { createGuardedFetch, type GuardedFetchOptions, type Payload } from 'ctxpack';
+
 export const SYSTEM = 'You are a travel assistant. Answer briefly.';
 export const USER = 'Do I need an umbrella in Paris today?';
 export const TOOL_OUTPUT = 'Paris: light rain, 14 °C, wind 20 km/h. 🌧️';
@@ -152,4 +154,21 @@ export function mapStrings(value: unknown, f: (s: string) => string): unknown {
     return out;
   }
   return value;
+}
+
+/** A guarded fetch for tenant `acme` that records each request's payload; `extra` overrides any option. */
+export function recordingFetch(
+  signer: GuardedFetchOptions['signer'],
+  extra: Partial<GuardedFetchOptions> = {},
+): { fetch: ReturnType<typeof createGuardedFetch>; payloads: Payload[] } {
+  const payloads: Payload[] = [];
+  const fetch = createGuardedFetch({
+    tenant: 'acme',
+    signer,
+    onPayload: (p) => {
+      payloads.push(p);
+    },
+    ...extra,
+  });
+  return { fetch, payloads };
 }

@@ -2,10 +2,13 @@ import { InvalidArgumentError } from '@ctxpack/block';
 import { isRecord } from '@ctxpack/block/kernel';
 import type { SerializePolicy, SpotlightOption } from '@ctxpack/serialize';
 import type { ContextOptions } from './context.js';
-import { createContext } from './context.js';
+import { createContext, toSigners } from './context.js';
 import { ENVELOPE_HEADER, encodeEnvelopeHeader } from './envelope-header.js';
+import { guardProviderResponse } from './guard-provider-response.js';
 import type { Classify, ImportTarget } from './import-request.js';
 import { importRequest } from './import-request.js';
+import type { OutputGuardOptions } from './output-guard.js';
+import { createOutputGuard, readOutputOptions } from './output-guard.js';
 import type { Payload } from './payload.js';
 import { deriveSessionSeed } from './session-seed.js';
 
@@ -34,6 +37,14 @@ export interface GuardedFetchOptions {
   classify?: Classify;
   /** The fetch that sends the guarded request; default `globalThis.fetch`. */
   fetch?: Fetch;
+  /**
+   * Checks every answer to a guarded request against the payload it answers (`checkResponse` on its
+   * text, `checkToolCall` on its tool calls; JSON and server-sent events of OpenAI and Anthropic) with
+   * these actions: `redact` rewrites the answer, `block` rejects it with `ResponseBlockedError` /
+   * `ToolCallBlockedError`. With a `sessionKey`, an answer that repeats the boundary nonce rotates it:
+   * the next request gets a fresh one. Default: answers are not checked.
+   */
+  output?: OutputGuardOptions;
   /** Receives the typed payload (envelope, leaves, report) of every guarded request. */
   onPayload?: (payload: Payload, info: { url: string; target: ImportTarget }) => void | Promise<void>;
 }
@@ -90,9 +101,13 @@ export function createGuardedFetch(options: GuardedFetchOptions): Fetch {
       value: options.fetch,
     });
   }
-  // A bad signer fails here, at setup, not at the first request.
-  createContext(contextOptions(options));
+  // A bad signer fails here, at setup, not at the first request; it is converted once, not per request.
+  const signer = toSigners(options.signer);
+  createContext(contextOptions(options, signer));
+  const output = readOutputOptions(options.output, 'options.output');
   const maxTokens = options.maxTokens ?? 128_000;
+  // Bumped when an answer repeats the nonce: mixed into the session seed, so the next nonce is fresh.
+  let rotation = 0;
 
   return async (input, init) => {
     const request = input instanceof Request ? input : undefined;
@@ -107,7 +122,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): Fetch {
     const { blocks, params, cacheBreakpoints } = importRequest(target, body, {
       ...(options.classify === undefined ? {} : { classify: options.classify }),
     });
-    const ctx = createContext(contextOptions(options));
+    const ctx = createContext(contextOptions(options, signer));
     for (const block of blocks) ctx.add(block);
     const payload = await ctx.assemble({
       target,
@@ -119,7 +134,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): Fetch {
       ...(options.spotlight === undefined ? {} : { spotlight: options.spotlight }),
       ...(options.sessionKey === undefined
         ? {}
-        : { seed: deriveSessionSeed(options.sessionKey, blocks, params['tools']) }),
+        : { seed: deriveSessionSeed(options.sessionKey, blocks, params['tools'], rotation) }),
       ...(target === 'anthropic' && cacheBreakpoints.length > 0 ? { anthropic: { cacheBreakpoints } } : {}),
     });
     if (options.onPayload !== undefined) await options.onPayload(payload, { url, target });
@@ -129,16 +144,22 @@ export function createGuardedFetch(options: GuardedFetchOptions): Fetch {
     headers.delete('content-length');
     headers.set(ENVELOPE_HEADER, encodeEnvelopeHeader(payload.envelope));
     const signed = JSON.stringify(payload.request);
-    if (request !== undefined && init === undefined)
-      return send(new Request(request, { body: signed, headers }));
-    return send(request ?? input, { ...init, method, body: signed, headers });
+    const response =
+      request !== undefined && init === undefined
+        ? await send(new Request(request, { body: signed, headers }))
+        : await send(request ?? input, { ...init, method, body: signed, headers });
+    if (output === undefined) return response;
+    const guard = createOutputGuard(payload, output);
+    return guardProviderResponse(response, target, guard, () => {
+      if (guard.finish()) rotation++;
+    });
   };
 }
 
-function contextOptions(options: GuardedFetchOptions): ContextOptions {
+function contextOptions(options: GuardedFetchOptions, signer: ContextOptions['signer']): ContextOptions {
   return {
     tenant: options.tenant,
-    signer: options.signer,
+    signer,
     ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
     ...(options.policy === undefined ? {} : { policy: options.policy }),
   };

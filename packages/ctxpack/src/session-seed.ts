@@ -14,13 +14,19 @@ export const MIN_SESSION_KEY_BYTES = 16;
  * conversation-specific. Every step of one conversation (and every
  * conversation with the same system prompt and tools) then gets the same
  * nonce, so its requests share a byte-identical prefix; without the key the
- * nonce is as unpredictable as a fresh one.
+ * nonce is as unpredictable as a fresh one. `rotation` (default 0) counts
+ * the leaks the output guard saw: each one gives the same conversation a new,
+ * unrelated nonce from the next request on.
  */
 export function deriveSessionSeed(
   sessionKey: Uint8Array,
   blocks: readonly ImportedBlock[],
   tools: unknown,
+  rotation = 0,
 ): Uint8Array {
+  if (!Number.isSafeInteger(rotation) || rotation < 0) {
+    throw new InvalidArgumentError({ path: 'rotation', expected: 'an integer ≥ 0', value: rotation });
+  }
   if (!(sessionKey instanceof Uint8Array) || sessionKey.length < MIN_SESSION_KEY_BYTES) {
     throw new InvalidArgumentError({
       path: 'options.sessionKey',
@@ -46,7 +52,8 @@ export function deriveSessionSeed(
   }
   let start: string | undefined;
   try {
-    start = JSON.stringify({ v: 1, system, tools: tools ?? null });
+    // Rotation 0 keeps the seeds of before rotation existed.
+    start = JSON.stringify({ v: 1, system, tools: tools ?? null, ...(rotation === 0 ? {} : { rotation }) });
   } catch {
     // A cycle, a BigInt or nesting too deep: no provider could receive these tools.
   }
