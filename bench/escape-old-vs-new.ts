@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sanitize } from '@ctxpack/escape';
-import { ADVERSARIAL_UNIT } from './escape-adversarial-corpus.js';
+import { ADVERSARIAL_UNIT, PROSE } from './escape-adversarial-corpus.js';
 
 const oldPath = process.env['CTXPACK_OLD_ESCAPE'];
 if (oldPath === undefined)
@@ -22,19 +22,6 @@ const old = (await import(oldPath)) as { sanitize: typeof sanitize };
 
 const STRIP_ONE_REGEX =
   /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\u{E0000}-\u{E0FFF}]/gu;
-// The prose of escape-sanitize.ts (built the same way, so also a two-byte string).
-const PROSE = [
-  'The committee met on Tuesday to review the quarterly budget and the timeline for the new library wing.',
-  'Most of the discussion focused on how to keep the reading rooms open while the contractors work on the roof.',
-  'A volunteer suggested moving the children’s section to the ground floor for the summer months.',
-  'Several residents asked whether the parking lot would be resurfaced at the same time, which would save money.',
-  'The architect explained that the skylights would let in more daylight without raising the cooling costs.',
-  'After a short break, the treasurer presented three options for financing, each with a different repayment period.',
-  'The meeting closed with a vote to publish the minutes online and to hold a public session next month.',
-]
-  .join(' ')
-  .replace(/’/g, "'");
-
 function repeatTo(unit: string, bytes: number): string {
   return unit
     .repeat(Math.ceil(bytes / unit.length))
