@@ -1,16 +1,19 @@
-import type { LanguageModelV4CallOptions, LanguageModelV4Middleware } from '@ai-sdk/provider';
+import type {
+  LanguageModelV4CallOptions,
+  LanguageModelV4Middleware,
+  LanguageModelV4StreamPart,
+} from '@ai-sdk/provider';
 import { InvalidArgumentError } from '@ctxpack/block';
 import { isRecord } from '@ctxpack/block/kernel';
-import { digestRequest } from '@ctxpack/provenance';
-import type { Signer } from '@ctxpack/sign';
-import { createSigner, signManifest } from '@ctxpack/sign';
-import type { ContextOptions, GuardedFetchOptions, Payload } from 'ctxpack';
+import type { ContextOptions, GuardedFetchOptions, OutputGuard, OutputTextChannel, Payload } from 'ctxpack';
 import {
   createContext,
+  createOutputGuard,
   deriveSessionSeed,
   ENVELOPE_HEADER,
   encodeEnvelopeHeader,
   importRequest,
+  signRequestBody,
 } from 'ctxpack';
 import type { RenderedAiSdkRequest } from './prompt-conversion.js';
 import { toProviderPrompt } from './prompt-conversion.js';
@@ -73,7 +76,18 @@ export function ctxpackMiddleware(options: CtxpackMiddlewareOptions): CtxpackMid
     ...(options.policy === undefined ? {} : { policy: options.policy }),
   };
   createContext(contextOptions); // a bad tenant or signer fails now, not at the first step
-  const signers = toSigners(options.signer);
+  const output = options.output;
+  // Bumped when an answer repeats the nonce: mixed into the session seed, so the next nonce is fresh.
+  let rotation = 0;
+  /** The payload each transformed call answers, for the output checks of wrapGenerate/wrapStream. */
+  const answered = new WeakMap<object, Payload>();
+  const guardFor = (params: object): OutputGuard | undefined => {
+    const payload = answered.get(params);
+    return output === undefined || payload === undefined ? undefined : createOutputGuard(payload, output);
+  };
+  const finish = (guard: OutputGuard) => {
+    if (guard.finish()) rotation++;
+  };
   const send =
     options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const pending = new Map<string, Payload>();
@@ -105,7 +119,7 @@ export function ctxpackMiddleware(options: CtxpackMiddlewareOptions): CtxpackMid
         ...(options.spotlight === undefined ? {} : { spotlight: options.spotlight }),
         ...(options.sessionKey === undefined
           ? {}
-          : { seed: deriveSessionSeed(options.sessionKey, blocks, settings.tools) }),
+          : { seed: deriveSessionSeed(options.sessionKey, blocks, settings.tools, rotation) }),
       });
       const step = `${++steps}`;
       pending.set(step, payload);
@@ -124,7 +138,26 @@ export function ctxpackMiddleware(options: CtxpackMiddlewareOptions): CtxpackMid
           [STEP_HEADER]: step,
         },
       };
+      answered.set(out, payload);
       return out;
+    },
+    wrapGenerate: async ({ doGenerate, params }) => {
+      const result = await doGenerate();
+      const guard = guardFor(params);
+      if (guard === undefined) return result;
+      const content = result.content.map((part) => {
+        if (part.type === 'text') return { ...part, text: guard.checkText(part.text) };
+        if (part.type === 'tool-call') guard.checkToolCall(part);
+        return part;
+      });
+      finish(guard);
+      return { ...result, content };
+    },
+    wrapStream: async ({ doStream, params }) => {
+      const result = await doStream();
+      const guard = guardFor(params);
+      if (guard === undefined) return result;
+      return { ...result, stream: result.stream.pipeThrough(guardParts(guard, () => finish(guard))) };
     },
     fetch: async (input, init) => {
       const headers = new Headers(init?.headers);
@@ -136,30 +169,56 @@ export function ctxpackMiddleware(options: CtxpackMiddlewareOptions): CtxpackMid
       }
       pending.delete(step);
       headers.delete(STEP_HEADER);
-      const { manifest } = payload;
-      const ttlSeconds = Math.round((Date.parse(manifest.expiresAt) - Date.parse(manifest.issuedAt)) / 1000);
       // The provider built this body from the prompt the pipeline returned:
       // sign what goes on the wire, over the same block leaves.
-      const { envelope } = await signManifest(
-        {
-          tenant: manifest.tenant,
-          audience: manifest.audience,
-          leaves: payload.leaves,
-          requestDigest: digestRequest(JSON.parse(init.body)),
-          ttlSeconds,
-          ...(manifest.schema === undefined ? {} : { schema: manifest.schema }),
-          ...(manifest.schemaHash === undefined ? {} : { schemaHash: manifest.schemaHash }),
-        },
-        signers,
-      );
+      const envelope = await signRequestBody(payload, init.body, options.signer);
       headers.set(ENVELOPE_HEADER, encodeEnvelopeHeader(envelope));
       return send(input, { ...init, headers });
     },
   };
 }
 
-function toSigners(signer: ContextOptions['signer']): readonly Signer[] {
-  if (Array.isArray(signer)) return signer as readonly Signer[];
-  if ('sign' in (signer as object)) return [signer as Signer];
-  return [createSigner(signer as { secretKey: Uint8Array; publicKey: Uint8Array; keyId: string })];
+/** Checks a stream's text deltas (one channel per text id) and tool calls; what a channel holds goes out before its `text-end`. */
+function guardParts(
+  guard: OutputGuard,
+  onDone: () => void,
+): TransformStream<LanguageModelV4StreamPart, LanguageModelV4StreamPart> {
+  const channels = new Map<string, OutputTextChannel>();
+  let done = false;
+  const end = () => {
+    if (!done) onDone();
+    done = true;
+  };
+  const close = (id: string, controller: TransformStreamDefaultController<LanguageModelV4StreamPart>) => {
+    const channel = channels.get(id);
+    if (channel === undefined) return;
+    channels.delete(id);
+    const rest = channel.end();
+    if (rest !== '') controller.enqueue({ type: 'text-delta', id, delta: rest });
+  };
+  return new TransformStream({
+    transform: (part, controller) => {
+      if (part.type === 'text-delta') {
+        let channel = channels.get(part.id);
+        if (channel === undefined) {
+          channel = guard.openText();
+          channels.set(part.id, channel);
+        }
+        const delta = channel.push(part.delta);
+        if (delta !== '') controller.enqueue({ ...part, delta });
+        return;
+      }
+      if (part.type === 'text-end') close(part.id, controller);
+      else if (part.type === 'tool-call') guard.checkToolCall(part);
+      else if (part.type === 'finish') {
+        for (const id of [...channels.keys()]) close(id, controller);
+        end();
+      }
+      controller.enqueue(part);
+    },
+    flush: (controller) => {
+      for (const id of [...channels.keys()]) close(id, controller);
+      end();
+    },
+  });
 }

@@ -79,6 +79,7 @@ export type { OutputGuard, OutputGuardOptions, OutputTextChannel } from './outpu
 export { createOutputGuard } from './output-guard.js';
 export type { AssemblyReport, BlockReport, Payload } from './payload.js';
 export { MAX_PARAMS_CHARS } from './request-params.js';
+export { signRequestBody } from './sign-request-body.js';
 export { ResponseBlockedError } from './response-blocked-error.js';
 export type { ResponseAction, ResponseFinding } from './response-finding.js';
 export type { ResponseGuard, ResponseGuardOptions } from './response-guard.js';

@@ -79,6 +79,8 @@ function pickText(options: OutputGuardOptions) {
  * const text = guard.checkText(answer);
  */
 export function createOutputGuard(payload: Payload, options: OutputGuardOptions = {}): OutputGuard {
+  readOutputOptions(options, 'options');
+  assertRecord(payload as unknown, 'payload');
   const findings: ResponseFinding[] = [];
   let finished = false;
   const text = { payload, ...pickText(options) };

@@ -1,0 +1,50 @@
+import { assertRecord } from '@ctxpack/block/kernel';
+import { digestRequest, parseStrictJson } from '@ctxpack/provenance';
+import type { Envelope, Signer } from '@ctxpack/sign';
+import { signManifest } from '@ctxpack/sign';
+import type { ContextOptions } from './context.js';
+import { toSigners } from './context.js';
+import type { Payload } from './payload.js';
+
+/** Signers made from a key pair, kept per signer option so a loop does not derive the public key per step. */
+const converted = new WeakMap<object, readonly Signer[]>();
+
+/**
+ * Signs `body` — the exact JSON text a client sends for `payload` after
+ * rewriting its request in its own wire form (an AI SDK provider turning the
+ * `ai-sdk` prompt into an OpenAI or Anthropic body) — over the payload's
+ * leaves, tenant, audience, schema and lifetime. The envelope is what a
+ * gateway checks with `verifyRequest` against those bytes. The body is read
+ * with the verifier's strict JSON parse, so what is signed is what verifies.
+ *
+ * @example
+ * const envelope = await signRequestBody(payload, init.body, keys);
+ * headers.set(ENVELOPE_HEADER, encodeEnvelopeHeader(envelope));
+ */
+export async function signRequestBody(
+  payload: Payload,
+  body: string,
+  signer: ContextOptions['signer'],
+): Promise<Envelope> {
+  assertRecord(payload as unknown, 'payload');
+  let signers = typeof signer === 'object' && signer !== null ? converted.get(signer) : undefined;
+  if (signers === undefined) {
+    signers = toSigners(signer);
+    converted.set(signer as object, signers);
+  }
+  const { manifest } = payload;
+  const ttlSeconds = Math.round((Date.parse(manifest.expiresAt) - Date.parse(manifest.issuedAt)) / 1000);
+  const { envelope } = await signManifest(
+    {
+      tenant: manifest.tenant,
+      audience: manifest.audience,
+      leaves: payload.leaves,
+      requestDigest: digestRequest(parseStrictJson(body)),
+      ttlSeconds,
+      ...(manifest.schema === undefined ? {} : { schema: manifest.schema }),
+      ...(manifest.schemaHash === undefined ? {} : { schemaHash: manifest.schemaHash }),
+    },
+    signers,
+  );
+  return envelope;
+}
