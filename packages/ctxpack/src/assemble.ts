@@ -2,7 +2,7 @@ import type { ContextBlock } from '@ctxpack/block';
 import { assertRecord } from '@ctxpack/block/kernel';
 import type { FitItemResult, FitResult } from '@ctxpack/budget';
 import { BudgetExceededError, fit, loadTokenizer } from '@ctxpack/budget';
-import type { Finding } from '@ctxpack/escape';
+import type { Finding, SanitizeResult } from '@ctxpack/escape';
 import { sanitize } from '@ctxpack/escape';
 import { deriveBlock, digestRequest, stampBlock } from '@ctxpack/provenance';
 import type { AnthropicOptions, SerializePolicy, SpotlightOption, Target } from '@ctxpack/serialize';
@@ -75,14 +75,29 @@ export async function assembleBlocks<T extends Target>(
   const { blocks: sanitized, findings } = sanitizeBlocks(source);
 
   const plan = planner.plan(sanitized);
-  const fitted = fit(plan.items, {
-    tokenizer,
-    ...budget,
-    baseTokens: plan.baseTokens + paramsTokens,
-    measure: (kept) => plan.measure(kept) + paramsTokens,
-  });
+  const limit = budget.maxTokens - (budget.reserveOutput ?? 0);
+  const measure = (kept: readonly FitItemResult[]) => plan.measure(kept) + paramsTokens;
+  const runFit = (maxTokens: number) =>
+    fit(plan.items, { tokenizer, ...budget, maxTokens, baseTokens: plan.baseTokens + paramsTokens, measure });
+  let fitted = runFit(budget.maxTokens);
+  let checked = recheckCuts(sanitized, fitted.items, tokenizer);
+  // A re-sanitized cut can cost more tokens than the cut fit counted: fit
+  // again under a budget lowered by the excess (bounded), else overflow.
+  for (let round = 0; checked.changed.size > 0; round++) {
+    const used = measure(checked.items);
+    if (used <= limit) break;
+    const lowered = budget.maxTokens - (used - limit) - round;
+    if (round >= 3 || lowered <= (budget.reserveOutput ?? 0)) {
+      throw new BudgetExceededError({ pinnedIds: plan.required, budget: limit, need: used });
+    }
+    fitted = runFit(lowered);
+    checked = recheckCuts(sanitized, fitted.items, tokenizer);
+  }
   assertRequiredKept(plan.required, fitted, budget);
-  const kept = applyCuts(sanitized, fitted.items);
+  const kept = applyCuts(sanitized, fitted.items, checked.changed);
+  for (const [id, { result }] of checked.changed)
+    findings.set(id, [...(findings.get(id) ?? []), ...result.findings]);
+  if (checked.changed.size > 0) fitted = withItems(fitted, checked.items, measure(checked.items));
 
   const rendered = plan.render(fitted.items);
   const request = mergeParams(rendered.request, params.params);
@@ -180,8 +195,58 @@ function sanitizeBlocks(source: readonly ContextBlock[]): {
   return { blocks, findings };
 }
 
-/** The blocks the budget kept, in block order; a cut block becomes a child (same id) with a `truncate` transform. */
-function applyCuts(blocks: readonly ContextBlock[], results: readonly FitItemResult[]): ContextBlock[] {
+interface Recheck {
+  /** The cut text before it was sanitized again, and what sanitizing it did. */
+  readonly cut: string;
+  readonly tokensAfter: number;
+  readonly result: SanitizeResult;
+}
+
+/**
+ * What is sent is what was checked: a cut can bring `…Human:` to a line start
+ * or strand a ZWJ/RLM without its context, so every cut text that is not
+ * trusted is sanitized again under its trust; `items` holds the texts to send.
+ */
+function recheckCuts(
+  blocks: readonly ContextBlock[],
+  results: readonly FitItemResult[],
+  tokenizer: { count(text: string): number },
+): { items: FitItemResult[]; changed: Map<string, Recheck> } {
+  const changed = new Map<string, Recheck>();
+  const items = results.map((r, i) => {
+    const block = blocks[i] as ContextBlock;
+    if (r.status !== 'truncated' || block.trust === 'trusted') return r;
+    const result = sanitize(r.text, { trust: block.trust });
+    if (!result.changed) return r;
+    changed.set(r.id, { cut: r.text, tokensAfter: r.tokensAfter, result });
+    return { ...r, text: result.text, tokensAfter: tokenizer.count(result.text) };
+  });
+  return { items, changed };
+}
+
+/** The fit result with re-sanitized texts, their counts and the measured total. */
+function withItems(fitted: FitResult, items: FitItemResult[], used: number): FitResult {
+  const after = new Map(items.map((r) => [r.id, r.tokensAfter]));
+  const rows = fitted.report.items.map((row) => ({
+    ...row,
+    tokensAfter: after.get(row.id) ?? row.tokensAfter,
+  }));
+  let tokensAfter = 0;
+  for (const row of rows) if (row.status !== 'dropped') tokensAfter += row.tokensAfter;
+  const totals = { ...fitted.report.totals, tokensAfter };
+  return { items, report: { ...fitted.report, items: rows, totals, used, measured: true } };
+}
+
+/**
+ * The blocks the budget kept, in block order; a cut block becomes a child
+ * (same id) with a `truncate` transform, and one sanitized again after the
+ * cut a grandchild with a second `sanitize` transform.
+ */
+function applyCuts(
+  blocks: readonly ContextBlock[],
+  results: readonly FitItemResult[],
+  rechecked: ReadonlyMap<string, Recheck>,
+): ContextBlock[] {
   const kept: ContextBlock[] = [];
   results.forEach((r, i) => {
     const block = blocks[i] as ContextBlock;
@@ -190,11 +255,25 @@ function applyCuts(blocks: readonly ContextBlock[], results: readonly FitItemRes
       kept.push(block);
       return;
     }
+    const again = rechecked.get(r.id);
+    const cut = derive(block, again?.cut ?? r.text, {
+      kind: 'truncate',
+      params: {
+        strategy: block.truncate,
+        tokensBefore: r.tokensBefore,
+        tokensAfter: again?.tokensAfter ?? r.tokensAfter,
+      },
+      ...(r.removed === undefined ? {} : { ranges: r.removed }),
+    });
+    if (again === undefined) {
+      kept.push(cut);
+      return;
+    }
     kept.push(
-      derive(block, r.text, {
-        kind: 'truncate',
-        params: { strategy: block.truncate, tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter },
-        ...(r.removed === undefined ? {} : { ranges: r.removed }),
+      derive(cut, again.result.text, {
+        kind: 'sanitize',
+        params: { findings: again.result.findings.length, after: 'truncate' },
+        ranges: again.result.findings.map(({ start, end }) => ({ start, end })),
       }),
     );
   });
