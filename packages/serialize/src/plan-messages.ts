@@ -99,6 +99,11 @@ export interface LayoutOptions {
   policy: ResolvedPolicy;
   /** The spotlighting mode of a data block. */
   modeOf: (block: ContextBlock) => SpotlightMode;
+  /**
+   * Modes the boundary notice announces even before any data block is rendered: with a seeded
+   * nonce the notice then stands first from the first request on, so requests only grow at the end.
+   */
+  announce?: readonly SpotlightMode[];
 }
 
 /**
@@ -175,6 +180,7 @@ export function layoutMessages(blocks: readonly ContextBlock[], options: LayoutO
       out.push({ role: 'user', text, blockIds: ids, wrapped: true, mode, contentRange });
     }
   }
+  for (const mode of options.announce ?? []) modes.add(mode);
   if (modes.size > 0) {
     const used = [...modes].sort();
     out.unshift({ role: 'system', text: renderPreamble(nonce, used), blockIds: [], wrapped: false });

@@ -136,7 +136,15 @@ export function createRequestPlanner<T extends Target>(options: RequestPlannerOp
       assertBlocks(blocks, 'blocks');
       // Transforms can change sizes (sanitizing widens `<` to `⟨`): limits are re-checked on what is planned.
       checkBlocks(blocks, { tenant, audience, policy });
-      return planBlocks(blocks, { target, policy, spotlight, anthropic, counter, random: randomOf() });
+      return planBlocks(blocks, {
+        target,
+        policy,
+        spotlight,
+        anthropic,
+        counter,
+        random: randomOf(),
+        seeded: seed !== undefined,
+      });
     },
   };
 }
@@ -148,6 +156,8 @@ interface PlanContext<T extends Target> {
   anthropic: AnthropicOptions | undefined;
   counter: TokenCounter;
   random: RandomBytes;
+  /** The nonce is seeded (a cache-stable conversation): the notice is rendered from the first request on. */
+  seeded: boolean;
 }
 
 function planBlocks<T extends Target>(blocks: readonly ContextBlock[], ctx: PlanContext<T>): RequestPlan<T> {
@@ -197,7 +207,10 @@ function planBlocks<T extends Target>(blocks: readonly ContextBlock[], ctx: Plan
       ...(key === undefined ? {} : { cacheKey: `${key}:${mode}` }),
     };
   });
-  const layout = { nonce, policy, modeOf: (b: ContextBlock) => modes.get(b.id) ?? 'delimit' };
+  // Seeded: the notice is there before the first data block arrives, so adding one only appends.
+  const announce: SpotlightMode[] =
+    ctx.seeded && modes.size === 0 ? [typeof ctx.spotlight === 'string' ? ctx.spotlight : 'delimit'] : [];
+  const layout = { nonce, policy, modeOf: (b: ContextBlock) => modes.get(b.id) ?? 'delimit', announce };
   const toBlocks = (kept: readonly PlannedText[]): ContextBlock[] => {
     const out: ContextBlock[] = [];
     for (const k of kept) {
@@ -227,7 +240,7 @@ function planBlocks<T extends Target>(blocks: readonly ContextBlock[], ctx: Plan
   return {
     nonce,
     items,
-    baseTokens: estimateBaseTokens(new Set(modes.values()), overhead),
+    baseTokens: estimateBaseTokens(new Set(announce.length > 0 ? announce : modes.values()), overhead),
     required: blocks.filter((b) => b.pinned || b === latestUser).map((b) => b.id),
     measure: (kept) => countRequestTokens(renderKept(kept).request, target, counter),
     render: renderKept,
