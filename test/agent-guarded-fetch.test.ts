@@ -239,6 +239,39 @@ describe('@anthropic-ai/sdk with the guarded fetch', () => {
     expect(sent.body).not.toContain('<|im_start|>');
   });
 
+  it('messages: a cache breakpoint goes on the stable prefix unless the caller placed one', async () => {
+    const { fetch } = guarded();
+    const anthropic = new Anthropic({ apiKey: 'test', baseURL: provider.origin, fetch, maxRetries: 0 });
+    await anthropic.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      system: 'You are terse.',
+      tools,
+      messages,
+    });
+    const auto = last();
+    expect(verdictOf(auto.index)?.ok).toBe(true);
+    const system = auto.json['system'] as { text: string; cache_control?: unknown }[];
+    expect(system.at(-1)).toMatchObject({ text: 'You are terse.', cache_control: { type: 'ephemeral' } });
+    expect(auto.body.match(/cache_control/g)).toHaveLength(1);
+
+    const placed: Anthropic.MessageParam[] = [
+      { role: 'user', content: [{ type: 'text', text: 'Weather?', cache_control: { type: 'ephemeral' } }] },
+    ];
+    await anthropic.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      system: 'You are terse.',
+      tools,
+      messages: placed,
+    });
+    const own = last();
+    expect(verdictOf(own.index)?.ok).toBe(true);
+    expect(own.body.match(/cache_control/g)).toHaveLength(1);
+    expect(JSON.stringify(own.json['system'])).not.toContain('cache_control');
+    expect(JSON.stringify(own.json['messages'])).toContain('cache_control');
+  });
+
   it('messages: streaming stays streaming', async () => {
     const { fetch } = guarded();
     const anthropic = new Anthropic({ apiKey: 'test', baseURL: provider.origin, fetch, maxRetries: 0 });

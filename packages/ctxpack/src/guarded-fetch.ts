@@ -84,7 +84,9 @@ export function guardedTargetOf(method: string, url: string): ImportTarget | und
  * holds what ctxpack cannot carry (images, files, reasoning items), rejects
  * with `InvalidArgumentError` before anything is sent: never a half-rewritten
  * request. The output budget is the body's `max_tokens` /
- * `max_completion_tokens` / `max_output_tokens`.
+ * `max_completion_tokens` / `max_output_tokens`. For Anthropic, a body with
+ * no `cache_control` of its own gets a breakpoint on its last system block
+ * (tools and system prompt cached as one stable prefix).
  *
  * @example
  * const openai = new OpenAI({ fetch: createGuardedFetch({ tenant: 'acme', signer: keys }) });
@@ -135,7 +137,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): Fetch {
       ...(options.sessionKey === undefined
         ? {}
         : { seed: deriveSessionSeed(options.sessionKey, blocks, params['tools'], rotation) }),
-      ...(target === 'anthropic' && cacheBreakpoints.length > 0 ? { anthropic: { cacheBreakpoints } } : {}),
+      ...(target === 'anthropic' ? { anthropic: anthropicCache(cacheBreakpoints, params) } : {}),
     });
     if (options.onPayload !== undefined) await options.onPayload(payload, { url, target });
 
@@ -174,6 +176,18 @@ async function readBody(body: unknown): Promise<string | Uint8Array> {
     expected: 'a JSON request body as a string, bytes or a Blob',
     value: body,
   });
+}
+
+/**
+ * The caller's `cache_control` breakpoints where it placed any (on messages, system or tools);
+ * otherwise one on the stable prefix: the last system block, which caches tools and system together
+ * (the Messages API caches in the order tools, system, messages).
+ */
+function anthropicCache(breakpoints: string[], params: Record<string, unknown>) {
+  if (breakpoints.length > 0) return { cacheBreakpoints: breakpoints };
+  const tools = params['tools'];
+  if (Array.isArray(tools) && tools.some((t) => isRecord(t) && t['cache_control'] !== undefined)) return {};
+  return { cacheSystem: true };
 }
 
 function outputBudget(params: Record<string, unknown>): number {
