@@ -34,7 +34,10 @@ describe('verifyEnvelope on hostile input', () => {
       { ...s.envelope, signatures: [{ ...sig, alg: 'none' }] },
       { ...s.envelope, signatures: [{ ...sig, keyid: 5 }] },
     ];
-    for (const envelope of values) {
+    // A rewrite that happens to change nothing (a signature without '+' or '/', ~6 % of keys; a payload
+    // without padding) leaves the valid envelope: not a hostile value, so it is left out.
+    const original = JSON.stringify(s.envelope);
+    for (const envelope of values.filter((v) => JSON.stringify(v) !== original)) {
       const code = await codeOf(verifyEnvelope({ envelope, requestDigest: s.requestDigest }, opts));
       if (code !== 'malformed_envelope')
         expect([JSON.stringify(envelope)?.slice(0, 200), code]).toEqual(['', 'malformed_envelope']);
