@@ -616,6 +616,12 @@ const specs: Record<string, Spec> = {
     self: () => fx().redis,
     args: () => [`hostile-${Math.random()}`, { holdUntil: Date.now() + 60_000 }],
   },
+  'replay-redis.createRedisAuditStream': {
+    args: () => [{ url: 'redis://127.0.0.1:1', stream: 'hostile:audit', timeoutMs: 200 }],
+  },
+  'replay-redis.verifyRedisAuditStream': {
+    args: () => [{ url: 'redis://127.0.0.1:1', stream: 'hostile:audit', timeoutMs: 200 }],
+  },
   // @ctxpack/cli
   'cli.renderHtmlReport': { args: () => [JSON.parse(JSON.stringify(fx().payload))] },
   'cli.runCli': { args: () => [['scan', '-'], nullIo()] },
