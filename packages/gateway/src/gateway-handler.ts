@@ -86,6 +86,8 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
     }
     chunks.push(value);
   }
+  // One chunk (a buffered body, or a small streamed one) is already the body: no copy.
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
   const out = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

@@ -26,7 +26,16 @@ export function createGatewayMetrics(): GatewayMetrics {
   let sum = 0;
   const storeErrors = { replay: 0, audit: 0 };
   const reloads = { ok: 0, failed: 0 };
-  const label = (value: string): string => value.replace(/[^a-z0-9_:.-]/gi, '_').slice(0, 64);
+  // Label values repeat (a few contracts, a few dozen codes): sanitize each once, bounded like the outcomes.
+  const labels = new Map<string, string>();
+  const label = (value: string): string => {
+    let out = labels.get(value);
+    if (out === undefined) {
+      out = value.replace(/[^a-z0-9_:.-]/gi, '_').slice(0, 64);
+      if (labels.size < 4 * MAX_OUTCOMES) labels.set(value, out);
+    }
+    return out;
+  };
   return {
     observe(contract, outcome, seconds) {
       let key = `${label(contract)}\u0000${label(outcome)}`;

@@ -2,14 +2,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { InvalidArgumentError } from '@ctxpack/block';
 import { assertInteger, assertString, isRecord } from '@ctxpack/block/kernel';
 import { createAuditLog } from '@ctxpack/provenance';
 import { createRedisAuditStream, createRedisReplayStore } from '@ctxpack/replay-redis';
 import { createMemoryReplayStore } from '@ctxpack/sign';
 import type { GatewayConfig } from './gateway-config.js';
-import { parseGatewayConfig } from './gateway-config.js';
+import { DEFAULT_MAX_BODY_BYTES, parseGatewayConfig } from './gateway-config.js';
 import type { GatewayAuditSink, GatewayHandler } from './gateway-handler.js';
 import { createGatewayHandler } from './gateway-handler.js';
 
@@ -36,7 +35,38 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-async function toRequest(req: IncomingMessage, origin: string): Promise<Request> {
+// The body is buffered here rather than bridged with Readable.toWeb (a web
+// stream per request, a promise per chunk): at most `limit + 1` bytes are
+// kept, so an oversized body still reaches the handler as oversized (413)
+// without being held whole.
+function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      if (size > limit) return;
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size > limit) finish();
+    };
+    const stop = (): void => {
+      req.off('data', onData).off('end', finish).off('error', abort).off('close', closed);
+    };
+    const finish = (): void => {
+      stop();
+      if (size > limit) req.resume(); // discard the rest
+      done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const abort = (error: unknown): void => {
+      stop();
+      fail(error);
+    };
+    const closed = (): void => abort(new Error('the request was closed before its body ended'));
+    req.on('data', onData).once('end', finish).once('error', abort).once('close', closed);
+  });
+}
+
+async function toRequest(req: IncomingMessage, origin: string, limit: number): Promise<Request> {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
@@ -46,7 +76,7 @@ async function toRequest(req: IncomingMessage, origin: string): Promise<Request>
   return new Request(new URL(req.url ?? '/', origin), {
     method,
     headers,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+    ...(hasBody ? { body: await readNodeBody(req, limit) } : {}),
   } as RequestInit);
 }
 
@@ -82,6 +112,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   assertInteger(pollMs, 'options.pollMs', 10, 3_600_000);
   const configPath = resolve(options.configPath);
   const config = parseGatewayConfig(await readFile(configPath, 'utf8'), options.configPath);
+  const maxBodyBytes = config.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const base = dirname(configPath);
   const jwksPath = (source: string): string => resolve(base, source);
 
@@ -150,7 +181,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
 
   const server: Server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
     const origin = `http://${req.headers.host ?? 'gateway'}`;
-    toRequest(req, origin)
+    toRequest(req, origin, maxBodyBytes)
       .then(handler)
       .then((response) => writeResponse(response, res))
       .catch(() => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '@ctxpack/block';
 import { assertInteger, assertString, isRecord } from '@ctxpack/block/kernel';
 import type { AuditRecord, AuditVerification } from '@ctxpack/provenance';
@@ -58,6 +59,11 @@ for i = 3, #ARGV, 2 do
 end
 return {'appended', ids}
 `;
+// Appends send the script's SHA-1 (EVALSHA) rather than its text; Redis
+// answers NOSCRIPT without running anything when its cache lacks it (a new
+// or restarted server), and only then is the text sent, so the fallback never
+// stores a batch twice.
+const APPEND_SHA = createHash('sha1').update(APPEND_SCRIPT).digest('hex');
 
 function readOptions(options: unknown): {
   client: Redis | undefined;
@@ -165,10 +171,7 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
         hashes.push(prev);
         args.push(prev, line);
       }
-      const reply = (await withTimeout(client.eval(APPEND_SCRIPT, 1, stream, ...args), timeoutMs)) as [
-        string,
-        unknown,
-      ];
+      const reply = (await withTimeout(appendScript(client, stream, args), timeoutMs)) as [string, unknown];
       if (reply[0] === 'appended' && Array.isArray(reply[1])) {
         const ids = reply[1] as string[];
         head = prev;
@@ -288,6 +291,15 @@ export async function verifyRedisAuditStream(
     if (owned) await client.quit().catch(() => client.disconnect());
   }
   return verifyAuditLog(lines, headOption === undefined ? {} : { head: headOption });
+}
+
+async function appendScript(client: Redis, stream: string, args: readonly string[]): Promise<unknown> {
+  try {
+    return await client.evalsha(APPEND_SHA, 1, stream, ...args);
+  } catch (error) {
+    if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+    return client.eval(APPEND_SCRIPT, 1, stream, ...args);
+  }
 }
 
 function waitReady(client: Redis): Promise<void> {
