@@ -146,6 +146,34 @@ describe('openai SDK with the guarded fetch', () => {
     expect(sent.json['instructions']).toContain('You are terse.');
   });
 
+  it('untrusted tool definitions: descriptions sanitized before signing, findings to onPayload', async () => {
+    const infos: { toolFindings: { tool: string }[] }[] = [];
+    const fetch = createGuardedFetch({
+      tenant: 'acme',
+      signer: keys,
+      untrustedTools: true,
+      onPayload: (_p, info) => {
+        infos.push(info);
+      },
+    });
+    const openai = new OpenAI({ apiKey: 'test', baseURL: provider.baseURL, fetch, maxRetries: 0 });
+    const poisoned = {
+      ...weatherTool,
+      function: { ...weatherTool.function, description: `Weather.${SMUGGLED}` },
+    };
+    await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      tools: [poisoned],
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    });
+    const sent = last();
+    expect(verdictOf(sent.index)?.ok).toBe(true);
+    expect(sent.body).not.toContain('<|im_start|>');
+    expect(sent.body).not.toContain('\u{E0041}');
+    expect((sent.json['tools'] as unknown[]).length).toBe(1);
+    expect(infos[0]?.toolFindings.map((f) => f.tool)).toEqual(['get_weather']);
+  });
+
   it('other requests pass through untouched', async () => {
     const seen: { url: string; body: unknown; envelope: string | null }[] = [];
     const fetch = createGuardedFetch({

@@ -28,7 +28,7 @@ const MAX_PENDING_STEPS = 64;
  * `policy`, `spotlight`, `sessionKey`, `classify`; `fetch` is what `middleware.fetch` sends with), and a
  * per-step `onPayload`.
  */
-export interface CtxpackMiddlewareOptions extends Omit<GuardedFetchOptions, 'onPayload'> {
+export interface CtxpackMiddlewareOptions extends Omit<GuardedFetchOptions, 'onPayload' | 'untrustedTools'> {
   /** Receives each step's typed payload (request, envelope, leaves, report). */
   onPayload?: (
     payload: Payload,

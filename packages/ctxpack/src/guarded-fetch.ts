@@ -5,7 +5,7 @@ import type { ContextOptions } from './context.js';
 import { createContext, toSigners } from './context.js';
 import { ENVELOPE_HEADER, encodeEnvelopeHeader } from './envelope-header.js';
 import { guardProviderResponse } from './guard-provider-response.js';
-import type { Classify, ImportTarget } from './import-request.js';
+import type { Classify, ImportTarget, ToolDefinitionFindings, UntrustedTools } from './import-request.js';
 import { importRequest } from './import-request.js';
 import type { OutputGuardOptions } from './output-guard.js';
 import { createOutputGuard, readOutputOptions } from './output-guard.js';
@@ -35,6 +35,12 @@ export interface GuardedFetchOptions {
   sessionKey?: Uint8Array;
   /** Overrides the trust of imported texts (see `importRequest`). */
   classify?: Classify;
+  /**
+   * Tool definitions from an untrusted source (an MCP server): `true` for all, or their names. Their
+   * descriptions are sanitized as untrusted text before they are signed and sent; the findings go to
+   * `onPayload` (`info.toolFindings`). The tools are never dropped.
+   */
+  untrustedTools?: UntrustedTools;
   /** The fetch that sends the guarded request; default `globalThis.fetch`. */
   fetch?: Fetch;
   /**
@@ -46,7 +52,10 @@ export interface GuardedFetchOptions {
    */
   output?: OutputGuardOptions;
   /** Receives the typed payload (envelope, leaves, report) of every guarded request. */
-  onPayload?: (payload: Payload, info: { url: string; target: ImportTarget }) => void | Promise<void>;
+  onPayload?: (
+    payload: Payload,
+    info: { url: string; target: ImportTarget; toolFindings: ToolDefinitionFindings[] },
+  ) => void | Promise<void>;
 }
 
 /** The endpoints a guarded fetch rewrites (POST, by the end of the URL path). */
@@ -121,8 +130,9 @@ export function createGuardedFetch(options: GuardedFetchOptions): Fetch {
     const body = await readBody(
       init?.body ?? (request === undefined ? undefined : await request.clone().text()),
     );
-    const { blocks, params, cacheBreakpoints } = importRequest(target, body, {
+    const { blocks, params, cacheBreakpoints, toolFindings } = importRequest(target, body, {
       ...(options.classify === undefined ? {} : { classify: options.classify }),
+      ...(options.untrustedTools === undefined ? {} : { untrustedTools: options.untrustedTools }),
     });
     const ctx = createContext(contextOptions(options, signer));
     for (const block of blocks) ctx.add(block);
@@ -139,7 +149,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): Fetch {
         : { seed: deriveSessionSeed(options.sessionKey, blocks, params['tools'], rotation) }),
       ...(target === 'anthropic' ? { anthropic: anthropicCache(cacheBreakpoints, params) } : {}),
     });
-    if (options.onPayload !== undefined) await options.onPayload(payload, { url, target });
+    if (options.onPayload !== undefined) await options.onPayload(payload, { url, target, toolFindings });
 
     const headers = new Headers(init?.headers ?? request?.headers);
     headers.set('content-type', 'application/json');

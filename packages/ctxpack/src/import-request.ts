@@ -6,8 +6,11 @@ import type { Classify, ImportedBlock } from './import-builder.js';
 import { ImportCollector } from './import-builder.js';
 import { importOpenAIChat } from './import-openai-chat.js';
 import { importOpenAIResponses } from './import-openai-responses.js';
+import type { ToolDefinitionFindings, UntrustedTools } from './import-tools.js';
+import { sanitizeToolDefinitions } from './import-tools.js';
 
 export type { Classify, ImportedBlock, ImportedMessage } from './import-builder.js';
+export type { ToolDefinitionFindings, UntrustedTools } from './import-tools.js';
 
 /** The body formats `importRequest` reads. */
 export type ImportTarget = 'openai-chat' | 'openai-responses' | 'anthropic' | 'ai-sdk';
@@ -27,6 +30,12 @@ export interface ImportOptions {
   classify?: Classify;
   /** Refuse bodies larger than this many UTF-8 bytes; default and maximum {@link MAX_IMPORT_BYTES}. */
   maxBodyBytes?: number;
+  /**
+   * Tool definitions from an untrusted source (an MCP server): `true` for all, or their names. Their
+   * descriptions are sanitized as untrusted text and the findings returned in `toolFindings`; the
+   * tools are kept.
+   */
+  untrustedTools?: UntrustedTools;
 }
 
 export interface ImportedRequest {
@@ -36,6 +45,8 @@ export interface ImportedRequest {
   params: Record<string, unknown>;
   /** Ids of the blocks that carried an Anthropic `cache_control` breakpoint. */
   cacheBreakpoints: string[];
+  /** What sanitizing the descriptions of `untrustedTools` found, per tool (empty when none were named). */
+  toolFindings: ToolDefinitionFindings[];
 }
 
 /**
@@ -88,7 +99,9 @@ export function importRequest(
     else if (target === 'openai-responses') params = importOpenAIResponses(parsed, out);
     else params = importAnthropic(parsed, out);
   }
-  return { blocks: out.blocks, params, cacheBreakpoints: out.cacheBreakpoints };
+  const toolFindings =
+    options.untrustedTools === undefined ? [] : sanitizeToolDefinitions(params, options.untrustedTools);
+  return { blocks: out.blocks, params, cacheBreakpoints: out.cacheBreakpoints, toolFindings };
 }
 
 /** A body as text or bytes is parsed; an object is taken as already parsed. */

@@ -73,13 +73,14 @@ export type {
   ImportedRequest,
   ImportOptions,
   ImportTarget,
+  ToolDefinitionFindings,
+  UntrustedTools,
 } from './import-request.js';
 export { IMPORT_TARGETS, importRequest, MAX_IMPORT_BYTES } from './import-request.js';
 export type { OutputGuard, OutputGuardOptions, OutputTextChannel } from './output-guard.js';
 export { createOutputGuard } from './output-guard.js';
 export type { AssemblyReport, BlockReport, Payload } from './payload.js';
 export { MAX_PARAMS_CHARS } from './request-params.js';
-export { signRequestBody } from './sign-request-body.js';
 export { ResponseBlockedError } from './response-blocked-error.js';
 export type { ResponseAction, ResponseFinding } from './response-finding.js';
 export type { ResponseGuard, ResponseGuardOptions } from './response-guard.js';
@@ -87,6 +88,7 @@ export { createResponseGuard } from './response-guard.js';
 export type { CheckResponseOptions } from './response-scanner.js';
 export { RESPONSE_ACTIONS } from './response-scanner.js';
 export { deriveSessionSeed, MIN_SESSION_KEY_BYTES } from './session-seed.js';
+export { signRequestBody } from './sign-request-body.js';
 export { ToolCallBlockedError } from './tool-call-blocked-error.js';
 export type { VerifiedPayload, VerifyPayloadInput, VerifyPayloadOptions } from './verify-payload.js';
 export { verifyPayload } from './verify-payload.js';
