@@ -54,8 +54,9 @@ export interface CtxpackMiddleware extends LanguageModelV4Middleware {
  * model, tools, tool choice, temperature, output tokens…) and its envelope
  * goes out in `x-ctxpack-envelope` through the call's `headers`. Give the
  * provider `fetch: middleware.fetch` to sign the wire body instead, which is
- * what a gateway can verify byte for byte. `wrapGenerate`/`wrapStream` are
- * left free for the output guard.
+ * what a gateway can verify byte for byte. With `output`, `wrapGenerate` /
+ * `wrapStream` check each step's answer against that step's payload
+ * (`createOutputGuard`), and a nonce leak rotates the session nonce.
  *
  * A prompt part ctxpack cannot carry (files, images, reasoning, provider
  * options) rejects the step with `InvalidArgumentError` before the provider
