@@ -183,7 +183,10 @@ function sanitizeBlocks(source: readonly ContextBlock[]): {
   const findings = new Map<string, Finding[]>();
   const blocks = source.map((original) => {
     const block = stampBlock(original);
-    const result = sanitize(block.content, { trust: block.trust });
+    const result =
+      block.kind === 'tool-call'
+        ? sanitizeArguments(block.content, block.trust)
+        : sanitizeText(block.content, block.trust);
     findings.set(block.id, result.findings);
     if (!result.changed) return block;
     return derive(block, result.text, {
@@ -193,6 +196,67 @@ function sanitizeBlocks(source: readonly ContextBlock[]): {
     });
   });
   return { blocks, findings };
+}
+
+/**
+ * Sanitizes text by the trust of its origin. Trusted text is otherwise left
+ * as written, but no registered special token reaches the model from any
+ * origin: a `<|im_start|>` in the application's own text is neutralized too.
+ */
+type Cleaned = Pick<SanitizeResult, 'text' | 'changed' | 'findings'>;
+
+function sanitizeText(text: string, trust: ContextBlock['trust']): SanitizeResult {
+  return sanitize(
+    text,
+    trust === 'trusted' ? { trust, actions: { specialTokens: 'neutralize' } } : { trust },
+  );
+}
+
+/**
+ * Tool-call arguments are JSON: every key and string value is sanitized on its
+ * own and the object re-serialized, so the arguments stay valid JSON (a text
+ * sanitize could split an escape sequence). Non-JSON arguments are sanitized
+ * as text. Findings' offsets are within the string they were found in.
+ */
+function sanitizeArguments(content: string, trust: ContextBlock['trust']): Cleaned {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    return sanitizeText(content, trust);
+  }
+  const found: Finding[] = [];
+  let changed = false;
+  const clean = (text: string): string => {
+    const r = sanitizeText(text, trust);
+    for (const f of r.findings) found.push(f);
+    if (r.changed) changed = true;
+    return r.text;
+  };
+  // Iterative: argument depth is bounded by the block size, not by the call stack.
+  const root: { value: unknown } = { value: parsed };
+  const stack: [Record<string, unknown> | unknown[], string | number][] = [
+    [root as Record<string, unknown>, 'value'],
+  ];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [holder, key] = top;
+    const value = (holder as Record<string | number, unknown>)[key];
+    if (typeof value === 'string') (holder as Record<string | number, unknown>)[key] = clean(value);
+    else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) stack.push([value, i]);
+    else if (typeof value === 'object' && value !== null) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value))
+        Object.defineProperty(out, clean(k), {
+          value: v,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      (holder as Record<string | number, unknown>)[key] = out;
+      for (const k of Object.keys(out)) stack.push([out, k]);
+    }
+  }
+  return { text: changed ? JSON.stringify(root.value) : content, changed, findings: found };
 }
 
 interface Recheck {
