@@ -146,9 +146,10 @@ describe('ai generateText tool loop through ctxpackMiddleware and @ai-sdk/openai
     });
     const nonces = provider.exchanges.slice(start).map((r) => /<data-([0-9a-f]{32})/.exec(r.body)?.[1]);
     expect(nonces.length).toBe(3);
-    expect(nonces[0]).toBeUndefined(); // no tool result yet
-    expect(nonces[1]).toMatch(/^[0-9a-f]{32}$/);
-    expect(nonces[2]).toBe(nonces[1]);
+    // The boundary notice is there from the first step on (before any tool result), with one nonce.
+    expect(nonces[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(nonces[1]).toBe(nonces[0]);
+    expect(nonces[2]).toBe(nonces[0]);
   });
 
   it('streamText steps go through the same pipeline', async () => {

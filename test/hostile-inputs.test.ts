@@ -539,6 +539,8 @@ const specs: Record<string, Spec> = {
   'ctxpack.deriveSessionSeed': {
     args: () => [new Uint8Array(32).fill(1), [{ kind: 'system', content: 'sys' }], [{ type: 'function' }]],
   },
+  'ctxpack.createOutputGuard': { args: () => [fx().payload, { allowHosts: ['docs.example.com'] }] },
+  'ctxpack.signRequestBody': { args: () => [fx().payload, JSON.stringify(fx().payload.request), fx().keys] },
   // @ctxpack/mcp
   'mcp.callToolAsBlock': {
     args: () => [

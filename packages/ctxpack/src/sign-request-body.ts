@@ -1,4 +1,4 @@
-import { assertRecord } from '@ctxpack/block/kernel';
+import { assertArray, assertRecord } from '@ctxpack/block/kernel';
 import { digestRequest, parseStrictJson } from '@ctxpack/provenance';
 import type { Envelope, Signer } from '@ctxpack/sign';
 import { signManifest } from '@ctxpack/sign';
@@ -27,6 +27,8 @@ export async function signRequestBody(
   signer: ContextOptions['signer'],
 ): Promise<Envelope> {
   assertRecord(payload as unknown, 'payload');
+  assertRecord(payload.manifest as unknown, 'payload.manifest');
+  assertArray(payload.leaves as unknown, 'payload.leaves');
   let signers = typeof signer === 'object' && signer !== null ? converted.get(signer) : undefined;
   if (signers === undefined) {
     signers = toSigners(signer);
