@@ -190,11 +190,12 @@ function planBlocks<T extends Target>(blocks: readonly ContextBlock[], ctx: Plan
       text: block.content,
       priority: block === latestUser ? (lifted as number) : block.priority,
       rank: TRUST_RANK[block.trust],
-      truncate: block.truncate,
+      // Tool calls are atomic: cut arguments are invalid JSON on every target.
+      truncate: block.kind === 'tool-call' ? 'none' : block.truncate,
       ...(block.pinned ? { pinned: true } : {}),
       ...(block.minTokens === undefined ? {} : { minTokens: block.minTokens }),
       ...(block.maxTokens === undefined ? {} : { maxTokens: block.maxTokens }),
-      ...(block.group === undefined ? {} : { group: block.group }),
+      ...groupOf(block),
       overheadTokens: estimateBlockOverhead(block, mode, overhead),
     };
     const key = block.digest;
@@ -245,6 +246,16 @@ function planBlocks<T extends Target>(blocks: readonly ContextBlock[], ctx: Plan
     measure: (kept) => countRequestTokens(renderKept(kept).request, target, counter),
     render: renderKept,
   };
+}
+
+/** A call and its result are kept or dropped together: ungrouped, they share the group `call:<callId>`. */
+function groupOf(block: ContextBlock): { group?: string } {
+  if (block.group !== undefined) return { group: block.group };
+  const callId = block.source.callId;
+  if ((block.kind === 'tool-call' || block.kind === 'tool-result') && callId !== undefined) {
+    return { group: `call:${callId}` };
+  }
+  return {};
 }
 
 /** Untrusted data is evicted first, then the user's, then the application's (at equal priority). */
