@@ -44,7 +44,9 @@ describe.skipIf(skip)('two gateways behind one Redis under load', () => {
       calm++;
       expect(sends.map((s) => s.code).sort(), `payload ${payload}`).toEqual(['allow', 'replayed']);
     }
-    expect(calm).toBeGreaterThan(100);
+    // The run is bounded in time, so how many payloads go through depends on the machine: demand enough
+    // calm pairs for the checks above to mean something, not a throughput (timings stay out of tests).
+    expect(calm).toBeGreaterThan(20);
 
     // The restart happened and was failed closed, then both gateways recovered without a restart of their own.
     const outage = results.filter((r) => isStoreCode(r.code));
