@@ -33,10 +33,10 @@ describe('special tokens never reach the model raw', () => {
       expect(call?.transforms).toContain('sanitize');
       expect(call?.findings.length).toBeGreaterThan(0);
       if (target === 'openai-chat') {
-        const { messages } = payload.request as { messages: { role: string }[] };
+        const { messages } = payload.request as unknown as { messages: { role: string }[] };
         const msg = messages.find((m) => m.role === 'assistant' && 'tool_calls' in m);
-        const args = (msg as { tool_calls: { function: { arguments: string } }[] }).tool_calls[0]?.function
-          .arguments;
+        const args = (msg as unknown as { tool_calls: { function: { arguments: string } }[] }).tool_calls[0]
+          ?.function.arguments;
         expect(() => JSON.parse(args as string)).not.toThrow();
       }
     });
