@@ -1,0 +1,70 @@
+/**
+ * Issue 12 item 12 (Gaps). Each test here failed on main before its fix:
+ * formatReport wrote raw ESC/BEL from block sources to the terminal.
+ */
+
+import type { AssemblyReport } from 'ctxpack';
+import { createContext, formatReport, generateKeyPair } from 'ctxpack';
+import { describe, expect, it } from 'vitest';
+
+const keys = generateKeyPair();
+// Every control formatReport must never print raw: C0 but \n, DEL, C1, bidi controls.
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Bidi_Control}]/u;
+
+describe('formatReport escapes terminal controls (failed on main)', () => {
+  it('a document whose source name carries ESC[31m and BEL prints no raw ESC or BEL', async () => {
+    const ctx = createContext({ tenant: 'acme', signer: keys });
+    ctx.system('You are helpful.');
+    ctx.document('The quarterly figures.', { type: 'file', name: '\u001b[31mred\u0007title\u202e' });
+    ctx.user('Summarise.');
+    const payload = await ctx.assemble({ target: 'openai-chat', maxTokens: 4_000 });
+    const text = formatReport(payload.report);
+    expect(text).not.toContain('\u001b');
+    expect(text).not.toContain('\u0007');
+    expect(text).not.toMatch(RAW_CONTROL);
+  });
+
+  it('ids, sources, reasons and decoded findings are escaped visibly (\\x1b, \\u202e)', () => {
+    const report = {
+      target: 'text',
+      tenant: 'acme\u009b',
+      audience: 'public',
+      requestTokens: 1,
+      budget: 10,
+      blocks: [
+        {
+          id: 'b\u001b]0;pwn\u0007',
+          kind: 'document',
+          trust: 'untrusted',
+          source: 'file:\u001b[2J\u202eevil',
+          status: 'dropped',
+          reason: 'cut\u001b[31m\u007f',
+          tokensBefore: 3,
+          tokensAfter: 0,
+          findings: [
+            {
+              kind: 'tag-smuggling',
+              severity: 'high',
+              start: 0,
+              end: 1,
+              message: 'hidden\u0085',
+              decoded: 'run\u202e\u2066\u001b',
+            },
+          ],
+          digest: 'sha256:00',
+          parents: [],
+          transforms: [],
+        },
+      ],
+      budgetReport: {},
+    } as unknown as AssemblyReport;
+    const text = formatReport(report);
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(text).toContain('file:\\x1b[2J\\u202eevil');
+    expect(text).toContain('b\\x1b]0;pwn');
+    expect(text).toContain('cut\\x1b[31m\\x7f');
+    expect(text).toContain('hidden\\x85');
+    expect(text).toContain('\\u2066');
+    expect(text).toContain('acme\\x9b');
+  });
+});
