@@ -1,8 +1,12 @@
 /**
  * Issue 12 item 12 (Gaps). Each test here failed on main before its fix:
- * formatReport wrote raw ESC/BEL from block sources to the terminal.
+ * formatReport wrote raw ESC/BEL from block sources to the terminal; labels
+ * matched exactly, so `PII`, `pii `, `pii\u200b`, Cyrillic `pіi` and
+ * `pii:email` reached a public audience.
  */
 
+import { createBlock } from '@ctxpack/block';
+import { PolicyViolationError, render } from '@ctxpack/serialize';
 import type { AssemblyReport } from 'ctxpack';
 import { createContext, formatReport, generateKeyPair } from 'ctxpack';
 import { describe, expect, it } from 'vitest';
@@ -66,5 +70,75 @@ describe('formatReport escapes terminal controls (failed on main)', () => {
     expect(text).toContain('hidden\\x85');
     expect(text).toContain('\\u2066');
     expect(text).toContain('acme\\x9b');
+  });
+});
+
+describe('labels are matched after normalisation, pii:* inherits pii (failed on main)', () => {
+  const doc = (label: string) =>
+    createBlock({
+      id: 'd',
+      kind: 'document',
+      content: 'Jane, jane@example.com',
+      source: { type: 'web' },
+      tenant: 'acme',
+      labels: [label],
+    });
+  const nonce = 'n0n0n0n0n0n0n0n0n0n0n0n0n0n0n0n0';
+  const variants: Record<string, string> = {
+    uppercase: 'PII',
+    'trailing space': 'pii ',
+    'zero-width space': 'pii\u200b',
+    'Cyrillic і': 'p\u0456i',
+    'fullwidth ＰＩＩ': '\uff30\uff29\uff29',
+    'soft hyphen and tag character': 'p\u00adi\u{e0069}i',
+    'pii:email': 'pii:email',
+    'Pii:Work:Email': 'Pii:Work:Email',
+  };
+  for (const [name, label] of Object.entries(variants)) {
+    it(`${name} (${JSON.stringify(label)}) is refused for a public audience`, () => {
+      let error: unknown;
+      try {
+        render([doc(label)], { target: 'openai-chat', tenant: 'acme', nonce, audience: 'public' });
+      } catch (e) {
+        error = e;
+      }
+      expect(PolicyViolationError.isInstance(error), 'expected a PolicyViolationError').toBe(true);
+      expect((error as PolicyViolationError).rule).toBe('label');
+      expect((error as PolicyViolationError).blockId).toBe('d');
+    });
+    it(`${name} is still allowed for internal`, () => {
+      expect(() =>
+        render([doc(label)], { target: 'openai-chat', tenant: 'acme', nonce, audience: 'internal' }),
+      ).not.toThrow();
+    });
+  }
+
+  it('assemble refuses a Cyrillic pіi document for the default (target) audience', async () => {
+    const ctx = createContext({ tenant: 'acme', signer: keys });
+    ctx.system('You are helpful.');
+    ctx.document('Jane, jane@example.com', { type: 'file', name: 'crm' }, { labels: ['p\u0456i:email'] });
+    ctx.user('Summarise.');
+    await expect(ctx.assemble({ target: 'openai-chat', maxTokens: 4_000 })).rejects.toSatisfy((e: unknown) =>
+      PolicyViolationError.isInstance(e),
+    );
+  });
+
+  it("a caller's rule keyed by a lookalike binds the label too; unrelated labels pass", () => {
+    const policy = { labels: { ' SECRET\u200b': { deny: ['*'] } } };
+    expect(() =>
+      render([doc('secret')], { target: 'openai-chat', tenant: 'acme', nonce, audience: 'internal', policy }),
+    ).toThrow(PolicyViolationError);
+    expect(() =>
+      render([doc('piix')], { target: 'openai-chat', tenant: 'acme', nonce, audience: 'public', policy }),
+    ).not.toThrow();
+    expect(() =>
+      render([doc('public:pii')], {
+        target: 'openai-chat',
+        tenant: 'acme',
+        nonce,
+        audience: 'public',
+        policy,
+      }),
+    ).not.toThrow();
   });
 });

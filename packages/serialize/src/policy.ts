@@ -1,6 +1,7 @@
 import type { ContextBlock, Trust } from '@ctxpack/block';
 import { InvalidArgumentError, TRUST_LEVELS } from '@ctxpack/block';
 import { assertArray, assertInteger, assertOneOf, assertRecord, assertString } from '@ctxpack/block/kernel';
+import { toSkeleton } from '@ctxpack/escape';
 import { assertBlocks } from './check-input.js';
 import { PolicyViolationError } from './policy-violation-error.js';
 
@@ -10,7 +11,9 @@ export type Role = 'system' | 'user' | 'assistant' | 'tool';
 /**
  * Which audiences a label may go to. Patterns are exact names, `prefix*`, or
  * `*`; `deny` wins over `allow`, and a rule with `allow` refuses every
- * audience it does not list.
+ * audience it does not list. Labels are compared by {@link normalizeLabel}
+ * (so `PII`, `pii `, `pii\u200b` and Cyrillic `pіi` are `pii`), and a label
+ * `a:b` is also bound by the rules of `a` (`pii:email` inherits `pii`).
  */
 export interface LabelRule {
   allow?: readonly string[];
@@ -139,6 +142,7 @@ export function checkBlocks(
       message: `is block ${policy.maxBlocks + 1}; the policy allows at most ${policy.maxBlocks} blocks per payload`,
     });
   }
+  const rules = indexLabelRules(policy.labels);
   let bytes = 0;
   for (const block of blocks) {
     if (block.tenant !== tenant) {
@@ -157,12 +161,12 @@ export function checkBlocks(
       });
     }
     for (const label of block.labels) {
-      const rule = Object.hasOwn(policy.labels, label) ? policy.labels[label] : undefined;
-      if (rule !== undefined && !audienceAllowed(rule, audience)) {
+      const refused = refusingRule(rules, normalizeLabel(label), audience);
+      if (refused !== undefined) {
         throw new PolicyViolationError({
           rule: 'label',
           blockId: block.id,
-          message: `is labelled "${label}", which the policy does not allow to audience "${audience}"`,
+          message: `is labelled ${JSON.stringify(label)} (as "${refused}"), which the policy does not allow to audience "${audience}"`,
         });
       }
     }
@@ -177,6 +181,44 @@ export function checkRole(block: ContextBlock, role: Role, policy: ResolvedPolic
       blockId: block.id,
       message: `is ${block.trust} ${block.kind} content and would be rendered as role "${role}", which the policy allows only for ${policy.roles[block.trust].join(', ') || 'no role'}`,
     });
+  }
+}
+
+/**
+ * The comparison form of a label: NFKC, lowercased, default-ignorable code
+ * points (zero-width, tag characters, variation selectors) removed, trimmed,
+ * then the confusable skeleton of `@ctxpack/escape`. A label is a policy key:
+ * two that look alike must be one, or a lookalike walks past the rule.
+ *
+ * @example
+ * normalizeLabel(' PІI\u200b') === 'pii'; // true (Cyrillic І)
+ */
+export function normalizeLabel(label: string): string {
+  assertString(label, 'label');
+  return toSkeleton(label.normalize('NFKC').toLowerCase().replace(IGNORABLE, '').trim());
+}
+
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/** The rules by normalized label; rules whose labels normalize alike all apply. */
+function indexLabelRules(labels: Readonly<Record<string, LabelRule>>): Map<string, LabelRule[]> {
+  const index = new Map<string, LabelRule[]>();
+  for (const [label, rule] of Object.entries(labels)) {
+    const key = normalizeLabel(label);
+    const list = index.get(key);
+    if (list === undefined) index.set(key, [rule]);
+    else list.push(rule);
+  }
+  return index;
+}
+
+/** The label or `:` prefix of it whose rule refuses the audience, if any. */
+function refusingRule(rules: Map<string, LabelRule[]>, label: string, audience: string): string | undefined {
+  // Every prefix up to a `:` is checked, then the label itself.
+  for (let i = label.indexOf(':'); ; i = label.indexOf(':', i + 1)) {
+    const name = i === -1 ? label : label.slice(0, i);
+    for (const rule of rules.get(name) ?? []) if (!audienceAllowed(rule, audience)) return name;
+    if (i === -1) return undefined;
   }
 }
 
