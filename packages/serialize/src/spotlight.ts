@@ -7,7 +7,8 @@ import { assertBlockShape } from './check-input.js';
  * How wrapped data is marked (Hines et al. 2024, "Defending Against Indirect
  * Prompt Injection Attacks With Spotlighting", arXiv 2403.14720):
  * - `delimit`: the data as is, between nonce boundaries (the default);
- * - `datamark`: every space and tab replaced by {@link DATAMARK}, so the model
+ * - `datamark`: every Unicode `White_Space` character but a line break (so
+ *   also NBSP, U+2003, U+3000 …) replaced by {@link DATAMARK}, so the model
  *   sees at each word that it is reading data;
  * - `encode`: the UTF-8 bytes in base64, to be decoded only to be read.
  * Every mode is also delimited: the boundary is what cannot be forged.
@@ -28,6 +29,9 @@ export type SpotlightOption = SpotlightMode | SpotlightConfig;
 
 /** U+02C6 MODIFIER LETTER CIRCUMFLEX ACCENT, the marker of the paper's experiments. */
 export const DATAMARK = '\u02c6';
+
+// The White_Space characters that are mandatory line breaks (UAX #14 BK, CR, LF, NL).
+const LINE_BREAKS = '\n\u000b\u000c\r\u0085\u2028\u2029';
 
 /**
  * The mode for one (data) block: by id, then by trust, then the default, then
@@ -84,7 +88,9 @@ export function applySpotlight(content: string, mode: SpotlightMode): string {
     case 'delimit':
       return content;
     case 'datamark':
-      return content.replace(/[ \t]/g, DATAMARK);
+      // Any White_Space, not only ASCII: data spaced with NBSP or U+3000 would
+      // otherwise read as unmarked prose. Line breaks stay, as the lines do.
+      return content.replace(/\p{White_Space}/gu, (c) => (LINE_BREAKS.includes(c) ? c : DATAMARK));
     case 'encode':
       return encodeBase64(new TextEncoder().encode(content));
     default:
