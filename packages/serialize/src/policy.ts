@@ -91,7 +91,8 @@ export function resolveSerializePolicy(policy: SerializePolicy | undefined): Res
       roles[trust] = Object.freeze([...(given as Role[])]);
     }
   }
-  const labels: Record<string, LabelRule> = { ...DEFAULT_POLICY.labels };
+  // Null prototype: a caller's rule keyed `__proto__` (JSON.parse makes such keys) is a rule, not a prototype.
+  const labels: Record<string, LabelRule> = Object.assign(Object.create(null), DEFAULT_POLICY.labels);
   if (policy.labels !== undefined) {
     assertRecord(policy.labels as unknown, 'policy.labels');
     for (const [label, rule] of Object.entries(policy.labels)) {
