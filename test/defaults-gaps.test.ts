@@ -127,7 +127,13 @@ describe('labels are matched after normalisation, pii:* inherits pii (failed on 
   it('a rule keyed __proto__ (as JSON.parse makes it) is a rule, not a prototype', () => {
     const policy = JSON.parse('{"labels":{"__proto__":{"deny":["*"]}}}');
     expect(() =>
-      render([doc('__proto__')], { target: 'openai-chat', tenant: 'acme', nonce, audience: 'internal', policy }),
+      render([doc('__proto__')], {
+        target: 'openai-chat',
+        tenant: 'acme',
+        nonce,
+        audience: 'internal',
+        policy,
+      }),
     ).toThrow(PolicyViolationError);
     expect(() =>
       render([doc('piix')], { target: 'openai-chat', tenant: 'acme', nonce, audience: 'internal', policy }),
