@@ -11,6 +11,7 @@ import type { OutputGuardOptions } from './output-guard.js';
 import { createOutputGuard, readOutputOptions } from './output-guard.js';
 import type { Payload } from './payload.js';
 import { deriveSessionSeed } from './session-seed.js';
+import { trimTrailing } from './trim-trailing.js';
 
 type Fetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
@@ -70,7 +71,7 @@ export function guardedTargetOf(method: string, url: string): ImportTarget | und
   if (method.toUpperCase() !== 'POST') return undefined;
   let path: string;
   try {
-    path = new URL(url).pathname.replace(/\/+$/, '');
+    path = trimTrailing(new URL(url).pathname, '/');
   } catch {
     return undefined;
   }

@@ -6,6 +6,7 @@ import { findUrls } from './find-urls.js';
 import type { Payload } from './payload.js';
 import type { ByteIndex } from './taint-index.js';
 import { createByteIndex } from './taint-index.js';
+import { trimTrailing } from './trim-trailing.js';
 
 /** Labels whose blocks taint what copies them, like untrusted data does. */
 export const TAINT_LABELS: readonly string[] = Object.freeze(['pii', 'secret', 'confidential']);
@@ -108,9 +109,10 @@ function derive(payload: Payload, path: string): PayloadTaint {
       const tag = tagStart === -1 ? '' : host.slice(tagStart, start);
       nonce ??= /^<data-([0-9a-f]{32}) /.exec(tag)?.[1];
       let text = host.slice(start, end);
-      if (tag.includes(' encoding="base64"'))
-        text = utf8.decode(decodeBase64Run(text.replace(/=+$/, ''), 0, text.replace(/=+$/, '').length));
-      else if (tag.includes(' datamark="')) text = text.split(DATAMARK).join(' ');
+      if (tag.includes(' encoding="base64"')) {
+        const unpadded = trimTrailing(text, '=');
+        text = utf8.decode(decodeBase64Run(unpadded, 0, unpadded.length));
+      } else if (tag.includes(' datamark="')) text = text.split(DATAMARK).join(' ');
       const list = texts.get(range['blockId']) ?? [];
       list.push(text);
       texts.set(range['blockId'], list);
