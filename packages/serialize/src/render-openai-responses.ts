@@ -57,8 +57,9 @@ export function joinSystem(
     if (m.role !== 'system') continue;
     if (any) text += INSTRUCTIONS_SEPARATOR;
     any = true;
-    entry.ranges.push(...rangesOf(m, path, text.length));
-    entry.blockIds.push(...m.blockIds);
+    // Loops, not push(...): the merged system blocks are as many as the policy's maxBlocks allows.
+    for (const range of rangesOf(m, path, text.length)) entry.ranges.push(range);
+    for (const id of m.blockIds) entry.blockIds.push(id);
     text += m.text;
   }
   return any ? { text, entry } : undefined;
