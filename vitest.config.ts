@@ -25,6 +25,7 @@ const config: ViteUserConfig = defineConfig({
   test: {
     testTimeout: 30_000,
     pool: 'forks',
+    setupFiles: ['test/setup/fast-check-seed.ts'],
     // The JSON report lets .ci/run print one plain "N passed, N failed" line.
     reporters: ['default', ['json', { outputFile: '.out/vitest.json' }]],
     projects: [

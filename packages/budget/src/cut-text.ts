@@ -116,8 +116,12 @@ function cutAt(
     const start = graphemeCeil(text, ops.suffixStart(text, target));
     return { text: marker + text.slice(start), removed: [{ start: 0, end: start }] };
   }
-  counter.calls++;
+  counter.calls += 2;
   const end = graphemeFloor(text, ops.prefixEnd(text, Math.ceil(target / 2)));
-  const start = Math.max(end, graphemeCeil(text, ops.suffixStart(text, Math.floor(target / 2))));
+  // The end keeps what the start left unused: a grapheme cluster of many
+  // tokens (a ZWJ family emoji is 18 in cl100k) at the cut would otherwise
+  // waste up to half the allowance.
+  const headTokens = ops.countUpTo(text.slice(0, end), target);
+  const start = Math.max(end, graphemeCeil(text, ops.suffixStart(text, Math.max(0, target - headTokens))));
   return { text: text.slice(0, end) + marker + text.slice(start), removed: [{ start: end, end: start }] };
 }

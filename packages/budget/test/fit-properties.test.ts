@@ -178,6 +178,23 @@ describe('fit properties', () => {
     );
   });
 
+  it('a middle cut gives the end what a many-token grapheme left unused at the start (found by this property)', () => {
+    const start = '𐀀𐀀Ĉ྅Ĉ⠂ࠂ elit sollicitudin lectus non tincidunt gravida imperdiet orci 🇯🇵🇫🇷 ㆀ𐓎𐀀Ćࠂ𐀀ଅ 👨‍👩‍👧‍👦';
+    const items = [
+      {
+        id: 'b0',
+        text: `${start} ${'Lorem ipsum dolor sit amet. '.repeat(60)}`,
+        priority: 0,
+        truncate: 'middle' as const,
+        overheadTokens: 9,
+      },
+    ];
+    const tokenizer = createTokenizer('cl100k_base');
+    const { report } = fit(items, { tokenizer, maxTokens: 200, baseTokens: 5 });
+    expect(report.used).toBeLessThanOrEqual(200);
+    expect(report.used).toBeGreaterThanOrEqual(195);
+  });
+
   it('is monotone: more budget never keeps less', () => {
     fc.assert(
       fc.property(scenario(), fc.integer({ min: 0, max: 300 }), (s, extra) => {
