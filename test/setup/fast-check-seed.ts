@@ -7,6 +7,7 @@ import fc from 'fast-check';
 const fixed = process.env['FC_SEED'] ?? (process.env['CI'] ? '20261202' : undefined);
 if (fixed !== undefined) {
   const seed = Number(fixed);
-  if (!Number.isSafeInteger(seed)) throw new Error(`FC_SEED must be an integer, got ${JSON.stringify(fixed)}`);
+  if (!Number.isSafeInteger(seed))
+    throw new Error(`FC_SEED must be an integer, got ${JSON.stringify(fixed)}`);
   fc.configureGlobal({ ...fc.readConfigureGlobal(), seed });
 }

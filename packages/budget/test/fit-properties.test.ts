@@ -179,7 +179,8 @@ describe('fit properties', () => {
   });
 
   it('a middle cut gives the end what a many-token grapheme left unused at the start (found by this property)', () => {
-    const start = '𐀀𐀀Ĉ྅Ĉ⠂ࠂ elit sollicitudin lectus non tincidunt gravida imperdiet orci 🇯🇵🇫🇷 ㆀ𐓎𐀀Ćࠂ𐀀ଅ 👨‍👩‍👧‍👦';
+    const start =
+      '𐀀𐀀Ĉ྅Ĉ⠂ࠂ elit sollicitudin lectus non tincidunt gravida imperdiet orci 🇯🇵🇫🇷 ㆀ𐓎𐀀Ćࠂ𐀀ଅ 👨‍👩‍👧‍👦';
     const items = [
       {
         id: 'b0',
