@@ -3,8 +3,21 @@ import type { BlockSource, ContextBlock, Transform } from './context-block.js';
 import { BLOCK_KINDS, defaultTrust, TRUST_LEVELS } from './context-block.js';
 import { DIGEST_PATTERN as digestPattern } from './digest.js';
 import { BLOCK_LIMITS as L } from './limits.js';
+import { isWellFormed } from './well-formed.js';
 
-const shortText = z.string().min(1).max(1024);
+// Metadata strings are signed as they are (RFC 8785 cannot encode a lone
+// surrogate) and are not sanitized in place, so an unpaired surrogate is refused
+// here, naming the field, rather than deep in signing. Content may hold one:
+// sanitizing replaces it with U+FFFD before anything is signed.
+const wellFormed = [
+  isWellFormed,
+  { message: 'contains a lone surrogate (an unpaired UTF-16 code unit)' },
+] as const;
+const shortText = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine(...wellFormed);
 
 /**
  * Error of a size limit: names the limit (`BLOCK_LIMITS.<name>`) and the
@@ -21,7 +34,11 @@ const overLimit = (name: keyof typeof L) => ({
 const sourceShape = z.strictObject({
   type: shortText,
   name: shortText.exactOptional(),
-  uri: z.string().max(8192).exactOptional(),
+  uri: z
+    .string()
+    .max(8192)
+    .refine(...wellFormed)
+    .exactOptional(),
   server: shortText.exactOptional(),
   tool: shortText.exactOptional(),
   callId: shortText.exactOptional(),
@@ -61,14 +78,25 @@ const blockShape = z
       .string()
       .min(1)
       .max(L.maxIdChars, overLimit('maxIdChars'))
+      .refine(...wellFormed)
       .default(() => globalThis.crypto.randomUUID()),
     kind: z.enum(BLOCK_KINDS as [ContextBlock['kind'], ...ContextBlock['kind'][]]),
     trust: z.enum(TRUST_LEVELS as [ContextBlock['trust'], ...ContextBlock['trust'][]]).exactOptional(),
     content: z.string().max(L.maxContentChars, overLimit('maxContentChars')),
     source: sourceShape.exactOptional(),
-    tenant: z.string().min(1).max(256),
+    tenant: z
+      .string()
+      .min(1)
+      .max(256)
+      .refine(...wellFormed),
     labels: z
-      .array(z.string().min(1).max(L.maxLabelChars, overLimit('maxLabelChars')))
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(L.maxLabelChars, overLimit('maxLabelChars'))
+          .refine(...wellFormed),
+      )
       .max(L.maxLabelCount, overLimit('maxLabelCount'))
       .default(() => []),
     createdAt: z.iso.datetime({ offset: false }).default(() => new Date().toISOString()),

@@ -2,16 +2,17 @@ import type { ContextBlock } from '@ctxpack/block';
 import { assertRecord } from '@ctxpack/block/kernel';
 import type { FitItemResult, FitResult } from '@ctxpack/budget';
 import { BudgetExceededError, fit, loadTokenizer } from '@ctxpack/budget';
-import type { Finding, SanitizeResult } from '@ctxpack/escape';
+import type { SanitizeResult } from '@ctxpack/escape';
 import { sanitize } from '@ctxpack/escape';
-import { deriveBlock, digestRequest, stampBlock } from '@ctxpack/provenance';
+import { digestRequest } from '@ctxpack/provenance';
 import type { AnthropicOptions, SerializePolicy, SpotlightOption, Target } from '@ctxpack/serialize';
 import { PAYLOAD_SCHEMA, PAYLOAD_SCHEMA_HASH } from '@ctxpack/serialize';
 import { createRequestPlanner, describeSource } from '@ctxpack/serialize/plan';
 import type { Signer } from '@ctxpack/sign';
 import { createLeafAsync, signManifest } from '@ctxpack/sign';
-import type { BlockReport, Payload } from './payload.js';
+import type { BlockFinding, BlockReport, Payload } from './payload.js';
 import { checkParams, mergeParams } from './request-params.js';
+import { checkAllowTokens, derive, sanitizeBlocks } from './sanitize-blocks.js';
 
 export interface AssembleOptions<T extends Target = Target> {
   target: T;
@@ -39,6 +40,13 @@ export interface AssembleOptions<T extends Target = Target> {
    * budget as their JSON text, and covered by the signed request digest.
    */
   params?: Record<string, unknown>;
+  /**
+   * Registered special tokens (exactly as `SPECIAL_TOKENS` spells them) that
+   * trusted text may send as written, e.g. `['<|endoftext|>']` for a prompt that
+   * shows one. Never applies to user or untrusted text; by default every
+   * special token from every origin is neutralized.
+   */
+  allowTokens?: readonly string[];
 }
 
 interface InternalOptions<T extends Target> extends AssembleOptions<T> {
@@ -72,9 +80,11 @@ export async function assembleBlocks<T extends Target>(
   const params = checkParams(options.params, target);
   const paramsTokens = params.json === '' ? 0 : tokenizer.count(params.json);
 
-  const { blocks: sanitized, findings } = sanitizeBlocks(source);
+  const allowTokens = checkAllowTokens(options.allowTokens);
+  const { blocks: sanitized, rendered: renderable, findings } = sanitizeBlocks(source, allowTokens);
 
-  const plan = planner.plan(sanitized);
+  // Planned and rendered with sanitized source fields; signed (leaves) with the caller's.
+  const plan = planner.plan(renderable);
   const limit = budget.maxTokens - (budget.reserveOutput ?? 0);
   const measure = (kept: readonly FitItemResult[]) => plan.measure(kept) + paramsTokens;
   const runFit = (maxTokens: number) =>
@@ -175,90 +185,6 @@ function pick<O extends object, K extends keyof O>(options: O, keys: readonly K[
   return out;
 }
 
-/** Sanitizes each block by its trust; a changed block becomes a child (same id) with a `sanitize` transform. */
-function sanitizeBlocks(source: readonly ContextBlock[]): {
-  blocks: ContextBlock[];
-  findings: Map<string, Finding[]>;
-} {
-  const findings = new Map<string, Finding[]>();
-  const blocks = source.map((original) => {
-    const block = stampBlock(original);
-    const result =
-      block.kind === 'tool-call'
-        ? sanitizeArguments(block.content, block.trust)
-        : sanitizeText(block.content, block.trust);
-    findings.set(block.id, result.findings);
-    if (!result.changed) return block;
-    return derive(block, result.text, {
-      kind: 'sanitize',
-      params: { findings: result.findings.length },
-      ranges: result.findings.map(({ start, end }) => ({ start, end })),
-    });
-  });
-  return { blocks, findings };
-}
-
-/**
- * Sanitizes text by the trust of its origin. Trusted text is otherwise left
- * as written, but no registered special token reaches the model from any
- * origin: a `<|im_start|>` in the application's own text is neutralized too.
- */
-type Cleaned = Pick<SanitizeResult, 'text' | 'changed' | 'findings'>;
-
-function sanitizeText(text: string, trust: ContextBlock['trust']): SanitizeResult {
-  return sanitize(
-    text,
-    trust === 'trusted' ? { trust, actions: { specialTokens: 'neutralize' } } : { trust },
-  );
-}
-
-/**
- * Tool-call arguments are JSON: every key and string value is sanitized on its
- * own and the object re-serialized, so the arguments stay valid JSON (a text
- * sanitize could split an escape sequence). Non-JSON arguments are sanitized
- * as text. Findings' offsets are within the string they were found in.
- */
-function sanitizeArguments(content: string, trust: ContextBlock['trust']): Cleaned {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(content);
-  } catch {
-    return sanitizeText(content, trust);
-  }
-  const found: Finding[] = [];
-  let changed = false;
-  const clean = (text: string): string => {
-    const r = sanitizeText(text, trust);
-    for (const f of r.findings) found.push(f);
-    if (r.changed) changed = true;
-    return r.text;
-  };
-  // Iterative: argument depth is bounded by the block size, not by the call stack.
-  const root: { value: unknown } = { value: parsed };
-  const stack: [Record<string, unknown> | unknown[], string | number][] = [
-    [root as Record<string, unknown>, 'value'],
-  ];
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [holder, key] = top;
-    const value = (holder as Record<string | number, unknown>)[key];
-    if (typeof value === 'string') (holder as Record<string | number, unknown>)[key] = clean(value);
-    else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) stack.push([value, i]);
-    else if (typeof value === 'object' && value !== null) {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value))
-        Object.defineProperty(out, clean(k), {
-          value: v,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      (holder as Record<string | number, unknown>)[key] = out;
-      for (const k of Object.keys(out)) stack.push([out, k]);
-    }
-  }
-  return { text: changed ? JSON.stringify(root.value) : content, changed, findings: found };
-}
-
 interface Recheck {
   /** The cut text before it was sanitized again, and what sanitizing it did. */
   readonly cut: string;
@@ -344,16 +270,11 @@ function applyCuts(
   return kept;
 }
 
-/** A derived block under its parent's id: one block, one identity, its lineage in `parents`/`transforms`. */
-function derive(block: ContextBlock, content: string, transform: ContextBlock['transforms'][number]) {
-  return { ...deriveBlock(block, { content, transform }), id: block.id };
-}
-
 function reportBlocks(
   blocks: readonly ContextBlock[],
   kept: readonly ContextBlock[],
   fitted: FitResult,
-  findings: ReadonlyMap<string, Finding[]>,
+  findings: ReadonlyMap<string, BlockFinding[]>,
 ): BlockReport[] {
   const sent = new Map(kept.map((b) => [b.id, b]));
   return fitted.items.map((r, i) => {

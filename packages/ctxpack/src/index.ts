@@ -79,7 +79,7 @@ export type {
 export { IMPORT_TARGETS, importRequest, MAX_IMPORT_BYTES } from './import-request.js';
 export type { OutputGuard, OutputGuardOptions, OutputTextChannel } from './output-guard.js';
 export { createOutputGuard } from './output-guard.js';
-export type { AssemblyReport, BlockReport, Payload } from './payload.js';
+export type { AssemblyReport, BlockFinding, BlockReport, Payload } from './payload.js';
 export { MAX_PARAMS_CHARS } from './request-params.js';
 export { ResponseBlockedError } from './response-blocked-error.js';
 export type { ResponseAction, ResponseFinding } from './response-finding.js';

@@ -1,8 +1,16 @@
-import type { ContextBlock } from '@ctxpack/block';
+import type { BlockSource, ContextBlock } from '@ctxpack/block';
 import type { BudgetReport } from '@ctxpack/budget';
 import type { Finding } from '@ctxpack/escape';
 import type { PAYLOAD_SCHEMA, RequestFor, SourceMapEntry, Target } from '@ctxpack/serialize';
 import type { Envelope, Leaf, Manifest } from '@ctxpack/sign';
+
+/**
+ * A finding in a block's content, or, with `field`, in one of its source
+ * fields (offsets are then within that field's value).
+ */
+export interface BlockFinding extends Finding {
+  field?: `source.${keyof BlockSource}`;
+}
 
 /** What happened to one block during assembly. */
 export interface BlockReport {
@@ -16,7 +24,7 @@ export interface BlockReport {
   /** `tokensBefore` is a lower bound: the block was dropped or cut before it was fully counted. */
   countedPartially?: boolean;
   tokensAfter: number;
-  findings: Finding[];
+  findings: BlockFinding[];
   /** Digest of the content as sent (after sanitizing and truncating). */
   digest: string;
   /** Digests of the blocks it was derived from, oldest first. */
