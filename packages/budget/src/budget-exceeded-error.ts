@@ -10,7 +10,7 @@ const marker: symbol = Symbol.for('ctxpack.error.budget_exceeded');
  * `onOverflow: 'report' | 'truncate-pinned'`.
  */
 export class BudgetExceededError extends CtxpackError {
-  /** Ids of the pinned items that had to fit. */
+  /** Ids of the items that had to fit: the pinned ones (and, from `assemble`, the latest user turn). */
   readonly pinnedIds: readonly string[];
   /** Tokens available: `maxTokens - reserveOutput`. */
   readonly budget: number;
@@ -23,7 +23,8 @@ export class BudgetExceededError extends CtxpackError {
     const what =
       pinnedIds.length === 0
         ? 'The request framing (baseTokens) alone'
-        : `Pinned items ${shown.join(', ')}${more}`;
+        : // Not only pinned: assemble also keeps the latest user turn (and refuses an empty request).
+          `Items that must be kept ${shown.join(', ')}${more}`;
     super({
       code: 'budget_exceeded',
       message:
