@@ -3,7 +3,7 @@ import { mergeLongPiece, mergePiece } from './byte-pair-merge.js';
 import { checkText, invalidInput, overLimit } from './check-input.js';
 import { decodeEncoding, type EncodingData, type EncodingName, type RawRanks } from './encoding-data.js';
 import { BUDGET_LIMITS } from './limits.js';
-import { PieceCache } from './piece-cache.js';
+import { PieceCache, ShortPieceCounts } from './piece-cache.js';
 import { type PieceScanner, pieceScannerFor } from './pre-tokenizer.js';
 import { type NativeOps, setNativeOps, type Tokenizer } from './tokenizer.js';
 import { isAscii, toByteString, toBytes, utf8Width } from './utf8.js';
@@ -42,6 +42,8 @@ class BpeTokenizer implements Tokenizer, NativeOps {
   private dataCache: EncodingData | undefined;
   private scanCache: PieceScanner | undefined;
   private readonly pieces = new PieceCache<PieceTokens>(PIECE_CACHE_CAPACITY);
+  /** Counts of short pieces read in place (no substring): the counting hot path on JSON and code. */
+  private readonly shortCounts = new ShortPieceCounts();
   private readonly decoder = new TextDecoder('utf-8');
 
   constructor(encoding: EncodingName, ranks: RawRanks) {
@@ -94,9 +96,17 @@ class BpeTokenizer implements Tokenizer, NativeOps {
   countUpTo(text: string, limit: number): number {
     const scan = this.scanner();
     let total = 0;
+    const short = this.shortCounts;
     for (let p = 0; p < text.length && total <= limit; ) {
       const end = scan(text, p);
-      total += this.pieceCount(text.slice(p, end));
+      if (end - p <= ShortPieceCounts.MAX_CHARS) {
+        let n = short.get(text, p, end);
+        if (n < 0) {
+          n = this.pieceCount(text.slice(p, end));
+          short.set(text, p, end, n);
+        }
+        total += n;
+      } else total += this.pieceCount(text.slice(p, end));
       p = end;
     }
     return total;
