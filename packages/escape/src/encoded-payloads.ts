@@ -13,7 +13,28 @@ const MAX_DECODED_TOTAL = 1 << 20;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function printableText(bytes: Uint8Array): string | undefined {
+/**
+ * The decoded text of `bin` (one byte per char, as `atob` returns) when it
+ * reads as text: at least 90% printable characters and a run of three ASCII
+ * letters. Most blobs are not text (identifiers, hashes, keys), so the byte
+ * checks come first: a control byte is one non-printable character in any
+ * UTF-8 decoding, and ASCII letters are single bytes, so both tests on the
+ * bytes give the decoded text's answer without decoding it; all-ASCII bytes
+ * are their own decoding.
+ */
+export function printableText(bin: string): string | undefined {
+  let control = 0;
+  let high = false;
+  for (let i = 0; i < bin.length; i++) {
+    const b = bin.charCodeAt(i);
+    if (b >= 0x80) high = true;
+    else if (b < 0x20 && b !== 9 && b !== 10 && b !== 13) control++;
+  }
+  // printable ≥ 0.9 × decoded length, and decoded length ≤ byte count.
+  if (control > 0.1 * bin.length || !/[a-z]{3}/i.test(bin)) return undefined;
+  if (!high) return bin;
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -25,7 +46,7 @@ function printableText(bytes: Uint8Array): string | undefined {
     const cp = c.codePointAt(0)!;
     if (cp >= 0x20 || cp === 9 || cp === 10 || cp === 13) printable++;
   }
-  return printable >= 0.9 * text.length && /[a-z]{3}/i.test(text) ? text : undefined;
+  return printable >= 0.9 * text.length ? text : undefined;
 }
 
 function decodeBase64(s: string): string | undefined {
@@ -40,15 +61,14 @@ function decodeBase64(s: string): string | undefined {
   } catch {
     return undefined;
   }
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return printableText(bytes);
+  return printableText(bin);
 }
 
 function decodeHex(s: string): string | undefined {
-  const bytes = new Uint8Array(s.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(s.slice(2 * i, 2 * i + 2), 16);
-  return printableText(bytes);
+  const codes: string[] = [];
+  for (let i = 0; i + 1 < s.length; i += 2)
+    codes.push(String.fromCharCode(Number.parseInt(s.slice(i, i + 2), 16)));
+  return printableText(codes.join(''));
 }
 
 function decodePercent(s: string): string | undefined {
