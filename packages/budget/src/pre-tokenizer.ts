@@ -1,6 +1,11 @@
 /**
- * The pre-tokenizers of o200k_base and cl100k_base as hand-written scanners
- * that give exactly the pieces of js-tiktoken's regexes (flags `gu`).
+ * The pre-tokenizers of o200k_base, cl100k_base and tekken as hand-written
+ * scanners that give exactly the pieces of their regexes (flags `gu`). One
+ * scanner per pattern family, parameterized by what differs: o200k_harmony
+ * uses o200k_base's pattern, Llama 3 uses cl100k_base's (its tokenizer.json
+ * writes the contractions as `(?i:…)`, see llama3-vocabulary.ts), and
+ * tekken's is o200k_base's without the contraction suffix and with single
+ * digits (`\p{N}` for `\p{N}{1,3}`).
  *
  * Why not the regexes: their greedy letter and symbol loops over classes with
  * astral code points keep one backtracking entry per character, and V8's
@@ -12,6 +17,7 @@
  *
  * o200k_base: `P? A* B+ C?` | `P? A+ B* C?` | `N{1,3}` | ` ?Q+[\r\n/]*` | `\s*[\r\n]+` | `\s+(?!\S)` | `\s+`
  * cl100k_base: `C` | `P? L+` | `N{1,3}` | ` ?Q+[\r\n]*` | `\s*[\r\n]+` | `\s+(?!\S)` | `\s+`
+ * tekken: `P? A* B+` | `P? A+ B*` | `N` | ` ?Q+[\r\n/]*` | `\s*[\r\n]+` | `\s+(?!\S)` | `\s+`
  *
  * with P = `[^\r\n\p{L}\p{N}]`, A = `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`,
  * B = `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`, Q = `[^\s\p{L}\p{N}]`, L = `\p{L}`,
@@ -126,8 +132,11 @@ function afterPrefix(text: string, p: number): number {
   return isPrefix(cp) ? p + width(cp) : -1;
 }
 
-/** `P? A* B+ C?`: A* gives back characters until B+ can start, so B+ starts at the last B of the A-run, or right after it. */
-function upperThenLower(text: string, p: number): number {
+/**
+ * `P? A* B+ C?` (`C?` only when `suffix`): A* gives back characters until B+
+ * can start, so B+ starts at the last B of the A-run, or right after it.
+ */
+function upperThenLower(text: string, p: number, suffix: boolean): number {
   // Two tries, as the regex backtracks: with the prefix character consumed, then without.
   for (let q = afterPrefix(text, p), tries = 0; tries < 2; q = p, tries++) {
     if (q < 0) continue;
@@ -143,19 +152,19 @@ function upperThenLower(text: string, p: number): number {
     const start = i < text.length && (flagsOf(codePointAt(text, i)) & LOWER) !== 0 ? i : lastLower;
     if (start < 0) continue;
     const end = runEnd(text, start, LOWER);
-    return end + contraction(text, end);
+    return suffix ? end + contraction(text, end) : end;
   }
   return -1;
 }
 
-/** `P? A+ B* C?` */
-function upperRun(text: string, p: number): number {
+/** `P? A+ B* C?` (`C?` only when `suffix`) */
+function upperRun(text: string, p: number, suffix: boolean): number {
   for (let q = afterPrefix(text, p), tries = 0; tries < 2; q = p, tries++) {
     if (q < 0) continue;
     const upperEnd = runEnd(text, q, UPPER);
     if (upperEnd === q) continue;
     const end = runEnd(text, upperEnd, LOWER);
-    return end + contraction(text, end);
+    return suffix ? end + contraction(text, end) : end;
   }
   return -1;
 }
@@ -170,10 +179,10 @@ function letterRun(text: string, p: number): number {
   return -1;
 }
 
-/** `N{1,3}` */
-function digits(text: string, p: number): number {
+/** `N{1,max}` */
+function digits(text: string, p: number, max: number): number {
   let i = p;
-  for (let k = 0; k < 3 && i < text.length; k++) {
+  for (let k = 0; k < max && i < text.length; k++) {
     const cp = codePointAt(text, i);
     if ((flagsOf(cp) & NUM) === 0) break;
     i += width(cp);
@@ -218,20 +227,24 @@ function whitespace(text: string, p: number): number {
 /** End of the piece starting at `p` (< text.length). */
 export type PieceScanner = (text: string, p: number) => number;
 
-function scanO200k(text: string, p: number): number {
-  let end = upperThenLower(text, p);
-  if (end < 0) end = upperRun(text, p);
-  if (end < 0) end = digits(text, p);
+/** The o200k family: cased letter runs with an optional contraction `suffix`, digit runs of at most `maxDigits`. */
+function scanCased(text: string, p: number, suffix: boolean, maxDigits: number): number {
+  let end = upperThenLower(text, p, suffix);
+  if (end < 0) end = upperRun(text, p, suffix);
+  if (end < 0) end = digits(text, p, maxDigits);
   if (end < 0) end = symbols(text, p, true);
   if (end < 0) end = whitespace(text, p);
   return end;
 }
 
+const scanO200k: PieceScanner = (text, p) => scanCased(text, p, true, 3);
+const scanTekken: PieceScanner = (text, p) => scanCased(text, p, false, 1);
+
 function scanCl100k(text: string, p: number): number {
   const c = contraction(text, p);
   if (c > 0) return p + c;
   let end = letterRun(text, p);
-  if (end < 0) end = digits(text, p);
+  if (end < 0) end = digits(text, p, 3);
   if (end < 0) end = symbols(text, p, false);
   if (end < 0) end = whitespace(text, p);
   return end;
@@ -239,15 +252,20 @@ function scanCl100k(text: string, p: number): number {
 
 const O200K_PATTERN =
   "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+('s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|'d|'D)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*('s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|'d|'D)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+/** tekken's `config.pattern` as mistral-common ships it in tekken.json (already JS syntax). */
+const TEKKEN_PATTERN =
+  '[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+';
 const CL100K_PATTERN =
   "('s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|'d|'D)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
 /**
- * The scanner for a js-tiktoken pattern, or undefined for a pattern it does
+ * The scanner for a pre-tokenizer pattern (JS syntax, flags `gu`, as
+ * js-tiktoken and tekken.json write it), or undefined for a pattern it does
  * not implement (a changed rank file must not be scanned with the old rules).
  */
 export function pieceScannerFor(pattern: string): PieceScanner | undefined {
   if (pattern === O200K_PATTERN) return scanO200k;
   if (pattern === CL100K_PATTERN) return scanCl100k;
+  if (pattern === TEKKEN_PATTERN) return scanTekken;
   return undefined;
 }

