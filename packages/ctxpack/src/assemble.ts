@@ -81,7 +81,7 @@ export async function assembleBlocks<T extends Target>(
   const paramsTokens = params.json === '' ? 0 : tokenizer.count(params.json);
 
   const allowTokens = checkAllowTokens(options.allowTokens);
-  const { blocks: sanitized, rendered: renderable, findings } = sanitizeBlocks(source, allowTokens);
+  const { blocks: sanitized, rendered: renderable, findings } = await sanitizeBlocks(source, allowTokens);
 
   // Planned and rendered with sanitized source fields; signed (leaves) with the caller's.
   const plan = planner.plan(renderable);

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '@ctxpack/block';
 import { assertArray } from '@ctxpack/block/kernel';
 import type { Finding, SanitizeResult } from '@ctxpack/escape';
 import { SPECIAL_TOKENS, sanitize, scan } from '@ctxpack/escape';
-import { deriveBlock, stampBlock } from '@ctxpack/provenance';
+import { deriveBlock, digestContentAsync } from '@ctxpack/provenance';
 import type { BlockFinding } from './payload.js';
 
 /** The source fields that reach a request: tool names, call ids, the data boundary's `source` attribute. */
@@ -57,15 +57,17 @@ export interface SanitizedBlocks {
  * for rendering (call ids always as untrusted text, so a call and its result,
  * whatever their trust, keep one id); their findings carry `field`.
  */
-export function sanitizeBlocks(
+export async function sanitizeBlocks(
   source: readonly ContextBlock[],
   allowTokens: ReadonlySet<string> = new Set(),
-): SanitizedBlocks {
+): Promise<SanitizedBlocks> {
   const findings = new Map<string, BlockFinding[]>();
   const blocks: ContextBlock[] = [];
   const rendered: ContextBlock[] = [];
-  for (const original of source) {
-    const block = stampBlock(original);
+  // Stamped with the runtime's native SHA-256 where it has one (the blocks were checked by the planner).
+  const digests = await Promise.all(source.map((b) => digestContentAsync(b.content)));
+  for (const [i, original] of source.entries()) {
+    const block: ContextBlock = { ...original, digest: digests[i] as string };
     const result =
       block.kind === 'tool-call'
         ? sanitizeArguments(block.content, block.trust)
@@ -207,6 +209,22 @@ function sanitizeSource(
     out[field] = text;
   }
   return out ?? source;
+}
+
+// The same few types, servers and tool names recur in every block and every
+// request of an agent loop; sanitize is deterministic, so results are kept.
+const FIELD_CACHE_SIZE = 1024;
+const fieldCache = new Map<string, Cleaned>();
+
+function sanitizeField(value: string, trust: ContextBlock['trust']): Cleaned {
+  const key = `${trust}\u0000${value}`;
+  let r = fieldCache.get(key);
+  if (r === undefined) {
+    r = sanitizeText(value, trust);
+    if (fieldCache.size >= FIELD_CACHE_SIZE) fieldCache.clear();
+    fieldCache.set(key, r);
+  }
+  return r;
 }
 
 /**
