@@ -201,7 +201,7 @@ function sanitizeSource(
   for (const field of SOURCE_FIELDS) {
     const value = source[field];
     if (value === undefined) continue;
-    const r = sanitizeText(value, field === 'callId' ? 'untrusted' : trust);
+    const r = sanitizeField(value, field === 'callId' ? 'untrusted' : trust);
     for (const f of r.findings) found.push({ ...f, field: `source.${field}` });
     const text = r.text.replace(LINE_BREAKING, ' ');
     if (text === value) continue;
