@@ -12,6 +12,7 @@ const conditions = ['@ctxpack/source', 'import', 'module', 'node', 'default'];
 const slowUnitTests = [
   'packages/replay-redis/test/**/*.test.ts',
   'packages/cli/test/cli.test.ts',
+  'packages/cli/test/bench-command.test.ts',
   'packages/cli/test/html-report-chromium.test.ts',
   'packages/mcp/test/real-servers.test.ts',
   'packages/budget/test/tokenizer-differential.test.ts',

@@ -627,6 +627,12 @@ const specs: Record<string, Spec> = {
   // @ctxpack/cli
   'cli.renderHtmlReport': { args: () => [JSON.parse(JSON.stringify(fx().payload))] },
   'cli.runCli': { args: () => [['scan', '-'], nullIo()] },
+  'cli.measureFit': { args: () => [() => 1, { warmRuns: 1, skipWarmAfterMs: 100 }] },
+  'cli.loadFitPeers': {
+    args: () => [
+      { encoding: 'o200k_base', fallbackCount: (t: string) => t.length, names: ['gpt-tokenizer'] },
+    ],
+  },
 };
 
 const newContext = () => ctxpack.createContext({ tenant: 'acme', signer: fx().keys });

@@ -1,5 +1,6 @@
 import { CtxpackError, InvalidArgumentError } from 'ctxpack';
 import { AUDIT_HELP, runAudit } from './audit-command.js';
+import { BENCH_HELP, runBench } from './bench-command.js';
 import { CHECK_RESPONSE_HELP, runCheckResponse } from './check-response-command.js';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
@@ -22,6 +23,7 @@ Commands:
   audit verify <log>               check a hash-chained audit log (or --redis URL --stream KEY)
   gateway --config gateway.json    run the verifying guardrail service (LiteLLM, Kong, POST /verify)
   mcp-proxy --pins f -- <cmd…>     a scanning, pinning, sanitizing stdio proxy in front of an MCP server
+  bench <request.json>             fit a request to budgets (--budgets 8k,32k,128k): ctxpack vs installed peers
 
 Run 'ctxpack <command> --help' for a command's options.`;
 
@@ -37,6 +39,7 @@ const commands: Record<
   audit: { run: runAudit, help: AUDIT_HELP },
   gateway: { run: runGateway, help: GATEWAY_HELP },
   'mcp-proxy': { run: runMcpProxy, help: MCP_PROXY_HELP },
+  bench: { run: runBench, help: BENCH_HELP },
 };
 
 /**
