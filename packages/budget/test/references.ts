@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import { TokenizerLoader } from '@lenml/tokenizers';
 import { encode as encodeHarmony } from 'gpt-tokenizer/encoding/o200k_harmony';
 import { Tiktoken as JsTiktoken } from 'js-tiktoken/lite';
+import o200k from 'js-tiktoken/ranks/o200k_base';
+import { get_encoding as getWasmEncoding } from 'tiktoken';
 import { Tiktoken as WasmTiktoken } from 'tiktoken/lite';
 
 const require = createRequire(import.meta.url);
@@ -32,10 +34,37 @@ export interface Reference {
   encode(text: string): number[];
 }
 
-/** gpt-tokenizer's o200k_harmony, no special token recognized in text. */
+/**
+ * gpt-tokenizer's o200k_harmony, no special token recognized in text. It is
+ * the one JS tokenizer that names o200k_harmony, but it cannot produce
+ * o200k's single token for U+FEFF (id 5574: it emits [5416, 123]), where
+ * js-tiktoken and tiktoken's Rust core agree on 5574; texts with U+FEFF are
+ * compared with tiktoken only (see `harmonyTiktoken`).
+ */
 export const harmonyReference: Reference = {
   encode: (text) => encodeHarmony(text, { allowedSpecial: new Set(), disallowedSpecial: new Set() }),
 };
+
+/**
+ * o200k_harmony's text encoding is o200k_base's (the same ranks and pattern;
+ * only special tokens are added, and text never produces them): js-tiktoken
+ * on o200k_base, the reference of the existing encodings.
+ */
+export function createHarmonyJsTiktoken(): Reference {
+  const tiktoken = new JsTiktoken(o200k);
+  return { encode: (text) => tiktoken.encode(text, [], []) };
+}
+
+/**
+ * openai/tiktoken's Rust core (WASM) on o200k_base, for long runs (js-tiktoken
+ * is quadratic on one long piece). Its regex crate's Unicode tables are older
+ * than V8's: a letter assigned in Unicode 16 or 17 (U+323B0, CJK Extension J)
+ * is not a letter to it, so it is used on plain text only.
+ */
+export function createHarmonyTiktoken(): Reference {
+  const wasm = getWasmEncoding('o200k_base');
+  return { encode: (text) => Array.from(wasm.encode(text, [], [])) };
+}
 
 /**
  * Hugging Face's tokenizer (transformers.js, via @lenml/tokenizers) on Llama
