@@ -141,7 +141,7 @@ const codeToken = fc.constantFrom(
   ...['const', 'let', 'function', 'return', 'if', 'else', 'for', 'while', '(', ')', '{', '}', '[', ']'],
   ...[';', ',', '.', '=', '==', '===', '=>', '+', '-', '*', '/', '%', '<', '>', '&&', '||', '!'],
   ...[' ', '  ', '    ', '\n', '\n    ', '\t', 'x', 'y', 'fooBar', 'FOO_BAR', '42', '3.14', '"str"', "'c'"],
-  ...['`tpl ${x}`', '// note', '/* c */', '#include', 'self.', '__init__', 'println!', '::', '->', '?.'],
+  ...['`tpl $' + '{x}`', '// note', '/* c */', '#include', 'self.', '__init__', 'println!', '::', '->', '?.'],
 );
 
 /** The properties, run per encoding; their runs add up to 20,000 strings with the corpus and long runs. */
