@@ -33,7 +33,7 @@ B64_VALUES[0x5f] = 63; // base64url '_'
 
 /** Percent-decodes to bytes, leniently: a malformed `%` stays as it is. `+` is a space in a query. */
 export function percentDecode(text: string, plusIsSpace: boolean): Uint8Array {
-  if (!text.includes('%') && !(plusIsSpace && text.includes('+'))) return encoder.encode(text);
+  if (!text.includes('%') && !(plusIsSpace && text.includes('+'))) return encodePlain(text);
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -49,6 +49,17 @@ export function percentDecode(text: string, plusIsSpace: boolean): Uint8Array {
     }
   }
   return Uint8Array.from(out);
+}
+
+/** UTF-8 of `text`: ASCII copied by a loop (no native call for a short URL part), anything else by TextEncoder. */
+function encodePlain(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return encoder.encode(text);
+    out[i] = c;
+  }
+  return out;
 }
 
 function isHex(c: number): boolean {
@@ -145,12 +156,18 @@ function urlPieces(url: string): { channel: string; text: string; plus: boolean 
  * `vouched` do not count. Linear in the URL.
  */
 export function findUrlTaint(url: string, index: ByteIndex, vouched?: ByteIndex): TaintHit | undefined {
-  const candidates: Candidate[] = [];
+  if (index.windows === 0) return undefined;
   const pieces = urlPieces(url);
+  const parts: Uint8Array[] = [];
+  for (const p of pieces) parts.push(percentDecode(p.text, p.plus));
+  // The common case, a URL that carries nothing: one cheap pass proves it
+  // before any candidate is built (see mayCarryTaint).
+  if (!mayCarryTaint(pieces, parts, index)) return undefined;
+  const candidates: Candidate[] = [];
   const byChannel = new Map<string, Uint8Array[]>();
   const all: Uint8Array[] = [];
-  for (const p of pieces) {
-    const bytes = percentDecode(p.text, p.plus);
+  pieces.forEach((p, i) => {
+    const bytes = parts[i] as Uint8Array;
     const decoding: TaintDecoding =
       bytes.length === p.text.length && !p.text.includes('%') ? 'plain' : 'percent';
     candidates.push({ bytes, channel: p.channel, decoding });
@@ -159,15 +176,129 @@ export function findUrlTaint(url: string, index: ByteIndex, vouched?: ByteIndex)
     list.push(bytes);
     byChannel.set(p.channel, list);
     all.push(bytes);
-  }
+  });
   const joins: [string, Uint8Array[]][] = [...byChannel.entries()].filter(([, l]) => l.length > 1);
   if (all.length > 1) joins.push(['url', all]);
-  for (const [channel, parts] of joins) {
-    const joined = concat(parts);
+  for (const [channel, joinedParts] of joins) {
+    const joined = concat(joinedParts);
     candidates.push({ bytes: joined, channel, decoding: 'joined' });
     decodings(latin1.decode(joined), channel, candidates);
   }
   return bestHit(candidates, index, vouched);
+}
+
+/**
+ * Whether any candidate of `findUrlTaint` could hold a window of `index`.
+ * Every candidate's windows are windows of a smaller set: a part, as written
+ * or percent-decoded, is a substring of all parts joined; its base64 or hex
+ * run lies inside a run of the joined text, whose decodings at every 4- (2-)
+ * character alignment hold the part's decodings as substrings (base64 emits
+ * whole bytes per 4 characters from any aligned start). So probing all parts
+ * joined and each kind's parts joined, as written and decoded, finds every
+ * window the candidates hold (and ignores `vouched`: a superset). Linear in
+ * the URL; nothing is allocated but the joins.
+ */
+function mayCarryTaint(
+  pieces: readonly { channel: string }[],
+  parts: readonly Uint8Array[],
+  index: ByteIndex,
+): boolean {
+  if (probeJoined(concat(parts), index)) return true;
+  for (let i = 0; i < pieces.length; i++) {
+    const channel = (pieces[i] as { channel: string }).channel;
+    let first = true;
+    for (let k = 0; k < i; k++) if ((pieces[k] as { channel: string }).channel === channel) first = false;
+    if (!first) continue;
+    const same: Uint8Array[] = [];
+    for (let k = i; k < pieces.length; k++)
+      if ((pieces[k] as { channel: string }).channel === channel) same.push(parts[k] as Uint8Array);
+    if (same.length > 1 && probeJoined(concat(same), index)) return true;
+  }
+  return false;
+}
+
+/** Whether `bytes`, as they are or base64/hex-decoded (as `decodings` reads them), hold a window of `index`. */
+function probeJoined(bytes: Uint8Array, index: ByteIndex): boolean {
+  if (probeWindows(bytes, 0, bytes.length, index)) return true;
+  for (let i = 0; i < bytes.length; ) {
+    if (!isB64Byte(bytes[i] as number)) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < bytes.length && isB64Byte(bytes[end] as number)) end++;
+    if (end - i >= 11) {
+      for (let shift = 0; shift < 4; shift++) if (probeBase64(bytes, i + shift, end, index)) return true;
+    }
+    i = end;
+  }
+  for (let i = 0; i < bytes.length; ) {
+    if (!isHex(bytes[i] as number)) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < bytes.length && isHex(bytes[end] as number)) end++;
+    if (end - i >= 16 && (probeHex(bytes, i, end, index) || probeHex(bytes, i + 1, end, index))) return true;
+    i = end;
+  }
+  return false;
+}
+
+function isB64Byte(c: number): boolean {
+  return c < 0x80 && (B64_VALUES[c] as number) >= 0;
+}
+
+/** Whether some 8-byte window of `bytes[from, to)` is in `index` (rolling, no copy). */
+function probeWindows(bytes: Uint8Array, from: number, to: number, index: ByteIndex): boolean {
+  let lo = 0;
+  let hi = 0;
+  for (let k = from; k < to; k++) {
+    lo = ((lo >>> 8) | ((hi & 0xff) << 24)) >>> 0;
+    hi = ((hi >>> 8) | ((bytes[k] as number) << 24)) >>> 0;
+    if (k - from >= WINDOW_BYTES - 1 && index.find(lo, hi) !== -1) return true;
+  }
+  return false;
+}
+
+/** `decodeBase64Run` over byte codes, each decoded byte probed as it is made. */
+function probeBase64(bytes: Uint8Array, from: number, to: number, index: ByteIndex): boolean {
+  let acc = 0;
+  let bits = 0;
+  let n = 0;
+  let lo = 0;
+  let hi = 0;
+  for (let i = from; i < to; i++) {
+    acc = (acc << 6) | (B64_VALUES[bytes[i] as number] as number);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      const b = (acc >> bits) & 0xff;
+      lo = ((lo >>> 8) | ((hi & 0xff) << 24)) >>> 0;
+      hi = ((hi >>> 8) | (b << 24)) >>> 0;
+      if (++n >= WINDOW_BYTES && index.find(lo, hi) !== -1) return true;
+    }
+    acc &= 0xff;
+  }
+  return false;
+}
+
+function hexValue(c: number): number {
+  return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
+}
+
+/** `decodeHexRun` over byte codes, each decoded byte probed as it is made. */
+function probeHex(bytes: Uint8Array, from: number, to: number, index: ByteIndex): boolean {
+  let lo = 0;
+  let hi = 0;
+  let n = 0;
+  for (let i = from; i + 1 < to; i += 2) {
+    const b = (hexValue(bytes[i] as number) << 4) | hexValue(bytes[i + 1] as number);
+    lo = ((lo >>> 8) | ((hi & 0xff) << 24)) >>> 0;
+    hi = ((hi >>> 8) | (b << 24)) >>> 0;
+    if (++n >= WINDOW_BYTES && index.find(lo, hi) !== -1) return true;
+  }
+  return false;
 }
 
 /**

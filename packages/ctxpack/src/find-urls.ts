@@ -149,7 +149,11 @@ function codeSpans(line: string): [number, number][] {
 
 function startsBare(line: string, i: number): boolean {
   const c = line.charCodeAt(i) | 0x20;
-  if (c !== 0x68 && c !== 0x66 && c !== 0x77) return false; // h, f, w
+  const d = line.charCodeAt(i + 1) | 0x20;
+  // http(s), ftp(s): `t` next; ws(s), www.: `s` or `w` next. Most words stop here, before the regex.
+  if (c === 0x68 || c === 0x66) {
+    if (d !== 0x74) return false;
+  } else if (c !== 0x77 || (d !== 0x73 && d !== 0x77)) return false;
   BARE_START.lastIndex = i;
   return BARE_START.test(line);
 }

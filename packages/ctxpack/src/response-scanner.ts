@@ -10,6 +10,7 @@ import type { PayloadTaint } from './payload-taint.js';
 import { payloadTaint } from './payload-taint.js';
 import type { ResponseAction, ResponseFinding } from './response-finding.js';
 import { readActions } from './response-finding.js';
+import { needsEscapeScan } from './scan-prefilter.js';
 import { WINDOW_BYTES } from './taint-index.js';
 
 /** Options of `checkResponse` and `createResponseGuard`. */
@@ -142,6 +143,8 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
   const extraTokens = options.extraTokens;
   if (extraTokens !== undefined) assertArray(extraTokens, 'options.extraTokens');
   const scanOptions = { detect: SCAN_DETECT, ...(extraTokens === undefined ? {} : { extraTokens }) };
+  // Registered tokens may have any shape: the prefilter only knows the built-in ones.
+  const alwaysScan = extraTokens !== undefined && extraTokens.length > 0;
   const actionOf = (kind: string): ResponseAction =>
     actions[kind] ?? actions['default'] ?? RESPONSE_ACTIONS[kind] ?? 'report';
 
@@ -263,7 +266,9 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
     for (const u of urls) checkUrl(u, segStart, redactions);
     const last = urls[urls.length - 1];
     continuation = hardCut && last !== undefined && last.end === seg.length ? last : undefined;
-    for (const f of scan(seg, scanOptions).findings) addScan(f, segStart, redactions);
+    if (alwaysScan || needsEscapeScan(seg)) {
+      for (const f of scan(seg, scanOptions).findings) addScan(f, segStart, redactions);
+    }
     if (taint?.nonce !== undefined) {
       const window = (tail + seg).toLowerCase();
       for (let i = window.indexOf(taint.nonce); i !== -1; i = window.indexOf(taint.nonce, i + 1)) {
@@ -316,6 +321,7 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
   if (taint !== undefined && taint.notice.windows > 0) {
     runDefs.push([notice, noticeBytes, 'boundary-notice-leak', 'the boundary notice', 'notice']);
   }
+  const scratch: Utf8Scratch = { bytes: new Uint8Array(0), ends: new Uint32Array(0) };
   let lastRedactions: [number, number, string][] = [];
   let lastSegStart = 0;
   const finish = ([r, min, kind, what, which]: RunDef) => {
@@ -346,15 +352,17 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
     if (runDefs.length === 0) return;
     lastRedactions = redactions;
     lastSegStart = segStart;
-    const { bytes, ends } = utf8WithEnds(seg, segStart);
+    const count = encodeWithEnds(seg, scratch);
+    const { bytes, ends } = scratch;
     for (const def of runDefs) {
       const [r, , , , which] = def;
       const index = which === 'system' ? t.system : t.notice;
+      const ring = r.ends;
+      const before = r.seen;
       let { lo, hi, seen } = r;
-      for (let k = 0; k < bytes.length; k++) {
+      for (let k = 0; k < count; k++) {
         lo = ((lo >>> 8) | ((hi & 0xff) << 24)) >>> 0;
         hi = ((hi >>> 8) | (bytes[k]! << 24)) >>> 0;
-        r.ends[seen & 7] = ends[k]!;
         seen++;
         if (seen < WINDOW_BYTES) continue;
         const owner = index.find(lo, hi);
@@ -363,13 +371,21 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
           continue;
         }
         if (r.runBytes === 0) {
-          // The window's first byte starts where the byte before it ended.
-          r.runStart = seen > WINDOW_BYTES ? r.ends[(seen - WINDOW_BYTES - 1) & 7]! : 0;
+          // The window's first byte starts where the byte before it ended:
+          // in this segment, or (k < 8) in the ring of the last bytes before it.
+          r.runStart =
+            seen <= WINDOW_BYTES
+              ? 0
+              : k >= WINDOW_BYTES
+                ? segStart + ends[k - WINDOW_BYTES]!
+                : ring[(seen - WINDOW_BYTES - 1) & 7]!;
           r.runBytes = WINDOW_BYTES;
         } else r.runBytes++;
-        r.runEnd = ends[k]!;
+        r.runEnd = segStart + ends[k]!;
         if (r.owners.size < 16) r.owners.add(owner);
       }
+      // The ring keeps the end offsets of the last 8 bytes (by global byte number) for the next segment.
+      for (let k = Math.max(0, count - 8); k < count; k++) ring[(before + k) & 7] = segStart + ends[k]!;
       r.lo = lo;
       r.hi = hi;
       r.seen = seen;
@@ -424,22 +440,53 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
   };
 }
 
-const encoder = new TextEncoder();
+/** Reused per scanner: the UTF-8 bytes of a segment and, per byte, the segment offset after its character. */
+interface Utf8Scratch {
+  bytes: Uint8Array;
+  ends: Uint32Array;
+}
 
-/** UTF-8 bytes of `seg` and, per byte, the global UTF-16 offset just after its character. */
-function utf8WithEnds(seg: string, segStart: number): { bytes: Uint8Array; ends: Float64Array } {
-  const bytes = encoder.encode(seg);
-  const ends = new Float64Array(bytes.length);
+/**
+ * Writes the UTF-8 bytes of `seg` (a lone surrogate as U+FFFD, as
+ * TextEncoder does) into `scratch` with, per byte, the UTF-16 offset in `seg`
+ * just after its character; returns the byte count. The buffers grow to
+ * 3 bytes per code unit at most and are reused, not allocated per segment.
+ */
+function encodeWithEnds(seg: string, scratch: Utf8Scratch): number {
+  const need = seg.length * 3;
+  if (scratch.bytes.length < need) {
+    scratch.bytes = new Uint8Array(need);
+    scratch.ends = new Uint32Array(need);
+  }
+  const { bytes, ends } = scratch;
   let b = 0;
   for (let i = 0; i < seg.length; i++) {
-    const c = seg.charCodeAt(i);
-    const pair = c >= 0xd800 && c <= 0xdbff && (seg.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
-    const n = c < 0x80 ? 1 : c < 0x800 ? 2 : pair ? 4 : 3;
-    if (pair) i++;
-    const end = segStart + i + 1;
-    for (let k = 0; k < n && b < ends.length; k++) ends[b++] = end;
+    let c = seg.charCodeAt(i);
+    if (c < 0x80) {
+      bytes[b] = c;
+      ends[b++] = i + 1;
+      continue;
+    }
+    const end0 = b;
+    if (c < 0x800) {
+      bytes[b++] = 0xc0 | (c >> 6);
+      bytes[b++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c <= 0xdbff && (seg.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      c = ((c - 0xd800) << 10) + (seg.charCodeAt(i + 1) - 0xdc00) + 0x10000;
+      i++;
+      bytes[b++] = 0xf0 | (c >> 18);
+      bytes[b++] = 0x80 | ((c >> 12) & 0x3f);
+      bytes[b++] = 0x80 | ((c >> 6) & 0x3f);
+      bytes[b++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+      bytes[b++] = 0xe0 | (c >> 12);
+      bytes[b++] = 0x80 | ((c >> 6) & 0x3f);
+      bytes[b++] = 0x80 | (c & 0x3f);
+    }
+    for (let k = end0; k < b; k++) ends[k] = i + 1;
   }
-  return { bytes, ends };
+  return b;
 }
 
 function newRun(): RunState {
