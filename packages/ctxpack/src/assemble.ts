@@ -10,6 +10,7 @@ import { PAYLOAD_SCHEMA, PAYLOAD_SCHEMA_HASH } from '@ctxpack/serialize';
 import { createRequestPlanner, describeSource } from '@ctxpack/serialize/plan';
 import type { Signer } from '@ctxpack/sign';
 import { createLeafAsync, signManifest } from '@ctxpack/sign';
+import { createRequestMeasure } from './measure-request.js';
 import type { BlockFinding, BlockReport, Payload } from './payload.js';
 import { checkParams, mergeParams } from './request-params.js';
 import { checkAllowTokens, derive, sanitizeBlocks } from './sanitize-blocks.js';
@@ -86,7 +87,9 @@ export async function assembleBlocks<T extends Target>(
   // Planned and rendered with sanitized source fields; signed (leaves) with the caller's.
   const plan = planner.plan(renderable);
   const limit = budget.maxTokens - (budget.reserveOutput ?? 0);
-  const measure = (kept: readonly FitItemResult[]) => plan.measure(kept) + paramsTokens;
+  // Exact, without tokenizing again the block texts fit counted (see createRequestMeasure).
+  const measureRequest = createRequestMeasure(plan, target, tokenizer);
+  const measure = (kept: readonly FitItemResult[]) => measureRequest(kept) + paramsTokens;
   const runFit = (maxTokens: number) =>
     fit(plan.items, { tokenizer, ...budget, maxTokens, baseTokens: plan.baseTokens + paramsTokens, measure });
   let fitted = runFit(budget.maxTokens);
@@ -143,7 +146,7 @@ export async function assembleBlocks<T extends Target>(
       audience,
       // `fit` measured exactly this request (same blocks, same text, same
       // nonce); counting 10 MB twice would double the cost for nothing.
-      requestTokens: fitted.report.measured ? fitted.report.used : plan.measure(fitted.items) + paramsTokens,
+      requestTokens: fitted.report.measured ? fitted.report.used : measure(fitted.items),
       budget: budget.maxTokens - (budget.reserveOutput ?? 0),
       blocks: reportBlocks(sanitized, kept, fitted, findings),
       budgetReport: fitted.report,
