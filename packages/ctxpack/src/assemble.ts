@@ -4,7 +4,7 @@ import type { FitItemResult, FitResult } from '@ctxpack/budget';
 import { BudgetExceededError, fit, loadTokenizer } from '@ctxpack/budget';
 import type { SanitizeResult } from '@ctxpack/escape';
 import { sanitize } from '@ctxpack/escape';
-import { digestRequest } from '@ctxpack/provenance';
+import { digestRequest, digestRequestAsync } from '@ctxpack/provenance';
 import type { AnthropicOptions, SerializePolicy, SpotlightOption, Target } from '@ctxpack/serialize';
 import { PAYLOAD_SCHEMA, PAYLOAD_SCHEMA_HASH } from '@ctxpack/serialize';
 import { createRequestPlanner, describeSource } from '@ctxpack/serialize/plan';
@@ -117,13 +117,13 @@ export async function assembleBlocks<T extends Target>(
 
   // Native SHA-256 (WebCrypto) where the runtime has it: same digests, faster on large blocks.
   const leaves = await Promise.all(kept.map((b) => createLeafAsync(b)));
+  const requestDigest = await digestSent(request, kept);
   const { envelope, manifest } = await signManifest(
     {
       tenant,
       audience,
       leaves,
-      // Streamed (noble): memory stays near the largest string, not the whole request.
-      requestDigest: digestRequest(request),
+      requestDigest,
       schema: PAYLOAD_SCHEMA,
       schemaHash: PAYLOAD_SCHEMA_HASH,
       ttlSeconds: options.ttlSeconds ?? 300,
@@ -152,6 +152,21 @@ export async function assembleBlocks<T extends Target>(
       budgetReport: fitted.report,
     },
   };
+}
+
+/** Below this many characters of block text the canonical request is built whole and hashed natively. */
+const NATIVE_DIGEST_MAX_CHARS = 4 * 1024 * 1024;
+
+/**
+ * The request digest. Up to a few MB the canonical JSON is built as one
+ * string and hashed by the runtime's native SHA-256 (an order of magnitude
+ * faster than JS); beyond, it is streamed through the JS hash so memory stays
+ * near the largest string, not twice the request. Same value either way.
+ */
+function digestSent(request: unknown, kept: readonly ContextBlock[]): Promise<string> | string {
+  let chars = 0;
+  for (const b of kept) chars += b.content.length;
+  return chars <= NATIVE_DIGEST_MAX_CHARS ? digestRequestAsync(request) : digestRequest(request);
 }
 
 /**
