@@ -106,3 +106,55 @@ export function timeMedian(fn: () => unknown, runs: number): number {
   }
   return median(times);
 }
+
+/**
+ * About `chars` UTF-16 code units of a mixed agent transcript as it goes on the
+ * wire: an OpenAI chat body (JSON) with a system prompt, user turns in prose,
+ * assistant tool calls with JSON arguments, and tool results of prose, code,
+ * JSON and a little CJK and emoji, all JSON-escaped.
+ */
+export function generateAgentTranscript(chars: number, seed = 1): string {
+  const rand = createRandom(seed);
+  const messages: unknown[] = [{ role: 'system', content: generateText('prose', 400, seed + 1) }];
+  let length = 0;
+  for (let turn = 0; length < chars; turn++) {
+    const s = seed * 1009 + turn * 7;
+    const call = `call_${Math.floor(rand() * 1e9).toString(36)}`;
+    const kind: CorpusKind = (['prose', 'code', 'json', 'json', 'cjk', 'emoji'] as const)[
+      turn % 6
+    ] as CorpusKind;
+    const turnMessages = [
+      { role: 'user', content: generateText('prose', 120 + Math.floor(rand() * 300), s) },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: call,
+            type: 'function',
+            function: {
+              name: pick(rand, IDENTS),
+              arguments: JSON.stringify({
+                query: pick(rand, WORDS),
+                limit: Math.floor(rand() * 50),
+                page: turn,
+              }),
+            },
+          },
+        ],
+      },
+      {
+        role: 'tool',
+        tool_call_id: call,
+        content: generateText(kind, 600 + Math.floor(rand() * 2400), s + 1),
+      },
+      { role: 'assistant', content: generateText('prose', 200 + Math.floor(rand() * 400), s + 2) },
+    ];
+    for (const m of turnMessages) length += JSON.stringify(m).length;
+    messages.push(...turnMessages);
+  }
+  const text = JSON.stringify({ model: 'gpt-4o', messages }, null, 1);
+  const end = Math.max(1, Math.min(text.length, chars));
+  const code = text.charCodeAt(end - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
+}

@@ -5,28 +5,26 @@
  * Every contender renders one user message per block; framing is the OpenAI
  * cookbook's (3 + role per message, 3 for reply priming).
  * Peers count with gpt-tokenizer (the fastest exact JS counter) except
- * priompt, which uses its own native tiktoken binding.
+ * priompt, which uses its own native tiktoken binding. The timing loop and
+ * the peer adapters are @ctxpack/cli's fit harness, the one `ctxpack bench`
+ * runs on a user's own request.
  * A contender whose run exceeds SLOW_MS skips every larger cell (noted in the JSON).
  * Run: cd bench && node --conditions=@ctxpack/source --import tsx budget-fit.ts [--quick]
  */
 import { writeFileSync } from 'node:fs';
 import { createTokenizer, fit } from '@ctxpack/budget';
-import * as Priompt from '@impowering/priompt';
-import { O200K } from '@impowering/priompt/dist/tokenizer.js';
-import { HumanMessage, trimMessages } from '@langchain/core/messages';
-import type { BasePromptElementProps, PromptPiece } from '@vscode/prompt-tsx';
-import { OutputMode, PromptElement, renderPrompt, UserMessage } from '@vscode/prompt-tsx';
-import '@vscode/prompt-tsx/dist/base/tsx.js';
+import { FIT_FRAMING, type FitPeerName, loadFitPeers, measureFit } from '@ctxpack/cli';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { type CorpusKind, createRandom, generateText, median } from './budget-corpus.js';
+import { type CorpusKind, createRandom, generateText } from './budget-corpus.js';
 
 const quick = process.argv.includes('--quick');
 const BLOCKS = quick ? [50, 500] : [50, 500, 5000];
 const TOTALS = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
 const BUDGETS = [8_000, 32_000, 128_000];
 const SLOW_MS = 20_000;
-const PER_MESSAGE = 3 + 1; // cookbook: 3 per message + the role "user" (1 token)
-const PRIMING = 3;
+// The harness's framing (the cookbook's): 3 per message + the role "user" (1 token), 3 for reply priming.
+const PER_MESSAGE = FIT_FRAMING.perMessage;
+const PRIMING = FIT_FRAMING.priming;
 
 interface Block {
   text: string;
@@ -83,85 +81,29 @@ const contenders: Record<string, Contender> = {
       })),
       { tokenizer: ours, maxTokens: budget, baseTokens: PRIMING },
     ).report.used,
-  'naive re-count loop': async (blocks, budget) => {
-    const order = [...blocks].sort((a, b) => b.priority - a.priority);
-    const kept: Block[] = [];
-    let used = PRIMING;
-    for (const b of order) {
-      kept.push(b);
-      const total = kept.reduce((s, k) => s + PER_MESSAGE + countTokens(k.text), PRIMING);
-      if (total > budget) {
-        kept.pop();
-        break;
-      }
-      used = total;
-    }
-    return used;
-  },
-  '@vscode/prompt-tsx': async (blocks, budget) => {
-    const result = await renderPrompt(
-      TsxPrompt as never,
-      { blocks } as never,
-      { modelMaxPromptTokens: budget } as never,
-      tsxTokenizer as never,
-    );
-    return result.tokenCount;
-  },
-  'LangChain trimMessages': async (blocks, budget) => {
-    // No priorities in LangChain: sort ascending so strategy "last" keeps the highest-priority ones.
-    const messages = [...blocks].sort((a, b) => a.priority - b.priority).map((b) => new HumanMessage(b.text));
-    const kept = await trimMessages(messages, {
-      maxTokens: budget - PRIMING,
-      strategy: 'last',
-      tokenCounter: (ms) => ms.reduce((s, m) => s + PER_MESSAGE + countTokens(String(m.content)), 0),
-    });
-    return kept.reduce((s, m) => s + PER_MESSAGE + countTokens(String(m.content)), PRIMING);
-  },
-  '@impowering/priompt': async (blocks, budget) => {
-    const children = blocks.map((b) =>
-      Priompt.createElement(
-        'scope',
-        { p: b.priority },
-        Priompt.createElement(Priompt.UserMessage as never, null, b.text),
-      ),
-    );
-    const out = await Priompt.render(Priompt.createElement(Priompt.Fragment as never, null, ...children), {
-      tokenLimit: budget,
-      tokenizer: O200K,
-    });
-    return out.tokenCount;
-  },
 };
 
-const g = globalThis as unknown as { vscpp: (...a: unknown[]) => unknown; vscppf: unknown };
-class TsxPrompt extends PromptElement<BasePromptElementProps & { blocks: Block[] }> {
-  render(): PromptPiece {
-    return g.vscpp(
-      g.vscppf,
-      null,
-      ...this.props.blocks.map((b) => g.vscpp(UserMessage, { priority: b.priority }, b.text)),
-    ) as PromptPiece;
-  }
-}
-const tsxTokenizer = {
-  mode: OutputMode.Raw,
-  tokenLength: (part: { text?: string }) => (part.text === undefined ? 0 : countTokens(part.text)),
-  countMessageTokens: (m: { content: { text?: string }[] }) =>
-    PER_MESSAGE + m.content.reduce((s, p) => s + (p.text === undefined ? 0 : countTokens(p.text)), 0),
+// The peers come from the harness `ctxpack bench` uses (@ctxpack/cli fit-peers), resolved from
+// bench/'s own devDependencies; they count with gpt-tokenizer, priompt with its native tiktoken.
+const PEER_LABELS: Record<FitPeerName, string> = {
+  'gpt-tokenizer': 'naive re-count loop',
+  '@vscode/prompt-tsx': '@vscode/prompt-tsx',
+  'LangChain trimMessages': 'LangChain trimMessages',
+  '@impowering/priompt': '@impowering/priompt',
 };
+for (const slot of await loadFitPeers({
+  encoding: 'o200k_base',
+  fallbackCount: (t) => ours.count(t),
+  importer: (specifier) => import(specifier),
+})) {
+  if (slot.status !== 'ready') throw new Error(`${slot.name} is a devDependency of bench/: ${slot.reason}`);
+  const { peer } = slot;
+  contenders[PEER_LABELS[slot.name]] = async (blocks, budget) => (await peer.run(blocks, budget)).tokens;
+}
 
 async function time(run: () => Promise<number>): Promise<{ ms: number; used: number }> {
-  let t = performance.now();
-  let used = await run();
-  const first = performance.now() - t;
-  if (first > 1000) return { ms: first, used };
-  const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    t = performance.now();
-    used = await run();
-    times.push(performance.now() - t);
-  }
-  return { ms: median(times), used };
+  const t = await measureFit(run, { warmRuns: 3, skipWarmAfterMs: 1000 });
+  return { ms: t.warmMs ?? t.coldMs, used: t.result };
 }
 
 const cells: Record<string, unknown>[] = [];
