@@ -449,6 +449,7 @@ const specs: Record<string, Spec> = {
   },
   // @ctxpack/serialize
   'serialize.countRequestTokens': { args: () => [fx().payload.request, 'openai-chat', fx().tokenizer] },
+  'serialize.requestFraming': { args: () => ['openai-chat', fx().tokenizer] },
   'serialize.parsePayload': { args: () => [JSON.parse(JSON.stringify(fx().payload))] },
   'serialize.render': {
     args: () => [

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@ctxpack/block';
 import { assertRecord } from '@ctxpack/block/kernel';
+import { type ChatTemplate, chatTemplateOf, countChatTemplate } from './chat-template-framing.js';
 import type { Target } from './target.js';
 import { TARGETS } from './target.js';
 import type { TokenCounter } from './token-counter.js';
@@ -75,12 +76,71 @@ export const REQUEST_FRAMING: Readonly<Record<Target, RequestFraming>> = Object.
 });
 
 /**
+ * Per-message framing of the open-weight chat templates, for the budget's
+ * per-block estimates (the exact count is {@link countRequestTokens}):
+ * harmony `<|start|>role<|message|>…<|end|>` (assistant text adds
+ * `<|channel|>final`), Llama 3 `<|start_header_id|>role<|end_header_id|>\n\n…<|eot_id|>`,
+ * tekken `[INST]…[/INST]`. Reply priming includes what the template puts
+ * before the first message (harmony's system message is counted separately).
+ */
+export const CHAT_TEMPLATE_FRAMING: Readonly<Record<ChatTemplate, RequestFraming>> = Object.freeze({
+  harmony: Object.freeze({
+    perMessage: 6,
+    perName: 0,
+    replyPriming: 2,
+    perToolCall: 12,
+    perPart: 0,
+    exact: true,
+  }),
+  llama3: Object.freeze({
+    perMessage: 5,
+    perName: 0,
+    replyPriming: 5,
+    perToolCall: 14,
+    perPart: 0,
+    exact: true,
+  }),
+  tekken: Object.freeze({
+    perMessage: 2,
+    perName: 0,
+    replyPriming: 1,
+    perToolCall: 16,
+    perPart: 0,
+    exact: true,
+  }),
+});
+
+/**
+ * The framing of `target` when counted with `counter`: a Chat Completions
+ * (`openai-chat`) or `text` request counted with an open-weight encoding
+ * (`o200k_harmony`, `llama3`, `tekken`) is framed by that family's chat
+ * template, the way vLLM and similar gateways serve these models behind an
+ * OpenAI-compatible API; anything else by {@link REQUEST_FRAMING}.
+ *
+ * @example
+ * requestFraming('openai-chat', createTokenizer('tekken')).perMessage; // 2: [INST]…[/INST]
+ */
+export function requestFraming(target: Target, counter: TokenCounter): RequestFraming {
+  if (!TARGETS.includes(target)) throw new UnsupportedTargetError({ target });
+  assertCounter(counter, 'counter');
+  const template = chatTemplateOf(counter);
+  if (template !== undefined && target === 'openai-chat') return CHAT_TEMPLATE_FRAMING[template];
+  return REQUEST_FRAMING[target];
+}
+
+/**
  * Counts the tokens of a rendered request exactly as it will be sent,
  * framing included (see {@link REQUEST_FRAMING} for which targets are
- * estimates). This is the count the budget guarantees.
+ * estimates). This is the count the budget guarantees. The counter's
+ * `encoding` picks the framing of an `openai-chat` request: OpenAI's for
+ * `o200k_base`/`cl100k_base` (or a counter without one), the model family's
+ * chat template for `o200k_harmony` (harmony), `llama3` and `tekken`; a
+ * `text` prompt counted with `llama3` or `tekken` adds the BOS token their
+ * completions endpoint prepends.
  *
  * @example
  * countRequestTokens(payload.request, 'openai-chat', createTokenizer('o200k_base'));
+ * countRequestTokens(payload.request, 'openai-chat', await loadTokenizer('llama3')); // Llama 3's chat template
  */
 export function countRequestTokens(
   request: Record<string, unknown>,
@@ -91,9 +151,14 @@ export function countRequestTokens(
   if (!TARGETS.includes(target)) throw new UnsupportedTargetError({ target });
   assertCounter(counter, 'counter');
   const f = REQUEST_FRAMING[target];
+  const template = chatTemplateOf(counter);
   switch (target) {
-    case 'openai-chat':
-      return countOpenAIChat(request['messages'], counter);
+    case 'openai-chat': {
+      if (template === undefined) return countOpenAIChat(request['messages'], counter);
+      const tools = request['tools'];
+      const messages = asArray(request['messages']).filter(isRecord);
+      return countChatTemplate(template, messages, counter, Array.isArray(tools) && tools.length > 0);
+    }
     case 'openai-responses': {
       let total = f.replyPriming;
       const instructions = request['instructions'];
@@ -116,9 +181,15 @@ export function countRequestTokens(
       }
       return total;
     }
-    case 'text':
-      return counter.count(String(request['prompt'] ?? ''));
+    case 'text': {
+      const bos = template === 'llama3' || template === 'tekken' ? 1 : 0;
+      return bos + counter.count(String(request['prompt'] ?? ''));
+    }
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 function asArray(value: unknown): readonly unknown[] {

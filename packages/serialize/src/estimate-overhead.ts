@@ -1,6 +1,7 @@
 import type { ContextBlock } from '@ctxpack/block';
 import { createDataBoundary, renderPreamble } from './boundary.js';
-import { REQUEST_FRAMING } from './count-request-tokens.js';
+import { chatTemplateOf, countChatTemplate } from './chat-template-framing.js';
+import { requestFraming } from './count-request-tokens.js';
 import type { SpotlightMode } from './spotlight.js';
 import type { Target } from './target.js';
 import type { TokenCounter } from './token-counter.js';
@@ -25,7 +26,7 @@ export function estimateBlockOverhead(
   mode: SpotlightMode | undefined,
   { target, nonce, counter }: OverheadContext,
 ): number {
-  const f = REQUEST_FRAMING[target];
+  const f = requestFraming(target, counter);
   let total = f.perMessage + f.perPart + 2;
   const callId = block.source.callId ?? '';
   if (block.kind === 'tool-call' && block.trust === 'trusted') {
@@ -51,8 +52,14 @@ export function estimateBaseTokens(
   modes: ReadonlySet<SpotlightMode>,
   { target, nonce, counter }: OverheadContext,
 ): number {
-  const f = REQUEST_FRAMING[target];
+  const f = requestFraming(target, counter);
+  const template = chatTemplateOf(counter);
+  // An open-weight chat template costs what it renders around an empty conversation (harmony's system message,
+  // the BOS, the generation prompt); a text prompt counted with Llama 3 or tekken, the BOS.
   let total = f.replyPriming;
+  if (template !== undefined && target === 'openai-chat')
+    total = countChatTemplate(template, [], counter, false);
+  else if (target === 'text' && (template === 'llama3' || template === 'tekken')) total += 1;
   if (modes.size > 0) {
     total += f.perMessage + f.perPart + 1 + counter.count(renderPreamble(nonce, [...modes].sort()));
     if (target === 'text') total += counter.count(`[${nonce} system]\n`) + 1;

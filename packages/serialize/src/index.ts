@@ -1,5 +1,11 @@
+export type { ChatTemplate } from './chat-template-framing.js';
 export type { RequestFraming } from './count-request-tokens.js';
-export { countRequestTokens, REQUEST_FRAMING } from './count-request-tokens.js';
+export {
+  CHAT_TEMPLATE_FRAMING,
+  countRequestTokens,
+  REQUEST_FRAMING,
+  requestFraming,
+} from './count-request-tokens.js';
 export type { ParsedPayload } from './payload-schema.js';
 export {
   KNOWN_PAYLOAD_SCHEMAS,

@@ -3,6 +3,8 @@ import { InvalidArgumentError } from '@ctxpack/block';
 /** Anything that counts tokens: a `Tokenizer` from `@ctxpack/budget` fits. */
 export interface TokenCounter {
   count(text: string): number;
+  /** The encoding's name (`Tokenizer.encoding`): `o200k_harmony`, `llama3` and `tekken` select their chat template. */
+  readonly encoding?: string;
 }
 
 /** A `{ count(text) }` token counter. */
