@@ -1,5 +1,5 @@
 import type { ByteIndex } from './taint-index.js';
-import { findRuns, WINDOW_BYTES } from './taint-index.js';
+import { findRuns, mayHold, WINDOW_BYTES } from './taint-index.js';
 
 /** How tainted bytes were carried: as written, percent-decoded, base64/base64url/hex-decoded, or joined across URL parts. */
 export type TaintDecoding = 'plain' | 'percent' | 'base64' | 'hex' | 'joined';
@@ -110,9 +110,15 @@ function decodings(text: string, channel: string, out: Candidate[]): void {
 
 const latin1 = new TextDecoder('latin1');
 
+interface UrlPiece {
+  channel: string;
+  text: string;
+  plus: boolean;
+}
+
 /** The pieces of a URL by part, split where data could be split: labels, segments, keys, values. */
-function urlPieces(url: string): { channel: string; text: string; plus: boolean }[] {
-  const pieces: { channel: string; text: string; plus: boolean }[] = [];
+function urlPieces(url: string): UrlPiece[] {
+  const pieces: UrlPiece[] = [];
   let rest = url;
   const scheme = /^[a-z][a-z0-9+.-]{0,31}:/i.exec(rest);
   if (scheme !== null) rest = rest.slice(scheme[0].length);
@@ -163,6 +169,34 @@ export function findUrlTaint(url: string, index: ByteIndex, vouched?: ByteIndex)
   // The common case, a URL that carries nothing: one cheap pass proves it
   // before any candidate is built (see mayCarryTaint).
   if (!mayCarryTaint(pieces, parts, index)) return undefined;
+  return piecesHit(pieces, parts, index, vouched);
+}
+
+/**
+ * `findUrlTaint` without its fast rejection: every candidate built and
+ * searched. The reference the fast path is tested against.
+ */
+export function findUrlTaintExhaustive(
+  url: string,
+  index: ByteIndex,
+  vouched?: ByteIndex,
+): TaintHit | undefined {
+  const pieces = urlPieces(url);
+  return piecesHit(
+    pieces,
+    pieces.map((p) => percentDecode(p.text, p.plus)),
+    index,
+    vouched,
+  );
+}
+
+/** The best hit over the candidates of a URL's pieces and their percent-decoded bytes. */
+function piecesHit(
+  pieces: readonly UrlPiece[],
+  parts: readonly Uint8Array[],
+  index: ByteIndex,
+  vouched?: ByteIndex,
+): TaintHit | undefined {
   const candidates: Candidate[] = [];
   const byChannel = new Map<string, Uint8Array[]>();
   const all: Uint8Array[] = [];
@@ -256,7 +290,7 @@ function probeWindows(bytes: Uint8Array, from: number, to: number, index: ByteIn
   for (let k = from; k < to; k++) {
     lo = ((lo >>> 8) | ((hi & 0xff) << 24)) >>> 0;
     hi = ((hi >>> 8) | ((bytes[k] as number) << 24)) >>> 0;
-    if (k - from >= WINDOW_BYTES - 1 && index.find(lo, hi) !== -1) return true;
+    if (k - from >= WINDOW_BYTES - 1 && mayHold(index, lo, hi) && index.find(lo, hi) !== -1) return true;
   }
   return false;
 }
@@ -276,7 +310,7 @@ function probeBase64(bytes: Uint8Array, from: number, to: number, index: ByteInd
       const b = (acc >> bits) & 0xff;
       lo = ((lo >>> 8) | ((hi & 0xff) << 24)) >>> 0;
       hi = ((hi >>> 8) | (b << 24)) >>> 0;
-      if (++n >= WINDOW_BYTES && index.find(lo, hi) !== -1) return true;
+      if (++n >= WINDOW_BYTES && mayHold(index, lo, hi) && index.find(lo, hi) !== -1) return true;
     }
     acc &= 0xff;
   }
@@ -296,7 +330,7 @@ function probeHex(bytes: Uint8Array, from: number, to: number, index: ByteIndex)
     const b = (hexValue(bytes[i] as number) << 4) | hexValue(bytes[i + 1] as number);
     lo = ((lo >>> 8) | ((hi & 0xff) << 24)) >>> 0;
     hi = ((hi >>> 8) | (b << 24)) >>> 0;
-    if (++n >= WINDOW_BYTES && index.find(lo, hi) !== -1) return true;
+    if (++n >= WINDOW_BYTES && mayHold(index, lo, hi) && index.find(lo, hi) !== -1) return true;
   }
   return false;
 }

@@ -60,16 +60,18 @@ export function findUrls(line: string, state: UrlScanState): FoundUrl[] {
     return out;
   }
   if (state.fence !== undefined) {
-    scanBare(line, 0, line.length, 'code', out);
+    scanBare(line, 0, line.length, 'code', out, mayHaveBare(line));
     return out;
   }
   const spans = codeSpans(line);
+  // Every bare URL starts with `scheme://` or `www.`: a line with neither has none to look for.
+  const bare = mayHaveBare(line);
   let span = 0;
   const brackets: number[] = [];
   for (let i = 0; i < line.length; ) {
     const next = spans[span];
     if (next !== undefined && i >= next[0]) {
-      scanBare(line, next[0], next[1], 'code', out);
+      scanBare(line, next[0], next[1], 'code', out, bare);
       i = next[1];
       span++;
       continue;
@@ -108,7 +110,7 @@ export function findUrls(line: string, state: UrlScanState): FoundUrl[] {
       i = readAngle(line, i, limit, out);
       continue;
     }
-    if ((i === 0 || !isAlnum(line.charCodeAt(i - 1))) && startsBare(line, i)) {
+    if (bare && (i === 0 || !isAlnum(line.charCodeAt(i - 1))) && startsBare(line, i)) {
       i = readBare(line, i, limit, 'bare', 'bare-url', out);
       continue;
     }
@@ -158,8 +160,22 @@ function startsBare(line: string, i: number): boolean {
   return BARE_START.test(line);
 }
 
+const WWW = /www\./i;
+
+function mayHaveBare(line: string): boolean {
+  return line.includes('://') || WWW.test(line);
+}
+
 /** Bare URLs in `[from, to)` (code, or text between constructs). */
-function scanBare(line: string, from: number, to: number, context: UrlContext, out: FoundUrl[]): void {
+function scanBare(
+  line: string,
+  from: number,
+  to: number,
+  context: UrlContext,
+  out: FoundUrl[],
+  bare: boolean,
+): void {
+  if (!bare) return;
   for (let i = from; i < to; ) {
     if ((i === from || !isAlnum(line.charCodeAt(i - 1))) && startsBare(line, i)) {
       i = readBare(line, i, to, context, context === 'code' ? 'code-url' : 'bare-url', out);

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '@ctxpack/block';
 import { assertArray, assertRecord } from '@ctxpack/block/kernel';
 import type { Finding, Severity } from '@ctxpack/escape';
 import { scan } from '@ctxpack/escape';
+import type { TaintHit } from './find-taint.js';
 import { findUrlTaint } from './find-taint.js';
 import type { FoundUrl, UrlScanState } from './find-urls.js';
 import { findUrls, MAX_URL_CHARS } from './find-urls.js';
@@ -11,7 +12,7 @@ import { payloadTaint } from './payload-taint.js';
 import type { ResponseAction, ResponseFinding } from './response-finding.js';
 import { readActions } from './response-finding.js';
 import { needsEscapeScan } from './scan-prefilter.js';
-import { WINDOW_BYTES } from './taint-index.js';
+import { filterHash, WINDOW_BYTES } from './taint-index.js';
 
 /** Options of `checkResponse` and `createResponseGuard`. */
 export interface CheckResponseOptions {
@@ -59,6 +60,9 @@ const REPLACEMENT: Readonly<Record<string, string>> = {
 };
 const URL_REPLACEMENT = 'about:blank#blocked';
 const MIN_WINDOW_CHARS = 256;
+/** URLs whose taint one scanner remembers, each of at most MAX_CACHED_URL_CHARS (≤ 1 MiB in all). */
+const MAX_CACHED_URLS = 256;
+const MAX_CACHED_URL_CHARS = 2048;
 const SCAN_DETECT = { injection: false, confusables: false, encoded: false } as const;
 
 interface RunState {
@@ -184,11 +188,38 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
     }
   };
 
+  // What a URL is (script, data, its host, allowed or not, its taint) depends only
+  // on the URL, the allow-list and the payload: an answer that cites one link
+  // many times reads, decodes and probes it once. Bounded; cleared when full.
+  const verdicts = new Map<string, UrlVerdict>();
+  const verdictOf = (url: string): UrlVerdict => {
+    const known = verdicts.get(url);
+    if (known !== undefined) return known;
+    const lower = url.toLowerCase();
+    let v: UrlVerdict;
+    if (/^\s*(?:javascript|vbscript):/.test(lower)) v = { script: true };
+    else if (lower.startsWith('data:')) v = { data: true };
+    else {
+      const host = hostOf(url);
+      const allowed = host === undefined || isAllowed(host, allow);
+      const tainted =
+        taint === undefined || taint.copiedUrls.has(url)
+          ? undefined
+          : findUrlTaint(url, taint.taint, taint.vouched);
+      v = { host, allowed, ...(tainted === undefined ? {} : { tainted }) };
+    }
+    if (url.length <= MAX_CACHED_URL_CHARS) {
+      if (verdicts.size >= MAX_CACHED_URLS) verdicts.clear();
+      verdicts.set(url, v);
+    }
+    return v;
+  };
+
   const checkUrl = (u: FoundUrl, segStart: number, redactions: [number, number, string][]) => {
     const start = segStart + u.start;
     const end = segStart + u.end;
-    const lower = u.url.toLowerCase();
-    if (/^\s*(?:javascript|vbscript):/.test(lower)) {
+    const v = verdictOf(u.url);
+    if (v.script === true) {
       add(
         {
           kind: 'unsafe-url',
@@ -204,9 +235,8 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
       );
       return;
     }
-    if (lower.startsWith('data:')) return;
-    const host = hostOf(u.url);
-    const allowed = host === undefined || isAllowed(host, allow);
+    if (v.data === true) return;
+    const { host, allowed = true } = v;
     if (!allowed && u.context !== 'code') {
       const kind = u.context === 'image' ? 'image-url' : 'link-url';
       const severity: Severity = u.context === 'image' ? 'high' : u.context === 'link' ? 'medium' : 'low';
@@ -226,9 +256,8 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
         segStart,
       );
     }
-    if (taint === undefined || taint.copiedUrls.has(u.url)) return;
-    const hit = findUrlTaint(u.url, taint.taint, taint.vouched);
-    if (hit === undefined || hit.bytes < taintBytes) return;
+    const hit = v.tainted;
+    if (taint === undefined || hit === undefined || hit.bytes < taintBytes) return;
     const blockIds = hit.owners.map((o) => taint.taintedIds[o] as string);
     const sensitive = hit.owners.some((o) => isSensitive(taint, o));
     const hidden = hit.decoding !== 'plain' && hit.decoding !== 'percent';
@@ -358,6 +387,7 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
       const [r, , , , which] = def;
       const index = which === 'system' ? t.system : t.notice;
       const ring = r.ends;
+      const { filter, filterMask } = index;
       const before = r.seen;
       let { lo, hi, seen } = r;
       for (let k = 0; k < count; k++) {
@@ -365,7 +395,8 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
         hi = ((hi >>> 8) | (bytes[k]! << 24)) >>> 0;
         seen++;
         if (seen < WINDOW_BYTES) continue;
-        const owner = index.find(lo, hi);
+        const bit = filterHash(lo, hi) & filterMask;
+        const owner = (filter[bit >>> 5]! & (1 << (bit & 31))) === 0 ? -1 : index.find(lo, hi);
         if (owner === -1) {
           if (r.runBytes > 0) finish(def);
           continue;
@@ -487,6 +518,15 @@ function encodeWithEnds(seg: string, scratch: Utf8Scratch): number {
     for (let k = end0; k < b; k++) ends[k] = i + 1;
   }
   return b;
+}
+
+/** What one URL is, whatever its context and place: see `verdictOf`. */
+interface UrlVerdict {
+  script?: true;
+  data?: true;
+  host?: string | undefined;
+  allowed?: boolean;
+  tainted?: TaintHit;
 }
 
 function newRun(): RunState {

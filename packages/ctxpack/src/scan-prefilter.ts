@@ -196,28 +196,40 @@ export function needsEscapeScan(text: string): boolean {
       continue;
     }
     const k = ASCII_CLASS[c]!;
-    if (k & STOP) return true;
+    // The classes nest (WORD ⊂ TOKEN68 ⊂ VALUE): one branch per character.
     if (k & WORD) {
       if (++word >= 11) longWord = true;
+      if (++token68 >= 16) longToken68 = true;
+      if (++value >= 12) longValue = true;
       if (c === 0x5f) underscore = true;
-    } else {
-      word = 0;
-      if (c === 0x5b) {
-        if (bracketTokenAt(text, i)) return true;
-      } else if (c === 0x3a) {
-        if (roleWordBefore(text, i)) return true;
-        assignment ||= keywordBefore(text, i);
-      } else if (c === 0x3d) assignment ||= keywordBefore(text, i);
-      else if (c === 0x40) at = true;
-      else if (isBlank(c) && !authWord)
-        authWord = endsWithWord(text, i, 'bearer') || endsWithWord(text, i, 'basic');
+      continue;
     }
+    word = 0;
     if (k & TOKEN68) {
       if (++token68 >= 16) longToken68 = true;
-    } else token68 = 0;
+      if (++value >= 12) longValue = true;
+      if (c === 0x3d) assignment ||= keywordBefore(text, i);
+      continue;
+    }
+    token68 = 0;
     if (k & VALUE) {
       if (++value >= 12) longValue = true;
-    } else value = 0;
+      if (c === 0x40) at = true;
+      continue;
+    }
+    value = 0;
+    if (k & STOP) return true;
+    if (c === 0x5b) {
+      if (bracketTokenAt(text, i)) return true;
+    } else if (c === 0x3a) {
+      if (roleWordBefore(text, i)) return true;
+      assignment ||= keywordBefore(text, i);
+    } else if (isBlank(c) && !authWord) {
+      // `bearer` or `basic` before it: most blanks stop at the last letter.
+      const p = text.charCodeAt(i - 1) | 0x20;
+      if (p === 0x72 || p === 0x63)
+        authWord = endsWithWord(text, i, 'bearer') || endsWithWord(text, i, 'basic');
+    }
   }
   if (longWord && PREFIX_NEEDLES.test(text)) return true;
   if (authWord && longToken68) return true;

@@ -15,9 +15,35 @@ export interface ByteIndex {
   readonly omittedBytes: number;
   /** The source holding the window whose halves are `lo`, `hi` (little-endian), or -1. */
   find(lo: number, hi: number): number;
+  /**
+   * A one-hash bit filter over the windows (8 bits per window): bit
+   * `filterHash(lo, hi) & filterMask` of `filter` is set for every indexed
+   * window, so a clear bit proves `find` would return -1. Read inline on the
+   * per-byte paths, where most windows are not in the index.
+   */
+  readonly filter: Uint32Array;
+  readonly filterMask: number;
 }
 
-const EMPTY: ByteIndex = { windows: 0, omittedBytes: 0, find: () => -1 };
+const EMPTY: ByteIndex = {
+  windows: 0,
+  omittedBytes: 0,
+  find: () => -1,
+  filter: new Uint32Array(1),
+  filterMask: 0,
+};
+
+/** The filter bit of a window (two multiplications; independent of the table's slot hash). */
+export function filterHash(lo: number, hi: number): number {
+  const h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca6b);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/** Whether the filter may hold the window (false: certainly not indexed). */
+export function mayHold(index: ByteIndex, lo: number, hi: number): boolean {
+  const bit = filterHash(lo, hi) & index.filterMask;
+  return (index.filter[bit >>> 5]! & (1 << (bit & 31))) !== 0;
+}
 
 /** Slot of a window's halves in a table of `mask + 1` slots (a murmur3-style mix). */
 function slotOf(lo: number, hi: number, mask: number): number {
@@ -54,10 +80,16 @@ export function createByteIndex(sources: readonly Uint8Array[], maxBytes: number
   const los = new Uint32Array(size);
   const his = new Uint32Array(size);
   const owners = new Int32Array(size).fill(-1);
+  let filterBits = 1024;
+  while (filterBits < windows * 8) filterBits *= 2;
+  const filter = new Uint32Array(filterBits >>> 5);
+  const filterMask = filterBits - 1;
   used.forEach((bytes, owner) => {
     for (let i = 0; i + WINDOW_BYTES <= bytes.length; i++) {
       const lo = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
       const hi = (bytes[i + 4]! | (bytes[i + 5]! << 8) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 24)) >>> 0;
+      const bit = filterHash(lo, hi) & filterMask;
+      filter[bit >>> 5]! |= 1 << (bit & 31);
       let slot = slotOf(lo, hi, mask);
       while (owners[slot] !== -1 && (los[slot] !== lo || his[slot] !== hi)) slot = (slot + 1) & mask;
       if (owners[slot] === -1) {
@@ -70,6 +102,8 @@ export function createByteIndex(sources: readonly Uint8Array[], maxBytes: number
   return {
     windows,
     omittedBytes,
+    filter,
+    filterMask,
     find: (lo, hi) => {
       let slot = slotOf(lo, hi, mask);
       for (;;) {
