@@ -341,6 +341,7 @@ const specs: Record<string, Spec> = {
   'provenance.hasNativeSha256': { args: () => [] },
   'provenance.stampBlock': { args: () => [fx().untrusted] },
   'provenance.parseStrictJson': { args: () => ['{"messages":[{"role":"user","content":"hi"}]}'] },
+  'provenance.canonicalizeStrictJson': { args: () => ['{"messages":[{"role":"user","content":"hi"}]}'] },
   'provenance.verifyAuditLog': { args: () => [[fx().auditLine], {}] },
   // @ctxpack/budget
   'budget.createEstimator': { args: () => [{ base: 'o200k_base', margin: 0.25 }] },

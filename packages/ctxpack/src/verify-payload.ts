@@ -1,6 +1,11 @@
 import { InvalidArgumentError } from '@ctxpack/block';
 import { isRecord } from '@ctxpack/block/kernel';
-import { digestRequestAsync, ProvenanceError, parseStrictJson } from '@ctxpack/provenance';
+import {
+  canonicalizeStrictJson,
+  digestContentAsync,
+  digestRequestAsync,
+  ProvenanceError,
+} from '@ctxpack/provenance';
 import { KNOWN_PAYLOAD_SCHEMAS, PAYLOAD_SCHEMA, PAYLOAD_SCHEMA_HASH, SchemaError } from '@ctxpack/serialize';
 import type { ResolvedVerifyOptions, VerifiedEnvelope, VerifyEnvelopeOptions } from '@ctxpack/sign';
 import { resolveVerifyOptions, VerificationError, verifyEnvelope } from '@ctxpack/sign';
@@ -42,7 +47,6 @@ async function digestOf(
       value: input,
     });
   }
-  let request: unknown = input['request'];
   if (hasBody) {
     const body = input['body'];
     if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
@@ -52,8 +56,10 @@ async function digestOf(
         value: body,
       });
     }
+    let canonical: string;
     try {
-      request = parseStrictJson(body);
+      // Strict parse and RFC 8785 form in one pass: the body's digest without building its object tree.
+      canonical = canonicalizeStrictJson(body);
     } catch (cause) {
       if (!ProvenanceError.isInstance(cause) && !InvalidArgumentError.isInstance(cause)) throw cause;
       throw new VerificationError({
@@ -63,15 +69,16 @@ async function digestOf(
         cause,
       });
     }
+    // Native SHA-256 from 4 KiB up (hash: 'auto'), so the digest of the request as received is not pure JS.
+    return digestContentAsync(canonical, { hash });
   }
   try {
-    // Native SHA-256 from 4 KiB up (hash: 'auto'), so the digest of the request as received is not pure JS.
-    return await digestRequestAsync(request, { hash });
+    return await digestRequestAsync(input['request'], { hash });
   } catch (cause) {
     throw new VerificationError({
-      code: hasBody ? 'body_invalid' : 'digest_mismatch',
+      code: 'digest_mismatch',
       message: 'The request is not canonical JSON and cannot match the signed request digest',
-      path: hasBody ? 'body' : 'request',
+      path: 'request',
       cause,
     });
   }

@@ -57,11 +57,25 @@ function isExactNumber(token: string, value: number): boolean {
   return token === canonical || decimalOf(token) === decimalOf(canonical);
 }
 
+/**
+ * One strict parser, two outputs: the value (`parseStrictJson`), or, with
+ * `canonical`, the RFC 8785 text of that value built in the same pass
+ * (`canonicalizeStrictJson`): each value returns its canonical spelling, an
+ * object sorts its members, and a string without escapes is its own raw slice
+ * of the input (raw JSON strings hold no control character, and quote and
+ * backslash appear only escaped, which is exactly what JSON.stringify would
+ * write) — so a verifier never builds the object tree just to hash it.
+ */
 class StrictJsonParser {
   private pos = 0;
   private readonly path: (string | number)[] = [];
+  /** Set by `string()`: whether the last string had no escape (its raw slice is canonical). */
+  private plain = false;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly canonical: boolean,
+  ) {}
 
   parse(): unknown {
     this.skipSpace();
@@ -98,19 +112,30 @@ class StrictJsonParser {
 
   private value(depth: number): unknown {
     const c = this.text.charCodeAt(this.pos);
-    if (c === 0x22) return this.string();
+    if (c === 0x22) return this.canonical ? this.canonicalString() : this.string();
     if (c === 0x7b) return this.object(depth + 1);
     if (c === 0x5b) return this.array(depth + 1);
-    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const n = this.number();
+      // RFC 8785 §3.2.2.3: the ECMAScript Number serialization (−0 is written 0).
+      return this.canonical ? JSON.stringify(n) : n;
+    }
     if (this.text.startsWith('true', this.pos)) return this.literal(4, true);
     if (this.text.startsWith('false', this.pos)) return this.literal(5, false);
     if (this.text.startsWith('null', this.pos)) return this.literal(4, null);
     return this.fail(this.pos >= this.text.length ? 'unexpected end of JSON' : 'not a JSON value');
   }
 
-  private literal(length: number, value: boolean | null): boolean | null {
+  private literal(length: number, value: boolean | null): boolean | null | string {
     this.pos += length;
-    return value;
+    return this.canonical ? String(value) : value;
+  }
+
+  /** The canonical spelling of the string at `pos`: its raw slice when it had no escape. */
+  private canonicalString(): string {
+    const start = this.pos;
+    const decoded = this.string();
+    return this.plain ? this.text.slice(start, this.pos) : JSON.stringify(decoded);
   }
 
   private number(): number {
@@ -132,6 +157,7 @@ class StrictJsonParser {
     const text = this.text;
     let start = this.pos + 1;
     let out = '';
+    this.plain = true;
     for (;;) {
       stringSpecial.lastIndex = start;
       const match = stringSpecial.exec(text);
@@ -148,6 +174,7 @@ class StrictJsonParser {
       }
       this.pos = at;
       if (c !== 0x5c) this.fail('control character in a string');
+      this.plain = false;
       const e = text.charAt(at + 1);
       if (e === 'u') {
         const hex = text.slice(at + 2, at + 6);
@@ -166,29 +193,38 @@ class StrictJsonParser {
     return out;
   }
 
-  private object(depth: number): Record<string, unknown> {
+  /** An object, or in canonical mode `{…}` with members sorted by their names' UTF-16 code units (RFC 8785 §3.2.3). */
+  private object(depth: number): Record<string, unknown> | string {
     if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
+    const canonical = this.canonical;
     const result: Record<string, unknown> = {};
+    const members: { key: string; member: string }[] = [];
+    const seen = new Set<string>();
     this.pos++;
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
-      return result;
+      return canonical ? '{}' : result;
     }
     this.path.push('');
     for (;;) {
       if (this.text.charCodeAt(this.pos) !== 0x22) this.fail('expected a property name');
+      const start = this.pos;
       const key = this.string();
+      const name = canonical ? (this.plain ? this.text.slice(start, this.pos) : JSON.stringify(key)) : '';
       this.path[this.path.length - 1] = key.length > 80 ? `${key.slice(0, 80)}…` : key;
       // First-wins and last-wins parsers disagree on a repeated name: refuse it.
-      if (Object.hasOwn(result, key)) this.fail(`duplicate key ${JSON.stringify(key.slice(0, 80))}`);
+      if (seen.has(key)) this.fail(`duplicate key ${JSON.stringify(key.slice(0, 80))}`);
+      seen.add(key);
       this.skipSpace();
       if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail("expected ':'");
       this.pos++;
       this.skipSpace();
       const value = this.value(depth);
+      if (canonical) members.push({ key, member: `${name}:${value as string}` });
       // defineProperty, not assignment: a "__proto__" key is data, never the prototype.
-      Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+      else
+        Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
       this.skipSpace();
       const c = this.text.charCodeAt(this.pos);
       this.pos++;
@@ -200,22 +236,32 @@ class StrictJsonParser {
       this.skipSpace();
     }
     this.path.pop();
-    return result;
+    if (!canonical) return result;
+    // Names are distinct (duplicates were refused), so the order is total.
+    members.sort((x, y) => (x.key < y.key ? -1 : 1));
+    let out = '{';
+    for (let i = 0; i < members.length; i++)
+      out += (i > 0 ? ',' : '') + (members[i] as { member: string }).member;
+    return `${out}}`;
   }
 
-  private array(depth: number): unknown[] {
+  /** An array, or in canonical mode `[…]`. */
+  private array(depth: number): unknown[] | string {
     if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
     const result: unknown[] = [];
+    let out = '[';
     this.pos++;
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
-      return result;
+      return this.canonical ? '[]' : result;
     }
     this.path.push(0);
-    for (;;) {
-      this.path[this.path.length - 1] = result.length;
-      result.push(this.value(depth));
+    for (let i = 0; ; i++) {
+      this.path[this.path.length - 1] = i;
+      const value = this.value(depth);
+      if (this.canonical) out += (i > 0 ? ',' : '') + (value as string);
+      else result.push(value);
       this.skipSpace();
       const c = this.text.charCodeAt(this.pos);
       this.pos++;
@@ -227,7 +273,7 @@ class StrictJsonParser {
       this.skipSpace();
     }
     this.path.pop();
-    return result;
+    return this.canonical ? `${out}]` : result;
   }
 }
 
@@ -247,6 +293,25 @@ class StrictJsonParser {
  * parseStrictJson('{"a":1,"a":2}'); // throws invalid_json_text (duplicate key "a")
  */
 export function parseStrictJson(text: string | Uint8Array): unknown {
+  return new StrictJsonParser(sourceOf(text), false).parse();
+}
+
+/**
+ * The RFC 8785 canonical text of strict JSON text, in one pass: equal to
+ * `canonicalizeJson(parseStrictJson(text))`, refusing exactly what
+ * {@link parseStrictJson} refuses, without building the value. What a
+ * verifier hashes to check a request digest over the body it received.
+ *
+ * @throws {ProvenanceError} `invalid_json_text`, as {@link parseStrictJson}.
+ * @throws {InvalidArgumentError} `invalid_argument`, as {@link parseStrictJson}.
+ * @example
+ * canonicalizeStrictJson('{ "b": 1, "a": [true, 1e2] }'); // '{"a":[true,100],"b":1}'
+ */
+export function canonicalizeStrictJson(text: string | Uint8Array): string {
+  return new StrictJsonParser(sourceOf(text), true).parse() as string;
+}
+
+function sourceOf(text: string | Uint8Array): string {
   if ((typeof text !== 'string' && !(text instanceof Uint8Array)) || text.length > MAX_JSON_TEXT) {
     throw new InvalidArgumentError({
       path: 'text',
@@ -275,5 +340,5 @@ export function parseStrictJson(text: string | Uint8Array): unknown {
       path: '(root)',
     });
   }
-  return new StrictJsonParser(source).parse();
+  return source;
 }
