@@ -1,10 +1,10 @@
 import { createTokenizer } from '@ctxpack/budget';
-import emojis from 'emojibase-data/en/compact.json' with { type: 'json' };
 import fc from 'fast-check';
 import { Tiktoken } from 'js-tiktoken/lite';
 import cl100k from 'js-tiktoken/ranks/cl100k_base';
 import o200k from 'js-tiktoken/ranks/o200k_base';
 import { describe, expect, it } from 'vitest';
+import { hostileTexts } from './text-corpus.js';
 
 const references = { o200k_base: new Tiktoken(o200k), cl100k_base: new Tiktoken(cl100k) } as const;
 const encodings = ['o200k_base', 'cl100k_base'] as const;
@@ -34,37 +34,8 @@ const specialTexts = [
   '\n\nAssistant:',
 ];
 
-function chunk<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
 const corpus: string[] = [
-  'The quick brown fox jumps over the lazy dog.',
-  "It's what they'd've said: we'll, you're, I'M, THEY'RE, don't.",
-  'function add(a, b) {\n\treturn a + b; // sum\n}\n\n\n    indented();\r\n',
-  JSON.stringify(
-    { id: 1, name: 'ctxpack', tags: ['a', 'b'], nested: { x: 1.5e-3, y: null, z: true } },
-    null,
-    2,
-  ),
-  '日本語のテキストと中文文本，한국어 텍스트。',
-  'مرحبا بالعالم — שלום עולם — नमस्ते दुनिया — สวัสดีชาวโลก',
-  'Ａｂｃ１２３ full-width ｶﾀｶﾅ',
-  'e\u0301 a\u0308 combining; Z\u0351\u0352\u0353\u0354algo',
-  '\u200b\u200c\u200d\u2060\ufeff invisible \u202e bidi \u2066x\u2069',
-  '\udb40\udc41\udb40\udc42 tag chars; lone \ud800 and \udfff surrogates',
-  '12345678901234567890 3.14159 -42 1e10 0xDEADBEEF',
-  '    \n\n\n   \t\t  \r\n\r\n  trailing   ',
-  'https://example.com/path?query=1&x=y#frag user@example.com',
-  '!!!???...,,,;;;:::---___===+++***&&&^^^%%%$$$###@@@',
-  // Every emoji, in runs of 24: js-tiktoken is quadratic on one long run, so keep the pieces short.
-  ...chunk(
-    emojis.map((e) => e.unicode),
-    24,
-  ).map((run) => run.join('')),
-  emojis.map((e) => e.unicode).join(' '),
+  ...hostileTexts,
   ...specialTexts,
   specialTexts.join(''),
   specialTexts.join(' hello '),
