@@ -51,6 +51,8 @@ const USES: readonly Use[] = [
 const TABLES: readonly (readonly [string, RegExp])[] = [
   ['o200k_base', /ranks\/o200k_base/],
   ['cl100k_base', /ranks\/cl100k_base/],
+  ['llama3', /tokenizer-llama3\/models\/tokenizer\.json/],
+  ['tekken', /tekken-240718\.json/],
 ];
 
 const benchDir = new URL('.', import.meta.url).pathname;
