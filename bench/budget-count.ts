@@ -73,7 +73,7 @@ function contendersFor(encoding: Encoding): Contenders {
     getSpecialTokensByEncoder(encoding),
     getRegexByEncoder(encoding),
   );
-  return {
+  const contenders: Contenders = {
     ctxpack: (t) => ours.count(t),
     'js-tiktoken': (t) => jsTiktoken.encode(t, [], []).length,
     'gpt-tokenizer': (t) => gpt.countTokens(t),
@@ -81,6 +81,9 @@ function contendersFor(encoding: Encoding): Contenders {
     'ai-tokenizer': (t) => ai.count(t),
     '@microsoft/tiktokenizer': (t) => microsoft.encode(t, []).length,
   };
+  // Rank tables are decoded lazily by some contenders: load them here, so "first pass" is a new text, not a table load.
+  for (const count of Object.values(contenders)) count('warm up the tables');
+  return contenders;
 }
 
 const PEERS = ['gpt-tokenizer', 'tiktoken (WASM)', 'js-tiktoken', 'ai-tokenizer', '@microsoft/tiktokenizer'];
