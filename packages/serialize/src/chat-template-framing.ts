@@ -38,8 +38,23 @@ interface Call {
   function: { name: string; arguments: string };
 }
 
+/**
+ * A message's text: a string, or the text parts of a content array joined
+ * by a newline, as vLLM joins them for a chat template (a body ctxpack
+ * rendered always has strings).
+ */
 function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value)) return '';
+  let out = '';
+  let first = true;
+  for (const part of value) {
+    const t = (part as { type?: unknown; text?: unknown } | null)?.text;
+    if (typeof t !== 'string') continue;
+    out += first ? t : `\n${t}`;
+    first = false;
+  }
+  return out;
 }
 
 function callsOf(message: Record<string, unknown>): readonly Call[] {

@@ -244,6 +244,28 @@ describe('framing selection', () => {
     expect(requestFraming('anthropic', createTokenizer('tekken'))).toBe(REQUEST_FRAMING.anthropic);
   });
 
+  it('counts content parts as their texts joined by a newline, as vLLM hands them to the template', async () => {
+    for (const tok of [
+      createTokenizer('o200k_harmony'),
+      await loadTokenizer('llama3'),
+      createTokenizer('tekken'),
+    ]) {
+      const parts = [
+        { type: 'text', text: 'first part' },
+        { type: 'image_url', image_url: { url: 'https://example.com/x.png' } },
+        { type: 'text', text: 'second' },
+      ];
+      const joined = countRequestTokens(
+        { messages: [{ role: 'user', content: 'first part\nsecond' }] },
+        'openai-chat',
+        tok,
+      );
+      expect(countRequestTokens({ messages: [{ role: 'user', content: parts }] }, 'openai-chat', tok)).toBe(
+        joined,
+      );
+    }
+  });
+
   it('the per-message estimates are never below the exact framing of a short text message', async () => {
     for (const tok of [
       createTokenizer('o200k_harmony'),
