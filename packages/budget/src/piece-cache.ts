@@ -59,6 +59,11 @@ export class ShortPieceCounts {
   private readonly lengths = new Uint8Array(1 << ShortPieceCounts.BITS);
   private readonly counts = new Int32Array(1 << ShortPieceCounts.BITS);
   private used = 0;
+  private static readonly PACKED_BITS = 14;
+  /** Packed keys of short ASCII pieces (see `packed`); 0 is an empty slot. */
+  private readonly packedKeys = new Int32Array(1 << ShortPieceCounts.PACKED_BITS);
+  private readonly packedCounts = new Int32Array(1 << ShortPieceCounts.PACKED_BITS);
+  private packedUsed = 0;
 
   /** Slot of text[start, end) (end − start in 1..MAX_CHARS): the slot holding it, or the empty slot where it goes. */
   private slot(text: string, start: number, end: number): number {
@@ -80,14 +85,55 @@ export class ShortPieceCounts {
     }
   }
 
+  /**
+   * An ASCII piece of 1–4 chars packed into one int: its length (3 bits) then
+   * 7 bits per char, so distinct pieces get distinct keys (< 2^31, never 0);
+   * -1 for any other piece. Most JSON and code pieces (`{"`, `":`, `123`,
+   * `","`, `true`) are such, and one int compare replaces the char loop.
+   */
+  private static packed(text: string, start: number, end: number): number {
+    if (end - start > 4) return -1;
+    let key = end - start;
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) return -1;
+      key = (key << 7) | c;
+    }
+    return key;
+  }
+
+  private packedSlot(key: number): number {
+    const mask = (1 << ShortPieceCounts.PACKED_BITS) - 1;
+    let s = Math.imul(key, 0x9e3779b1) >>> (32 - ShortPieceCounts.PACKED_BITS);
+    while (this.packedKeys[s] !== 0 && this.packedKeys[s] !== key) s = (s + 1) & mask;
+    return s;
+  }
+
   /** Count of the piece text[start, end), or -1 when it is not kept. */
   get(text: string, start: number, end: number): number {
+    const key = ShortPieceCounts.packed(text, start, end);
+    if (key > 0) {
+      const p = this.packedSlot(key);
+      return this.packedKeys[p] === 0 ? -1 : (this.packedCounts[p] as number);
+    }
     const s = this.slot(text, start, end);
     return this.lengths[s] === 0 ? -1 : (this.counts[s] as number);
   }
 
   /** Keeps the count of text[start, end) (1..MAX_CHARS code units). */
   set(text: string, start: number, end: number, count: number): void {
+    const key = ShortPieceCounts.packed(text, start, end);
+    if (key > 0) {
+      if (this.packedUsed >= 1 << (ShortPieceCounts.PACKED_BITS - 1)) {
+        this.packedKeys.fill(0);
+        this.packedUsed = 0;
+      }
+      const p = this.packedSlot(key);
+      if (this.packedKeys[p] === 0) this.packedUsed++;
+      this.packedKeys[p] = key;
+      this.packedCounts[p] = count;
+      return;
+    }
     if (this.used >= 1 << (ShortPieceCounts.BITS - 1)) this.clear();
     const s = this.slot(text, start, end);
     if (this.lengths[s] === 0) this.used++;
@@ -100,5 +146,7 @@ export class ShortPieceCounts {
   clear(): void {
     this.lengths.fill(0);
     this.used = 0;
+    this.packedKeys.fill(0);
+    this.packedUsed = 0;
   }
 }

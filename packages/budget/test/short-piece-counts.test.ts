@@ -38,9 +38,14 @@ describe('ShortPieceCounts', () => {
     });
   });
 
-  it('clears itself when half full instead of growing, and forgets nothing it still answers for', () => {
+  // Keys of ≤ 4 ASCII chars go to the packed-int table, longer or non-ASCII ones to the code-unit table: fill each.
+  it.each([
+    ['packed (ASCII, ≤ 4 chars)', (i: number) => `k${i.toString(36)}`, 1 << 13],
+    ['code units (longer)', (i: number) => `key-${i}`, 1 << 14],
+    ['code units (non-ASCII)', (i: number) => `é${i.toString(36)}`, 1 << 14],
+  ])('%s: clears itself when half full instead of growing, and what it holds is right', (_, keyOf, half) => {
     const table = new ShortPieceCounts();
-    const text = Array.from({ length: 40_000 }, (_, i) => `k${i.toString(36)}`).join('|');
+    const text = Array.from({ length: 40_000 }, (_, i) => keyOf(i)).join('|');
     const ranges: [number, number][] = [];
     for (let p = 0; p < text.length; ) {
       const bar = text.indexOf('|', p);
@@ -51,7 +56,6 @@ describe('ShortPieceCounts', () => {
     ranges.forEach(([s, e], i) => {
       table.set(text, s, e, i % 97);
     });
-    // Whatever it still holds is right; the most recent entries are all there.
     let held = 0;
     ranges.forEach(([s, e], i) => {
       const n = table.get(text, s, e);
@@ -61,7 +65,7 @@ describe('ShortPieceCounts', () => {
       }
     });
     expect(held).toBeGreaterThan(1000);
-    expect(held).toBeLessThanOrEqual(1 << 14);
+    expect(held).toBeLessThanOrEqual(half);
     const [s, e] = ranges[ranges.length - 1] as [number, number];
     expect(table.get(text, s, e)).toBe((ranges.length - 1) % 97);
   });
