@@ -1,6 +1,7 @@
 import { assertBytes, isRecord } from '@ctxpack/block/kernel';
 import { bytesEqual } from './bytes.js';
-import { publicKeyOf, signEd25519 } from './ed25519.js';
+import { publicKeyOf } from './ed25519.js';
+import { createNativeSigning } from './ed25519-native-sign.js';
 import { InvalidKeyError } from './invalid-key-error.js';
 import type { KeyPair } from './keys.js';
 import { deriveKeyId } from './keys.js';
@@ -22,7 +23,9 @@ export interface Signer {
 /**
  * The default in-process Ed25519 signer over a key pair. Checks that the pair
  * is consistent, so a mismatched public key cannot produce signatures that
- * fail only at the verifier.
+ * fail only at the verifier. Signs through the runtime's WebCrypto Ed25519
+ * where it gives noble's (deterministic, RFC 8032) signature, else with
+ * @noble/ed25519; `sign` returns a Promise either way.
  *
  * @throws {InvalidKeyError} (`invalid_argument`) when the public key or key id does not belong to the secret key.
  * @example
@@ -61,13 +64,13 @@ export function createSigner(keyPair: KeyPair): Signer {
       reason: 'mismatch',
     });
   }
-  const secret = Uint8Array.from(secretKey);
+  const signWith = createNativeSigning(Uint8Array.from(secretKey));
   return Object.freeze({
     keyId,
     publicKey,
-    sign: (message: Uint8Array): Uint8Array => {
+    sign: (message: Uint8Array): Promise<Uint8Array> => {
       assertBytes(message, 'message');
-      return signEd25519(message, secret);
+      return signWith(message);
     },
   });
 }
