@@ -60,7 +60,7 @@ describe('createRequestMeasure is exact', () => {
         fc.array(block, { minLength: 1, maxLength: 8 }),
         fc.constantFrom(...(TARGETS as readonly Target[])),
         fc.constantFrom('delimit', 'datamark', 'encode'),
-        fc.constantFrom('o200k_base', 'cl100k_base'),
+        fc.constantFrom('o200k_base', 'cl100k_base', 'o200k_harmony', 'llama3', 'tekken'),
         fc.integer({ min: 150, max: 3_000 }),
         async (specs, target, spotlight, encoding, maxTokens) => {
           const ctx = createContext({ tenant: 'acme', signer: keys, encoding });

@@ -1,6 +1,6 @@
 import type { ContextBlock } from '@ctxpack/block';
 import { assertRecord } from '@ctxpack/block/kernel';
-import type { FitItemResult, FitResult } from '@ctxpack/budget';
+import type { EncodingName, FitItemResult, FitResult } from '@ctxpack/budget';
 import { BudgetExceededError, fit, loadTokenizer } from '@ctxpack/budget';
 import type { SanitizeResult } from '@ctxpack/escape';
 import { sanitize } from '@ctxpack/escape';
@@ -53,7 +53,7 @@ export interface AssembleOptions<T extends Target = Target> {
 interface InternalOptions<T extends Target> extends AssembleOptions<T> {
   tenant: string;
   signers: readonly Signer[];
-  encoding: 'o200k_base' | 'cl100k_base';
+  encoding: EncodingName;
 }
 
 /**

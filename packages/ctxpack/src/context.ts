@@ -1,6 +1,7 @@
 import type { BlockSource, ContextBlock, ContextBlockInput, TruncationStrategy, Trust } from '@ctxpack/block';
 import { BLOCK_LIMITS, createBlock, InvalidArgumentError } from '@ctxpack/block';
 import { assertRecord, isWellFormed } from '@ctxpack/block/kernel';
+import type { EncodingName } from '@ctxpack/budget';
 import type { SerializePolicy, Target } from '@ctxpack/serialize';
 import { TARGETS, UnsupportedTargetError } from '@ctxpack/serialize';
 import type { Signer } from '@ctxpack/sign';
@@ -27,7 +28,11 @@ export interface ContextOptions {
   tenant: string;
   /** A key pair from `generateKeyPair`, or any `Signer` (KMS, HSM), or several for a threshold. */
   signer: { secretKey: Uint8Array; publicKey: Uint8Array; keyId: string } | Signer | readonly Signer[];
-  encoding?: 'o200k_base' | 'cl100k_base';
+  /**
+   * The tokenizer the budget counts with (default `o200k_base`). `o200k_harmony` (gpt-oss), `llama3` and `tekken`
+   * (Mistral) also select their family's chat-template framing for an `openai-chat` target, as vLLM serves them.
+   */
+  encoding?: EncodingName;
   /** Serialization policy for every payload (roles, labels per audience, limits); `assemble({ policy })` overrides it. */
   policy?: SerializePolicy;
 }

@@ -60,7 +60,9 @@ export function createRequestMeasure<T extends Target>(
       }
     }
     if (known.size === 0) return countRequestTokens(rendered.request, target, tokenizer);
+    // The encoding selects the chat template of an open-weight family (see @ctxpack/serialize's requestFraming).
     const counter = {
+      encoding: tokenizer.encoding,
       count(text: string): number {
         const spans = known.get(text);
         return spans === undefined ? tokenizer.count(text) : countAround(tokenizer, text, spans);
