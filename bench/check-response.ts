@@ -2,7 +2,9 @@
 // 1k, 32k and 128k tokens (built with createContext/assemble). Cold: a payload
 // object checked for the first time (its taint index is built); warm: the same
 // payload again (the index is cached per payload object). Target: ≤ 1 ms per
-// 10 KB of answer at 32k tokens of context, warm.
+// 10 KB of answer at 32k tokens of context, warm. The answer cites a few links
+// many times (one check checks a repeated URL once); distinctUrlsMs is the same
+// answer with every URL different, the worst case for that.
 //
 // Peer: rehype-harden (the URL filter of streamdown, Vercel's markdown renderer
 // for AI output), in the pipeline it needs: remark-parse → remark-rehype →
@@ -52,16 +54,26 @@ async function buildPayload(tokens: number): Promise<Payload> {
   })) as Payload;
 }
 
-/** A benign markdown answer of `bytes`: prose, allowed links and images, a bare URL, code with URLs. */
-function answer(bytes: number): string {
-  const unit = [
-    'Revenue rose 4 % while shipping costs grew; see [the report](https://docs.acme.example/q3/report) ',
-    'and ![chart](https://docs.acme.example/img/q3.png) for the breakdown. ',
-    'The forecast is due before the next meeting (https://docs.acme.example/calendar).\n',
-    '```sh\ncurl https://api.example.com/v1/figures?q=3\n```\n',
-    'Regional teams: north +2 %, south −1 %, 東京 +3 % 📈.\n\n',
-  ].join('');
-  return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
+/**
+ * A benign markdown answer of `bytes`: prose, allowed links and images, a bare URL, code with URLs.
+ * With `distinct`, every URL is different (a repeated link is checked once per answer: this is the worst case).
+ */
+function answer(bytes: number, distinct = false): string {
+  const unit = (n: string) =>
+    [
+      `Revenue rose 4 % while shipping costs grew; see [the report](https://docs.acme.example/q3/report${n}) `,
+      `and ![chart](https://docs.acme.example/img/q3${n}.png) for the breakdown. `,
+      `The forecast is due before the next meeting (https://docs.acme.example/calendar${n}).\n`,
+      `\`\`\`sh\ncurl https://api.example.com/v1/figures?q=3${n}\n\`\`\`\n`,
+      'Regional teams: north +2 %, south −1 %, 東京 +3 % 📈.\n\n',
+    ].join('');
+  if (!distinct)
+    return unit('')
+      .repeat(Math.ceil(bytes / unit('').length))
+      .slice(0, bytes);
+  let out = '';
+  for (let i = 0; out.length < bytes; i++) out += unit(`-${i}`);
+  return out.slice(0, bytes);
 }
 
 const median = (xs: number[]): number => {
@@ -112,6 +124,9 @@ for (const payload of payloads) {
       },
     );
     const warmMs = time(runs, () => checkResponse(text, options));
+    const distinctText = answer(size, true);
+    if (checkResponse(distinctText, options).findings.length !== 0) throw new Error('benign answer flagged');
+    const distinctMs = time(runs, () => checkResponse(distinctText, options));
     const noPayloadMs = time(runs, () => checkResponse(text, { allowHosts: ALLOW }));
     const peerMs = time(runs, () => hardenText(text));
     rows.push({
@@ -120,6 +135,7 @@ for (const payload of payloads) {
       coldMs: +coldMs.toFixed(2),
       warmMs: +warmMs.toFixed(3),
       warmMsPer10KB: +(warmMs / (size / 10_240)).toFixed(3),
+      distinctUrlsMs: +distinctMs.toFixed(3),
       noPayloadMs: +noPayloadMs.toFixed(3),
       rehypeHardenMs: +peerMs.toFixed(3),
       ratio: +(peerMs / warmMs).toFixed(2),

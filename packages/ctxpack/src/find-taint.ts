@@ -163,12 +163,14 @@ function urlPieces(url: string): UrlPiece[] {
  */
 export function findUrlTaint(url: string, index: ByteIndex, vouched?: ByteIndex): TaintHit | undefined {
   if (index.windows === 0) return undefined;
+  // The common case, a URL that carries nothing: one cheap pass proves it
+  // before any candidate is built (see mayCarryTaint, joinAsciiParts).
+  const ascii = joinAsciiParts(url, joinScratch);
+  if (ascii && !probeJoins(joinScratch, index)) return undefined;
   const pieces = urlPieces(url);
   const parts: Uint8Array[] = [];
   for (const p of pieces) parts.push(percentDecode(p.text, p.plus));
-  // The common case, a URL that carries nothing: one cheap pass proves it
-  // before any candidate is built (see mayCarryTaint).
-  if (!mayCarryTaint(pieces, parts, index)) return undefined;
+  if (!ascii && !mayCarryTaint(pieces, parts, index)) return undefined;
   return piecesHit(pieces, parts, index, vouched);
 }
 
@@ -247,6 +249,173 @@ function mayCarryTaint(
     for (let k = i; k < pieces.length; k++)
       if ((pieces[k] as { channel: string }).channel === channel) same.push(parts[k] as Uint8Array);
     if (same.length > 1 && probeJoined(concat(same), index)) return true;
+  }
+  return false;
+}
+
+/** The joins `mayCarryTaint` probes, written without building the pieces: all parts, and per kind. */
+interface JoinScratch {
+  /** 0 all parts, 1 subdomain labels, 2 path segments, 3 query keys, 4 query values. */
+  bytes: Uint8Array[];
+  lengths: Int32Array;
+  pieces: Int32Array;
+}
+
+const joinScratch: JoinScratch = {
+  bytes: [0, 1, 2, 3, 4].map(() => new Uint8Array(256)),
+  lengths: new Int32Array(5),
+  pieces: new Int32Array(5),
+};
+
+/** Room for `extra` more bytes in join `k`. */
+function reserve(j: JoinScratch, k: number, extra: number): Uint8Array {
+  const have = j.bytes[k] as Uint8Array;
+  const need = (j.lengths[k] as number) + extra;
+  if (have.length >= need) return have;
+  const grown = new Uint8Array(Math.max(need, have.length * 2));
+  grown.set(have);
+  j.bytes[k] = grown;
+  return grown;
+}
+
+/**
+ * Appends the percent-decoded bytes of ASCII `url[from, to)` (`+` a space
+ * when `plus`) to join 0 (all parts) and, for `kind` > 0, to join `kind`.
+ */
+function appendPart(
+  url: string,
+  from: number,
+  to: number,
+  plus: boolean,
+  kind: number,
+  j: JoinScratch,
+): void {
+  if (to <= from) return;
+  const all = reserve(j, 0, to - from);
+  const own = kind === 0 ? all : reserve(j, kind, to - from);
+  let a = j.lengths[0] as number;
+  let o = j.lengths[kind] as number;
+  for (let i = from; i < to; i++) {
+    let c = url.charCodeAt(i);
+    if (c === 0x25 && i + 2 < to && isHex(url.charCodeAt(i + 1)) && isHex(url.charCodeAt(i + 2))) {
+      c = (hexValue(url.charCodeAt(i + 1)) << 4) | hexValue(url.charCodeAt(i + 2));
+      i += 2;
+    } else if (c === 0x2b && plus) c = 0x20;
+    all[a++] = c;
+    if (kind !== 0) own[o++] = c;
+  }
+  j.lengths[0] = a;
+  j.pieces[0]!++;
+  if (kind !== 0) {
+    j.lengths[kind] = o;
+    j.pieces[kind]!++;
+  }
+}
+
+const isAlpha = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isSchemeChar = (c: number): boolean =>
+  isAlpha(c) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2e || c === 0x2d;
+
+/**
+ * The parts of an ASCII URL exactly as `urlPieces` cuts them and
+ * `percentDecode` decodes them, appended to the joins of `j` (all parts, and
+ * per kind) without a string or object per part. Returns false (nothing
+ * written) for a URL with a non-ASCII character: that one takes the general path.
+ */
+function joinAsciiParts(url: string, j: JoinScratch): boolean {
+  for (let i = 0; i < url.length; i++) if (url.charCodeAt(i) >= 0x80) return false;
+  j.lengths.fill(0);
+  j.pieces.fill(0);
+  let p = 0;
+  // /^[a-z][a-z0-9+.-]{0,31}:/i
+  let scheme = false;
+  if (isAlpha(url.charCodeAt(0))) {
+    let k = 1;
+    while (k < url.length && k <= 32 && isSchemeChar(url.charCodeAt(k))) k++;
+    if (k <= 32 && url.charCodeAt(k) === 0x3a) {
+      scheme = true;
+      p = k + 1;
+    }
+  }
+  const slashes = url.charCodeAt(p) === 0x2f && url.charCodeAt(p + 1) === 0x2f;
+  const www =
+    !scheme &&
+    (url.charCodeAt(p) | 0x20) === 0x77 &&
+    (url.charCodeAt(p + 1) | 0x20) === 0x77 &&
+    (url.charCodeAt(p + 2) | 0x20) === 0x77 &&
+    url.charCodeAt(p + 3) === 0x2e;
+  if (slashes || www) {
+    if (slashes) p += 2;
+    let end = p;
+    while (end < url.length) {
+      const c = url.charCodeAt(end);
+      if (c === 0x2f || c === 0x3f || c === 0x23) break;
+      end++;
+    }
+    const at = url.lastIndexOf('@', end - 1);
+    let hostStart = p;
+    if (at >= p) {
+      appendPart(url, p, at, false, 0, j);
+      hostStart = at + 1;
+    }
+    // The host without a `:port` (`/:\d*$/`), cut at dots; all labels but the last two.
+    let hostEnd = end;
+    let k = hostEnd;
+    while (k > hostStart && url.charCodeAt(k - 1) >= 0x30 && url.charCodeAt(k - 1) <= 0x39) k--;
+    if (k > hostStart && url.charCodeAt(k - 1) === 0x3a) hostEnd = k - 1;
+    let dots = 0;
+    for (let i = hostStart; i < hostEnd; i++) if (url.charCodeAt(i) === 0x2e) dots++;
+    let label = hostStart;
+    for (let i = hostStart, seen = 0; i < hostEnd && seen < dots - 1; i++) {
+      if (url.charCodeAt(i) !== 0x2e) continue;
+      appendPart(url, label, i, false, 1, j);
+      label = i + 1;
+      seen++;
+    }
+    p = end;
+  }
+  let hash = url.indexOf('#', p);
+  if (hash === -1) hash = url.length;
+  let q = url.indexOf('?', p);
+  if (q === -1 || q > hash) q = hash;
+  for (let i = p, segment = p; i <= q; i++) {
+    if (i === q || url.charCodeAt(i) === 0x2f) {
+      appendPart(url, segment, i, false, 2, j);
+      segment = i + 1;
+    }
+  }
+  if (q < hash) {
+    for (let i = q + 1, pair = q + 1; i <= hash; i++) {
+      const c = url.charCodeAt(i);
+      if (i < hash && c !== 0x26 && c !== 0x3b) continue;
+      let eq = -1;
+      for (let k = pair; k < i; k++) {
+        if (url.charCodeAt(k) === 0x3d) {
+          eq = k;
+          break;
+        }
+      }
+      if (eq === -1) appendPart(url, pair, i, true, 4, j);
+      else {
+        appendPart(url, pair, eq, true, 3, j);
+        appendPart(url, eq + 1, i, true, 4, j);
+      }
+      pair = i + 1;
+    }
+  }
+  if (hash < url.length) appendPart(url, hash + 1, url.length, false, 0, j);
+  return true;
+}
+
+/** `mayCarryTaint` over joins written by `joinAsciiParts`. */
+function probeJoins(j: JoinScratch, index: ByteIndex): boolean {
+  if (probeJoined((j.bytes[0] as Uint8Array).subarray(0, j.lengths[0]), index)) return true;
+  for (let k = 1; k < 5; k++) {
+    if (
+      (j.pieces[k] as number) > 1 &&
+      probeJoined((j.bytes[k] as Uint8Array).subarray(0, j.lengths[k]), index)
+    )
+      return true;
   }
   return false;
 }

@@ -195,10 +195,9 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
   const verdictOf = (url: string): UrlVerdict => {
     const known = verdicts.get(url);
     if (known !== undefined) return known;
-    const lower = url.toLowerCase();
     let v: UrlVerdict;
-    if (/^\s*(?:javascript|vbscript):/.test(lower)) v = { script: true };
-    else if (lower.startsWith('data:')) v = { data: true };
+    if (/^\s*(?:javascript|vbscript):/i.test(url)) v = { script: true };
+    else if (/^data:/i.test(url)) v = { data: true };
     else {
       const host = hostOf(url);
       const allowed = host === undefined || isAllowed(host, allow);
@@ -585,6 +584,8 @@ function readHosts(value: unknown): readonly string[] {
 
 /** The host of an absolute or protocol-relative URL (lowercase, no port or userinfo), or undefined for a relative one. */
 export function hostOf(url: string): string | undefined {
+  const fast = httpHostOf(url);
+  if (fast !== undefined) return fast;
   const m = /^(?:[a-z][a-z0-9+.-]{0,31}:)?\/\/([^/?#\\]*)|^(www\.[^/?#\\:]*)/i.exec(url.trim());
   if (m === null) {
     const mail = /^mailto:[^@?]*@([^?&#]+)/i.exec(url);
@@ -593,6 +594,34 @@ export function hostOf(url: string): string | undefined {
   const authority = m[1] ?? m[2] ?? '';
   const host = authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '');
   return host.toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * `hostOf` for the common shape, `http://` or `https://` (lowercase, no
+ * leading white space) then an authority of ASCII without `\\`: the same
+ * result without a regex; `undefined` when the URL is not of that shape.
+ */
+function httpHostOf(url: string): string | undefined {
+  let p: number;
+  if (url.startsWith('https://')) p = 8;
+  else if (url.startsWith('http://')) p = 7;
+  else return undefined;
+  let end = p;
+  let at = -1;
+  for (; end < url.length; end++) {
+    const c = url.charCodeAt(end);
+    if (c === 0x2f || c === 0x3f || c === 0x23) break;
+    // White space could be trimmed from the end, `\\` ends the regex's authority: leave both to it.
+    if (c === 0x5c || c <= 0x20 || c >= 0x7f) return undefined;
+    if (c === 0x40) at = end;
+  }
+  if (end === url.length && url.length > 0 && url.charCodeAt(url.length - 1) <= 0x20) return undefined;
+  let hostEnd = end;
+  let k = hostEnd;
+  while (k > at + 1 && k > p && url.charCodeAt(k - 1) >= 0x30 && url.charCodeAt(k - 1) <= 0x39) k--;
+  if (k > p && k > at + 1 && url.charCodeAt(k - 1) === 0x3a) hostEnd = k - 1;
+  const host = url.slice(Math.max(p, at + 1), hostEnd).toLowerCase();
+  return host.endsWith('.') ? host.slice(0, -1) : host;
 }
 
 function isAllowed(host: string, allow: readonly string[]): boolean {

@@ -1,7 +1,8 @@
 import { SPECIAL_TOKENS, toSkeleton } from '@ctxpack/escape';
 
-// The fast path of the escape scan in model output: one char-code pass over a
-// segment that PROVES `scan(segment, { detect: { injection: false,
+// The fast path of the escape scan in model output: a few linear passes over a
+// segment (native regex and indexOf scans; a bounded look-back per `[`, `:`
+// and `=`) that PROVE `scan(segment, { detect: { injection: false,
 // confusables: false, encoded: false } })` (invisible characters, special
 // tokens and turn markers, secrets) can find nothing, so the call is skipped.
 // It is a set of necessary conditions, one per detector; a segment meeting
@@ -43,6 +44,14 @@ import { SPECIAL_TOKENS, toSkeleton } from '@ctxpack/escape';
 const BRACKET_TOKENS: readonly string[] = SPECIAL_TOKENS.map((t) => t.token.toLowerCase()).filter((t) =>
   t.startsWith('['),
 );
+const NOT_PLAIN = /[^\t\n\r\x20-\x3b\x3d-\x7e]/g;
+/** A run of ≥ 11 `[A-Za-z0-9_-]` (the shortest key shape: a JWT's `eyJ` + 8). */
+const LONG_WORD = /[A-Za-z0-9_-]{11}/;
+/** A run of ≥ 16 token68 characters (the authorization rule's value). */
+const LONG_TOKEN68 = /[A-Za-z0-9._~+/=-]{16}/;
+/** A run of ≥ 12 of the assignment rule's value characters. */
+const LONG_VALUE = /[A-Za-z0-9+/_.=~!@#$%^&*-]{12}/;
+const AUTH_WORD = /(?:bearer|basic)[ \t]/i;
 const PREFIX_NEEDLES =
   /akia|asia|abia|acca|gh[pousr]_|github_pat_|gl(?:pat|dt|ptt|rt|cbt|oas)-|xox|_live_|_test_|sk-|aiza|npm_|xapp-|gocspx-|ya29\.|sg\.|hf_|eyj/i;
 
@@ -84,21 +93,10 @@ export function isInertCodePoint(cp: number): boolean {
   return inert;
 }
 
-// Per ASCII code unit: the classes the secret conditions count, and whether it stops the fast path.
-const WORD = 1; // [A-Za-z0-9_-]: key shapes
-const TOKEN68 = 2; // RFC 7235 token68 [A-Za-z0-9-._~+/=]: the authorization rule
-const VALUE = 4; // [A-Za-z0-9+/_\-.=~!@#$%^&*]: the assignment rule's value
-const STOP = 8; // C0 controls but TAB/LF/CR, DEL, `<`
+// [A-Za-z0-9_-] per ASCII code unit: the keyword run of the assignment rule.
+const WORD = 1;
 const ASCII_CLASS = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  let k = 0;
-  if (/[A-Za-z0-9_-]/.test(ch)) k |= WORD | TOKEN68 | VALUE;
-  if ('.~+/='.includes(ch)) k |= TOKEN68 | VALUE;
-  if ('!@#$%^&*'.includes(ch)) k |= VALUE;
-  if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 0x7f || c === 0x3c) k |= STOP;
-  ASCII_CLASS[c] = k;
-}
+for (let c = 0; c < 128; c++) if (/[A-Za-z0-9_-]/.test(String.fromCharCode(c))) ASCII_CLASS[c] = WORD;
 
 function bracketTokenAt(text: string, at: number): boolean {
   for (const token of BRACKET_TOKENS) {
@@ -169,73 +167,38 @@ function keywordBefore(text: string, i: number): boolean {
  * needsEscapeScan('key: sk-proj-4f9a8b7c6d5e4f3a2b1c');              // true
  */
 export function needsEscapeScan(text: string): boolean {
-  let word = 0;
-  let token68 = 0;
-  let value = 0;
-  let longWord = false;
-  let longToken68 = false;
-  let longValue = false;
-  let assignment = false;
-  let authWord = false;
-  let underscore = false;
-  let at = false;
-  for (let i = 0; i < text.length; i++) {
+  // One native pass finds every code unit that is not TAB/LF/CR or printable
+  // ASCII other than `<`; only those are looked at one by one.
+  NOT_PLAIN.lastIndex = 0;
+  for (let m = NOT_PLAIN.exec(text); m !== null; m = NOT_PLAIN.exec(text)) {
+    const i = m.index;
     const c = text.charCodeAt(i);
-    if (c >= 0x80) {
-      let cp = c;
-      if (c >= 0xd800 && c <= 0xdbff) {
-        const d = text.charCodeAt(i + 1);
-        if (!(d >= 0xdc00 && d <= 0xdfff)) return true;
-        cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-        i++;
-      }
-      if (!isInertCodePoint(cp)) return true;
-      word = 0;
-      token68 = 0;
-      value = 0;
-      continue;
+    if (c < 0x80) return true; // `<`, a C0 control or DEL
+    let cp = c;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return true;
+      cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+      NOT_PLAIN.lastIndex = i + 2;
     }
-    const k = ASCII_CLASS[c]!;
-    // The classes nest (WORD ⊂ TOKEN68 ⊂ VALUE): one branch per character.
-    if (k & WORD) {
-      if (++word >= 11) longWord = true;
-      if (++token68 >= 16) longToken68 = true;
-      if (++value >= 12) longValue = true;
-      if (c === 0x5f) underscore = true;
-      continue;
-    }
-    word = 0;
-    if (k & TOKEN68) {
-      if (++token68 >= 16) longToken68 = true;
-      if (++value >= 12) longValue = true;
-      if (c === 0x3d) assignment ||= keywordBefore(text, i);
-      continue;
-    }
-    token68 = 0;
-    if (k & VALUE) {
-      if (++value >= 12) longValue = true;
-      if (c === 0x40) at = true;
-      continue;
-    }
-    value = 0;
-    if (k & STOP) return true;
-    if (c === 0x5b) {
-      if (bracketTokenAt(text, i)) return true;
-    } else if (c === 0x3a) {
-      if (roleWordBefore(text, i)) return true;
-      assignment ||= keywordBefore(text, i);
-    } else if (isBlank(c) && !authWord) {
-      // `bearer` or `basic` before it: most blanks stop at the last letter.
-      const p = text.charCodeAt(i - 1) | 0x20;
-      if (p === 0x72 || p === 0x63)
-        authWord = endsWithWord(text, i, 'bearer') || endsWithWord(text, i, 'basic');
-    }
+    if (!isInertCodePoint(cp)) return true;
   }
-  if (longWord && PREFIX_NEEDLES.test(text)) return true;
-  if (authWord && longToken68) return true;
-  if (assignment && longValue) return true;
-  if (at && text.includes('://')) return true;
-  if (underscore && text.includes('whsec_')) return true;
-  if (longToken68 && text.includes('hooks.slack.com')) return true;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) {
+    if (bracketTokenAt(text, i)) return true;
+  }
+  let assignment = false;
+  for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
+    if (roleWordBefore(text, i)) return true;
+    assignment ||= keywordBefore(text, i);
+  }
+  for (let i = text.indexOf('='); i !== -1 && !assignment; i = text.indexOf('=', i + 1)) {
+    assignment = keywordBefore(text, i);
+  }
+  // Runs are of ASCII characters: a non-ASCII one (inert, by now) ends them, as in the patterns.
+  if (assignment && LONG_VALUE.test(text)) return true;
+  if (PREFIX_NEEDLES.test(text) && LONG_WORD.test(text)) return true;
+  if (AUTH_WORD.test(text) && LONG_TOKEN68.test(text)) return true;
+  if (text.includes('@') && text.includes('://')) return true;
+  if (text.includes('whsec_') || text.includes('hooks.slack.com')) return true;
   return text.includes('-----BEGIN');
 }

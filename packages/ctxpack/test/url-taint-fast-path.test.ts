@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findUrlTaint, findUrlTaintExhaustive } from '../src/find-taint.js';
+import { hostOf } from '../src/response-scanner.js';
 import { createByteIndex } from '../src/taint-index.js';
 
 const enc = new TextEncoder();
@@ -107,7 +108,33 @@ const url = fc
     return out;
   });
 
+/** Hand-made URLs around the parser's edges: ports, userinfo, `+`, malformed `%`, empty parts, `;`. */
+const odd = fc
+  .tuple(
+    fc.constantFrom('https://', 'HTTP://', 'x-y.z+1:', 'mailto:', '//', 'www.', 'WwW.', ''),
+    fc.constantFrom('', 'u:p@', '@', 'a@b@'),
+    fc.array(fc.oneof(benign, encoded, fc.constantFrom('', 'ORCHID', '-5521-', 'ZETA')), { maxLength: 4 }),
+    fc.constantFrom('', ':', ':8080', ':x1'),
+    fc.array(fc.oneof(piece, fc.constantFrom('', '%', '%4', '%zz', '+', 'a+b')), { maxLength: 4 }),
+    fc.array(fc.oneof(piece, fc.constantFrom('', '=', '+', 'k=', '=v')), { maxLength: 4 }),
+    fc.constantFrom('', '#', '#x', '?', '?#'),
+  )
+  .map(([scheme, user, labels, port, path, query, tail]) => {
+    const host = labels.map((l) => l.replace(/[/?#@]/g, '')).join('.');
+    const q = query.map((v) => v.replace(/[#]/g, '')).join(query.length % 2 === 0 ? '&' : ';');
+    return `${scheme}${user}${host}${port}/${path.map((x) => x.replace(/[?#]/g, '')).join('/')}${q === '' ? '' : `?${q}`}${tail}`;
+  });
+
 describe('findUrlTaint: the fast rejection changes no result', () => {
+  it('URLs around the parser edges: fast path = exhaustive path', () => {
+    fc.assert(
+      fc.property(odd, (u) => {
+        expect(findUrlTaint(u, index), u).toEqual(findUrlTaintExhaustive(u, index));
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
   it('random tainted and clean URLs: fast path = exhaustive path', () => {
     let hits = 0;
     let misses = 0;
@@ -143,5 +170,51 @@ describe('findUrlTaint: the fast rejection changes no result', () => {
       expect(fast, u).toEqual(findUrlTaintExhaustive(u, index));
       if (!u.includes('东京')) expect(fast?.bytes ?? 0, u).toBeGreaterThanOrEqual(8);
     }
+  });
+});
+
+/** `hostOf` as first written (one regex for every URL): the reference for its `http(s)://` fast path. */
+function hostOfByRegex(url: string): string | undefined {
+  const m = /^(?:[a-z][a-z0-9+.-]{0,31}:)?\/\/([^/?#\\]*)|^(www\.[^/?#\\:]*)/i.exec(url.trim());
+  if (m === null) {
+    const mail = /^mailto:[^@?]*@([^?&#]+)/i.exec(url);
+    return mail?.[1]?.toLowerCase();
+  }
+  const authority = m[1] ?? m[2] ?? '';
+  const host = authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '');
+  return host.toLowerCase().replace(/\.$/, '');
+}
+
+describe('hostOf: the http(s) fast path = the regex', () => {
+  it('random authorities', () => {
+    const chunk = fc.constantFrom(
+      'https://',
+      'http://',
+      'HTTP://',
+      ' https://',
+      'u:p@',
+      '@',
+      'Docs.Acme.Example',
+      'x.',
+      '.',
+      ':',
+      ':8080',
+      '443',
+      '/',
+      '?q',
+      '#f',
+      '\\',
+      ' ',
+      '\u00a0',
+      'é',
+      '',
+    );
+    fc.assert(
+      fc.property(fc.array(chunk, { maxLength: 8 }), (parts) => {
+        const u = parts.join('');
+        expect(hostOf(u), JSON.stringify(u)).toBe(hostOfByRegex(u));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
