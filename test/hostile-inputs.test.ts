@@ -543,6 +543,9 @@ const specs: Record<string, Spec> = {
   },
   'ctxpack.createOutputGuard': { args: () => [fx().payload, { allowHosts: ['docs.example.com'] }] },
   'ctxpack.signRequestBody': { args: () => [fx().payload, JSON.stringify(fx().payload.request), fx().keys] },
+  'ctxpack.sanitizeToolDefinitions': {
+    args: () => [[{ type: 'function', function: { name: 'x', description: 'd' } }], true, new Map()],
+  },
   // @ctxpack/mcp
   'mcp.callToolAsBlock': {
     args: () => [

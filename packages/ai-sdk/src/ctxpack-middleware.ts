@@ -5,7 +5,15 @@ import type {
 } from '@ai-sdk/provider';
 import { InvalidArgumentError } from '@ctxpack/block';
 import { isRecord } from '@ctxpack/block/kernel';
-import type { ContextOptions, GuardedFetchOptions, OutputGuard, OutputTextChannel, Payload } from 'ctxpack';
+import type {
+  ContextOptions,
+  GuardedFetchOptions,
+  OutputGuard,
+  OutputTextChannel,
+  Payload,
+  ToolDefinitionFindings,
+  ToolDefinitionPins,
+} from 'ctxpack';
 import {
   createContext,
   createOutputGuard,
@@ -13,6 +21,7 @@ import {
   ENVELOPE_HEADER,
   encodeEnvelopeHeader,
   importRequest,
+  sanitizeToolDefinitions,
   signRequestBody,
 } from 'ctxpack';
 import type { RenderedAiSdkRequest } from './prompt-conversion.js';
@@ -28,11 +37,14 @@ const MAX_PENDING_STEPS = 64;
  * `policy`, `spotlight`, `sessionKey`, `classify`; `fetch` is what `middleware.fetch` sends with), and a
  * per-step `onPayload`.
  */
-export interface CtxpackMiddlewareOptions extends Omit<GuardedFetchOptions, 'onPayload' | 'untrustedTools'> {
-  /** Receives each step's typed payload (request, envelope, leaves, report). */
+export interface CtxpackMiddlewareOptions extends Omit<GuardedFetchOptions, 'onPayload'> {
+  /**
+   * Receives each step's typed payload (request, envelope, leaves, report), and what sanitizing and
+   * pinning the `untrustedTools` definitions found (`toolFindings`, as the guarded fetch's).
+   */
   onPayload?: (
     payload: Payload,
-    info: { type: 'generate' | 'stream'; modelId: string },
+    info: { type: 'generate' | 'stream'; modelId: string; toolFindings: ToolDefinitionFindings[] },
   ) => void | Promise<void>;
 }
 
@@ -77,6 +89,7 @@ export function ctxpackMiddleware(options: CtxpackMiddlewareOptions): CtxpackMid
     ...(options.policy === undefined ? {} : { policy: options.policy }),
   };
   createContext(contextOptions); // a bad tenant or signer fails now, not at the first step
+  if (options.untrustedTools !== undefined) sanitizeToolDefinitions([], options.untrustedTools); // likewise
   const output = options.output;
   // Bumped when an answer repeats the nonce: mixed into the session seed, so the next nonce is fresh.
   let rotation = 0;
@@ -93,6 +106,7 @@ export function ctxpackMiddleware(options: CtxpackMiddlewareOptions): CtxpackMid
     options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const pending = new Map<string, Payload>();
   let steps = 0;
+  const toolPins: ToolDefinitionPins = new Map();
 
   return {
     specificationVersion: 'v4',
@@ -103,8 +117,17 @@ export function ctxpackMiddleware(options: CtxpackMiddlewareOptions): CtxpackMid
         abortSignal: _signal,
         providerOptions: _provider,
         includeRawChunks: _raw,
-        ...settings
+        ...given
       } = params;
+      // Untrusted tool definitions (an MCP server's) are sanitized and pinned like the guarded fetch's;
+      // the provider gets the sanitized tools, and they are what is signed.
+      const settings = { ...given };
+      let toolFindings: ToolDefinitionFindings[] = [];
+      if (options.untrustedTools !== undefined && settings.tools !== undefined) {
+        const r = sanitizeToolDefinitions(settings.tools, options.untrustedTools, toolPins);
+        settings.tools = r.tools;
+        toolFindings = r.findings;
+      }
       const { blocks } = importRequest('ai-sdk', prompt, {
         ...(options.classify === undefined ? {} : { classify: options.classify }),
       });
@@ -128,10 +151,13 @@ export function ctxpackMiddleware(options: CtxpackMiddlewareOptions): CtxpackMid
         if (pending.size <= MAX_PENDING_STEPS) break;
         pending.delete(key);
       }
-      if (options.onPayload !== undefined) await options.onPayload(payload, { type, modelId: model.modelId });
+      if (options.onPayload !== undefined) {
+        await options.onPayload(payload, { type, modelId: model.modelId, toolFindings });
+      }
       const request = payload.request as unknown as RenderedAiSdkRequest;
       const out: LanguageModelV4CallOptions = {
         ...params,
+        ...(settings.tools === undefined ? {} : { tools: settings.tools }),
         prompt: toProviderPrompt(request),
         headers: {
           ...headers,

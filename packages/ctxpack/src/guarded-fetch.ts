@@ -5,7 +5,13 @@ import type { ContextOptions } from './context.js';
 import { createContext, toSigners } from './context.js';
 import { ENVELOPE_HEADER, encodeEnvelopeHeader } from './envelope-header.js';
 import { guardProviderResponse } from './guard-provider-response.js';
-import type { Classify, ImportTarget, ToolDefinitionFindings, UntrustedTools } from './import-request.js';
+import type {
+  Classify,
+  ImportTarget,
+  ToolDefinitionFindings,
+  ToolDefinitionPins,
+  UntrustedTools,
+} from './import-request.js';
 import { importRequest } from './import-request.js';
 import type { OutputGuardOptions } from './output-guard.js';
 import { createOutputGuard, readOutputOptions } from './output-guard.js';
@@ -38,8 +44,10 @@ export interface GuardedFetchOptions {
   classify?: Classify;
   /**
    * Tool definitions from an untrusted source (an MCP server): `true` for all, or their names. Their
-   * descriptions are sanitized as untrusted text before they are signed and sent; the findings go to
-   * `onPayload` (`info.toolFindings`). The tools are never dropped.
+   * descriptions (the tool's and every `description`/`title` in its schema) are sanitized as untrusted
+   * text before they are signed and sent, and each is pinned at its first request: a later definition
+   * that differs is sent as pinned. The findings go to `onPayload` (`info.toolFindings`). The tools are
+   * never dropped.
    */
   untrustedTools?: UntrustedTools;
   /** The fetch that sends the guarded request; default `globalThis.fetch`. */
@@ -120,6 +128,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): Fetch {
   const maxTokens = options.maxTokens ?? 128_000;
   // Bumped when an answer repeats the nonce: mixed into the session seed, so the next nonce is fresh.
   let rotation = 0;
+  const toolPins: ToolDefinitionPins = new Map();
 
   return async (input, init) => {
     const request = input instanceof Request ? input : undefined;
@@ -133,7 +142,7 @@ export function createGuardedFetch(options: GuardedFetchOptions): Fetch {
     );
     const { blocks, params, cacheBreakpoints, toolFindings } = importRequest(target, body, {
       ...(options.classify === undefined ? {} : { classify: options.classify }),
-      ...(options.untrustedTools === undefined ? {} : { untrustedTools: options.untrustedTools }),
+      ...(options.untrustedTools === undefined ? {} : { untrustedTools: options.untrustedTools, toolPins }),
     });
     const ctx = createContext(contextOptions(options, signer));
     for (const block of blocks) ctx.add(block);

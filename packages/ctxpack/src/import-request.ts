@@ -6,11 +6,11 @@ import type { Classify, ImportedBlock } from './import-builder.js';
 import { ImportCollector } from './import-builder.js';
 import { importOpenAIChat } from './import-openai-chat.js';
 import { importOpenAIResponses } from './import-openai-responses.js';
-import type { ToolDefinitionFindings, UntrustedTools } from './import-tools.js';
+import type { ToolDefinitionFindings, ToolDefinitionPins, UntrustedTools } from './import-tools.js';
 import { sanitizeToolDefinitions } from './import-tools.js';
 
 export type { Classify, ImportedBlock, ImportedMessage } from './import-builder.js';
-export type { ToolDefinitionFindings, UntrustedTools } from './import-tools.js';
+export type { ToolDefinitionFindings, ToolDefinitionPins, UntrustedTools } from './import-tools.js';
 
 /** The body formats `importRequest` reads. */
 export type ImportTarget = 'openai-chat' | 'openai-responses' | 'anthropic' | 'ai-sdk';
@@ -36,6 +36,13 @@ export interface ImportOptions {
    * tools are kept.
    */
   untrustedTools?: UntrustedTools;
+  /**
+   * Pins of the untrusted tool definitions, kept by the caller across the requests of a session
+   * (`new Map()`; the guarded fetch and the AI SDK middleware keep one each): the first definition
+   * of each name is pinned, and a later one that differs is replaced by the pinned definition and
+   * reported as a high `tool-definition-changed` finding in `toolFindings`.
+   */
+  toolPins?: ToolDefinitionPins;
 }
 
 export interface ImportedRequest {
@@ -99,8 +106,12 @@ export function importRequest(
     else if (target === 'openai-responses') params = importOpenAIResponses(parsed, out);
     else params = importAnthropic(parsed, out);
   }
-  const toolFindings =
-    options.untrustedTools === undefined ? [] : sanitizeToolDefinitions(params, options.untrustedTools);
+  let toolFindings: ToolDefinitionFindings[] = [];
+  if (options.untrustedTools !== undefined && Array.isArray(params['tools'])) {
+    const r = sanitizeToolDefinitions(params['tools'] as unknown[], options.untrustedTools, options.toolPins);
+    params['tools'] = r.tools;
+    toolFindings = r.findings;
+  } else if (options.untrustedTools !== undefined) sanitizeToolDefinitions([], options.untrustedTools);
   return { blocks: out.blocks, params, cacheBreakpoints: out.cacheBreakpoints, toolFindings };
 }
 

@@ -74,9 +74,11 @@ export type {
   ImportOptions,
   ImportTarget,
   ToolDefinitionFindings,
+  ToolDefinitionPins,
   UntrustedTools,
 } from './import-request.js';
 export { IMPORT_TARGETS, importRequest, MAX_IMPORT_BYTES } from './import-request.js';
+export { MAX_PINNED_TOOLS, sanitizeToolDefinitions } from './import-tools.js';
 export type { OutputGuard, OutputGuardOptions, OutputTextChannel } from './output-guard.js';
 export { createOutputGuard } from './output-guard.js';
 export type { AssemblyReport, BlockFinding, BlockReport, Payload } from './payload.js';
