@@ -44,7 +44,8 @@ class BpeTokenizer implements Tokenizer, NativeOps {
   private readonly pieces = new PieceCache<PieceTokens>(PIECE_CACHE_CAPACITY);
   /** Counts of short pieces read in place (no substring): the counting hot path on JSON and code. */
   private readonly shortCounts = new ShortPieceCounts();
-  private readonly decoder = new TextDecoder('utf-8');
+  // ignoreBOM: a text that starts with U+FEFF is encoded with its token (o200k 5574); decode must give it back.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
   constructor(encoding: EncodingName, ranks: RawRanks) {
     this.encoding = encoding;

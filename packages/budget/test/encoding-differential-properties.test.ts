@@ -210,6 +210,11 @@ describe.each(cases)(
       }
     });
 
+    it('decodes a text that starts with U+FEFF back to itself', () => {
+      for (const text of ['\ufeffhello', '\ufeff', '\ufeff\ufeffx'])
+        expect(ours.decode(ours.encode(text))).toBe(text);
+    });
+
     it('on long runs of one character (digits, spaces, a letter 10k times, lone surrogates)', () => {
       const against = longRunReference?.() ?? ref;
       for (const text of longRuns) check(text, against);
