@@ -281,6 +281,9 @@ const specs: Record<string, Spec> = {
   'block.defaultTrust': { args: () => ['user'] },
   // @ctxpack/block/kernel
   'block/kernel.formatPath': { args: () => [['source', 0, 'type']] },
+  'block/kernel.readBoundedBody': {
+    args: () => [new Request('http://127.0.0.1/', { method: 'POST', body: '{}' }), 1024],
+  },
   'block/kernel.hasMarker': { args: () => [new Error('x'), Symbol.for('ctxpack.error')] },
   'block/kernel.setMarker': { args: () => [new Error('x'), Symbol.for('hostile.marker')] },
   'block/kernel.assertArray': { args: () => [[1], 'items', 4] },

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@ctxpack/block';
-import { isRecord } from '@ctxpack/block/kernel';
+import { isRecord, readBoundedBody } from '@ctxpack/block/kernel';
 import { VerificationError } from '@ctxpack/sign';
 import { decodeEnvelopeHeader, ENVELOPE_HEADER } from './envelope-header.js';
 import { MAX_IMPORT_BYTES } from './import-request.js';
@@ -75,34 +75,11 @@ export async function verifyRequest(
 }
 
 async function readBounded(request: Request, limit: number): Promise<Uint8Array> {
-  const tooLarge = (): never => {
-    throw new VerificationError({
-      code: 'body_invalid',
-      message: `the request body is over ${limit} bytes`,
-      path: 'body',
-    });
-  };
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > limit) tooLarge();
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      tooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  const body = await readBoundedBody(request, limit);
+  if (body !== undefined) return body;
+  throw new VerificationError({
+    code: 'body_invalid',
+    message: `the request body is over ${limit} bytes`,
+    path: 'body',
+  });
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@ctxpack/block';
-import { isRecord } from '@ctxpack/block/kernel';
+import { isRecord, readBoundedBody } from '@ctxpack/block/kernel';
 import type { AuditRecord } from '@ctxpack/provenance';
 import { createAuditRecord, parseStrictJson } from '@ctxpack/provenance';
 import type { Keyring, ReplayStore } from '@ctxpack/sign';
@@ -65,36 +65,6 @@ function statusOf(code: string): number {
   if (STORE_CODES.has(code)) return 503;
   if (code === 'internal_error') return 500;
   return 403;
-}
-
-class BodyTooLarge extends Error {}
-
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > limit) throw new BodyTooLarge();
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new BodyTooLarge();
-    }
-    chunks.push(value);
-  }
-  // One chunk (a buffered body, or a small streamed one) is already the body: no copy.
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 /**
@@ -349,16 +319,11 @@ export function createGatewayHandler(options: GatewayHandlerOptions): GatewayHan
     if (!known) return json(404, { error: { code: 'not_found', message: `no endpoint ${url.pathname}` } });
     if (request.method !== 'POST')
       return json(405, { error: { code: 'method_not_allowed', message: 'use POST' } });
-    let body: Uint8Array;
-    try {
-      body = await readBody(request, maxBodyBytes);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        return json(413, {
-          error: { code: 'body_invalid', message: `the body is over ${maxBodyBytes} bytes` },
-        });
-      }
-      throw error;
+    const body = await readBoundedBody(request, maxBodyBytes);
+    if (body === undefined) {
+      return json(413, {
+        error: { code: 'body_invalid', message: `the body is over ${maxBodyBytes} bytes` },
+      });
     }
     if (url.pathname === '/verify') {
       const decision = await engine.verify({
