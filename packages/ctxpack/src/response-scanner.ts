@@ -12,7 +12,8 @@ import { payloadTaint } from './payload-taint.js';
 import type { ResponseAction, ResponseFinding } from './response-finding.js';
 import { readActions } from './response-finding.js';
 import { needsEscapeScan } from './scan-prefilter.js';
-import { filterHash, WINDOW_BYTES } from './taint-index.js';
+import type { ByteIndex } from './taint-index.js';
+import { filterHash, mayHold, WINDOW_BYTES } from './taint-index.js';
 
 /** Options of `checkResponse` and `createResponseGuard`. */
 export interface CheckResponseOptions {
@@ -383,13 +384,44 @@ export function createResponseScanner(options: CheckResponseOptions): ResponseSc
     const count = encodeWithEnds(seg, scratch);
     const { bytes, ends } = scratch;
     for (const def of runDefs) {
-      const [r, , , , which] = def;
+      const [r, min, , , which] = def;
       const index = which === 'system' ? t.system : t.notice;
       const ring = r.ends;
       const { filter, filterMask } = index;
       const before = r.seen;
-      let { lo, hi, seen } = r;
-      for (let k = 0; k < count; k++) {
+      // A reported run holds at least `stride` consecutive windows, so it holds
+      // one of every stride-th window. When none of those is indexed and no run
+      // is open, no run that matters lies in the segment but one that starts in
+      // its last stride + 8 bytes (and may go on in the next): only those bytes
+      // are tracked window by window. A run cut off by that start is shorter
+      // than `min` and ends before the segment does, so it is never reported.
+      const stride = min - (WINDOW_BYTES - 1);
+      let from = 0;
+      if (
+        r.runBytes === 0 &&
+        stride >= 16 &&
+        count > 2 * (stride + WINDOW_BYTES) &&
+        !sampledHit(bytes, count, stride, index)
+      ) {
+        from = count - stride - WINDOW_BYTES;
+      }
+      let { lo, hi } = r;
+      if (from > 0) {
+        lo =
+          (bytes[from - 8]! |
+            (bytes[from - 7]! << 8) |
+            (bytes[from - 6]! << 16) |
+            (bytes[from - 5]! << 24)) >>>
+          0;
+        hi =
+          (bytes[from - 4]! |
+            (bytes[from - 3]! << 8) |
+            (bytes[from - 2]! << 16) |
+            (bytes[from - 1]! << 24)) >>>
+          0;
+      }
+      let seen = before + from;
+      for (let k = from; k < count; k++) {
         lo = ((lo >>> 8) | ((hi & 0xff) << 24)) >>> 0;
         hi = ((hi >>> 8) | (bytes[k]! << 24)) >>> 0;
         seen++;
@@ -517,6 +549,16 @@ function encodeWithEnds(seg: string, scratch: Utf8Scratch): number {
     for (let k = end0; k < b; k++) ends[k] = i + 1;
   }
   return b;
+}
+
+/** Whether some window ending at byte 7, 7 + stride, 7 + 2·stride… of `bytes[0, count)` is in `index`. */
+function sampledHit(bytes: Uint8Array, count: number, stride: number, index: ByteIndex): boolean {
+  for (let k = WINDOW_BYTES - 1; k < count; k += stride) {
+    const lo = (bytes[k - 7]! | (bytes[k - 6]! << 8) | (bytes[k - 5]! << 16) | (bytes[k - 4]! << 24)) >>> 0;
+    const hi = (bytes[k - 3]! | (bytes[k - 2]! << 8) | (bytes[k - 1]! << 16) | (bytes[k]! << 24)) >>> 0;
+    if (mayHold(index, lo, hi) && index.find(lo, hi) !== -1) return true;
+  }
+  return false;
 }
 
 /** What one URL is, whatever its context and place: see `verdictOf`. */
