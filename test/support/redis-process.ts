@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 
-/** A private redis-server on loopback that a test may stop and start again on the same port (AOF on, so data survives). */
+/**
+ * A private redis-server on loopback that a test may stop and start again on
+ * the same port. With a `dir`, AOF is on there, so data survives a restart;
+ * without one nothing is persisted.
+ */
 export interface RedisProcess {
   readonly port: number;
   readonly url: string;
@@ -11,7 +15,7 @@ export interface RedisProcess {
 }
 
 export function createRedisProcess(
-  dir: string,
+  dir?: string,
   port: number = 20_000 + Math.floor(Math.random() * 30_000),
 ): RedisProcess {
   let child: ChildProcess | undefined;
@@ -21,7 +25,10 @@ export function createRedisProcess(
     async start() {
       child = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir],
+        [
+          ...['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', ''],
+          ...(dir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--dir', dir]),
+        ],
         { stdio: 'ignore' },
       );
       await waitForPort(port, 10_000);
