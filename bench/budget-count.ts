@@ -6,7 +6,8 @@
  * ai-tokenizer count and @microsoft/tiktokenizer encode, on prose, code,
  * JSON, CJK, emoji-dense text and a mixed agent transcript (an OpenAI chat
  * body with tool calls). Warm: median of RUNS counts of one text after a
- * warm-up. First pass: each contender's first count of a fresh text of the
+ * warm-up, contenders run round-robin (the first one rotating) so that load
+ * from other jobs lands on all of them alike. First pass: each contender's first count of a fresh text of the
  * same kind. Every contender's count is checked against js-tiktoken's; a
  * contender that differs is marked in `mismatch`.
  * @microsoft/tiktokenizer would download its rank file: it is built from
@@ -28,11 +29,11 @@ import { Tiktoken } from 'js-tiktoken/lite';
 import cl100k from 'js-tiktoken/ranks/cl100k_base';
 import o200k from 'js-tiktoken/ranks/o200k_base';
 import { get_encoding } from 'tiktoken';
-import { CORPUS_KINDS, generateAgentTranscript, generateText, timeMedian } from './budget-corpus.js';
+import { CORPUS_KINDS, generateAgentTranscript, generateText, median } from './budget-corpus.js';
 
 const quick = process.argv.includes('--quick');
 const CHARS = quick ? 40_000 : 400_000;
-const RUNS = 5;
+const RUNS = 7;
 const ENCODINGS = ['o200k_base', 'cl100k_base'] as const;
 type Encoding = (typeof ENCODINGS)[number];
 const KINDS = [...CORPUS_KINDS, 'agent'] as const;
@@ -111,21 +112,40 @@ for (const encoding of ENCODINGS) {
     const coldReference = contenders['js-tiktoken']?.(coldText);
     const row: Record<string, unknown> = { encoding, kind, chars: warmText.length, bytes, tokens: reference };
     const mismatch: Record<string, number> = {};
+    const firstMs: Record<string, number> = {};
     for (const [name, count] of Object.entries(contenders)) {
       // First pass before anything else of this cell, so no cache of this contender has seen the text.
+      if (name === 'js-tiktoken') continue;
       const t0 = performance.now();
-      const first = name === 'js-tiktoken' ? coldReference : count(coldText);
-      const firstMs = name === 'js-tiktoken' ? Number.NaN : performance.now() - t0;
-      const n = count(warmText);
+      const first = count(coldText);
+      firstMs[name] = performance.now() - t0;
+      if (first !== coldReference) mismatch[`${name} (first pass)`] = first;
+      const n = count(warmText); // also the warm-up
       if (n !== reference) mismatch[name] = n;
-      if (first !== coldReference) mismatch[`${name} (first pass)`] = first as number;
-      const ms = timeMedian(() => count(warmText), name === 'js-tiktoken' ? 3 : RUNS);
+    }
+    // Warm runs round-robin, the starting contender rotating each round, so a burst of load
+    // from other jobs on the machine lands on every contender alike rather than on one.
+    const names = Object.keys(contenders);
+    const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    for (let round = 0; round < RUNS; round++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(round + k) % names.length] as string;
+        if (name === 'js-tiktoken' && round >= 3) continue; // 1–8 s a call on CJK: 3 runs
+        const count = contenders[name] as (t: string) => number;
+        const t = performance.now();
+        count(warmText);
+        (times[name] as number[]).push(performance.now() - t);
+      }
+    }
+    for (const name of names) {
+      const ms = median(times[name] as number[]);
+      const fp = firstMs[name];
       row[name] = {
         ms: round(ms),
         mbPerSec: round(bytes / 1e6 / (ms / 1000)),
-        ...(Number.isNaN(firstMs)
+        ...(fp === undefined
           ? {}
-          : { firstPassMs: round(firstMs), firstPassMbPerSec: round(coldBytes / 1e6 / (firstMs / 1000)) }),
+          : { firstPassMs: round(fp), firstPassMbPerSec: round(coldBytes / 1e6 / (fp / 1000)) }),
       };
     }
     row.mismatch = mismatch;
