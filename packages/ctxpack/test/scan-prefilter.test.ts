@@ -7,7 +7,8 @@
  * URLs and non-ASCII text, and on every BMP code point the prefilter calls
  * inert, in the contexts where a lookalike could complete a token.
  */
-import { SPECIAL_TOKENS, scan } from '@ctxpack/escape';
+import { readFileSync } from 'node:fs';
+import { ROLE_MARKERS, SPECIAL_TOKENS, scan } from '@ctxpack/escape';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isInertCodePoint, needsEscapeScan } from '../src/scan-prefilter.js';
@@ -187,6 +188,54 @@ const glue = [
   '@',
   '',
 ];
+
+/**
+ * The secret rules (and the bare AWS pair and PEM block) the prefilter's
+ * conditions were written for, with the secret shapes above. A rule added to
+ * escape fails this test until scan-prefilter.ts has a condition for it.
+ */
+const KNOWN_SECRET_RULES = [
+  'aws-access-key',
+  'aws-secret-key',
+  'github-token',
+  'github-pat',
+  'gitlab-token',
+  'slack-token',
+  'slack-webhook',
+  'stripe-key',
+  'anthropic-key',
+  'openai-key',
+  'google-api-key',
+  'npm-token',
+  'slack-app-token',
+  'stripe-webhook-secret',
+  'google-oauth-client-secret',
+  'google-oauth-token',
+  'sendgrid-key',
+  'authorization-header',
+  'huggingface-token',
+  'jwt',
+  'connection-string-password',
+  'generic-secret-assignment',
+  'private-key',
+];
+
+describe('needsEscapeScan: written for the detectors escape has', () => {
+  it('every secret rule of escape has a condition (tripwire for a new rule)', () => {
+    const source = readFileSync(new URL('../../escape/src/secrets.ts', import.meta.url), 'utf8');
+    const rules = new Set([...source.matchAll(/rule: '([a-z0-9-]+)'/g)].map((m) => m[1]));
+    rules.add('private-key');
+    expect([...rules].sort()).toEqual([...new Set(KNOWN_SECRET_RULES)].sort());
+    for (const text of secrets) expect(findings(text).length, text).toBeGreaterThan(0);
+    const found = new Set(secrets.flatMap((t) => findings(t).map((f) => f.rule)));
+    for (const rule of KNOWN_SECRET_RULES) expect(found, rule).toContain(rule);
+  });
+
+  it('every registered token starts with < or [, and the turn markers are human/assistant', () => {
+    for (const { token } of SPECIAL_TOKENS) expect(token[0] === '<' || token[0] === '[', token).toBe(true);
+    expect(ROLE_MARKERS.map((r) => r.toLowerCase())).toEqual(['human', 'assistant']);
+  });
+});
 
 describe('needsEscapeScan: the prefilter never skips a segment with a finding', () => {
   it.each(secrets)('secret %s is scanned (and found)', (text) => {
