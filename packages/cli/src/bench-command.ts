@@ -3,6 +3,7 @@ import {
   CtxpackError,
   createContext,
   createTokenizer,
+  fit,
   generateKeyPair,
   IMPORT_TARGETS,
   type ImportTarget,
@@ -11,7 +12,7 @@ import {
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { createPaint, formatTable, visible } from './cli-io.js';
-import { type FitCell, fitRatio, measureFit, type PeerFitCell } from './fit-harness.js';
+import { FIT_FRAMING, type FitCell, fitRatio, measureFit, type PeerFitCell } from './fit-harness.js';
 import { FIT_PEER_NAMES, type FitMessage, loadFitPeers } from './fit-peers.js';
 import { expectPositionals, parseCommandArgs } from './parse-command-args.js';
 import { parseJsonInput, readInput } from './read-input.js';
@@ -45,6 +46,8 @@ const ENCODINGS = ['o200k_base', 'cl100k_base'] as const;
 type Encoding = (typeof ENCODINGS)[number];
 const MAX_BUDGETS = 16;
 const MAX_BUDGET = 10_000_000;
+/** The row of ctxpack's `fit` alone, on the peers' terms. */
+const FIT_ONLY = "ctxpack fit (peers' terms)";
 const TRUST_RANK: Record<string, number> = { untrusted: 0, user: 1, trusted: 2 };
 
 /** `ctxpack bench`: truncation cost on the user's own request, ctxpack vs the installed peers. */
@@ -162,6 +165,36 @@ export async function runBench(args: readonly string[], io: CliIo): Promise<numb
         if (!CtxpackError.isInstance(cause)) throw cause;
         cell.ctxpack = { status: 'error', code: cause.code, message: cause.message.slice(0, 300) };
       }
+      let fitOnly: { coldMs: number; warmMs: number | null } | undefined;
+      // ctxpack's fit alone on the peers' terms (whole messages, the same framing, its own tokenizer):
+      // the fit cost without sanitize, render and sign.
+      try {
+        const items = messages.map((m, i) => ({
+          id: `m${i}`,
+          text: m.text,
+          priority: m.priority,
+          pinned: m.pinned === true,
+          truncate: 'none' as const,
+          overheadTokens: FIT_FRAMING.perMessage,
+        }));
+        const t = await measureFit(
+          () => fit(items, { tokenizer, maxTokens: budget - reserve, baseTokens: FIT_FRAMING.priming }),
+          { warmRuns: runs, skipWarmAfterMs: 10_000 },
+        );
+        fitOnly = t;
+        cell.peers[FIT_ONLY] = {
+          status: 'ok',
+          coldMs: round(t.coldMs),
+          warmMs: t.warmMs === null ? null : round(t.warmMs),
+          tokens: t.result.report.used,
+          kept: t.result.items.filter((r) => r.status !== 'dropped').length,
+          messages: messages.length,
+          ratio: ours === undefined ? null : fitRatio(t, ours),
+        };
+      } catch (cause) {
+        if (!CtxpackError.isInstance(cause)) throw cause;
+        cell.peers[FIT_ONLY] = { status: 'error', message: `${cause.code}: ${cause.message.slice(0, 200)}` };
+      }
       for (const slot of slots) {
         if (slot.status !== 'ready') {
           cell.peers[slot.name] = { status: 'not installed', reason: slot.reason };
@@ -181,6 +214,7 @@ export async function runBench(args: readonly string[], io: CliIo): Promise<numb
             kept: t.result.kept,
             messages: messages.length,
             ratio: ours === undefined ? null : fitRatio(t, ours),
+            ratioToFit: fitOnly === undefined ? null : fitRatio(t, fitOnly),
           };
         } catch (cause) {
           // A peer's own failure (prompt-tsx throws when pinned text exceeds the budget) is its result.
@@ -215,7 +249,7 @@ export async function runBench(args: readonly string[], io: CliIo): Promise<numb
       const o = c.ctxpack;
       rows.push(
         'status' in o
-          ? [label(c.budget), 'ctxpack assemble', '', '', '', `error: ${o.code}`, '']
+          ? [label(c.budget), 'ctxpack assemble', '', '', '', `error: ${o.code}`, '', '']
           : [
               label(c.budget),
               'ctxpack assemble',
@@ -224,9 +258,10 @@ export async function runBench(args: readonly string[], io: CliIo): Promise<numb
               String(o.tokens),
               `${o.kept}/${o.truncated}/${o.dropped} blocks`,
               '1×',
+              '',
             ],
       );
-      for (const name of FIT_PEER_NAMES) {
+      for (const name of [FIT_ONLY, ...FIT_PEER_NAMES]) {
         const p = c.peers[name];
         if (p === undefined) continue;
         if (p.status === 'ok') {
@@ -238,20 +273,22 @@ export async function runBench(args: readonly string[], io: CliIo): Promise<numb
             String(p.tokens),
             `${p.kept}/${p.messages} messages`,
             p.ratio === null ? '' : `${p.ratio}×`,
+            p.ratioToFit === undefined || p.ratioToFit === null ? '' : `${p.ratioToFit}×`,
           ]);
-        } else if (p.status === 'not installed') rows.push(['', name, 'not installed', '', '', '', '']);
-        else rows.push(['', name, `error: ${visible(p.message, 60)}`, '', '', '', '']);
+        } else if (p.status === 'not installed') rows.push(['', name, 'not installed', '', '', '', '', '']);
+        else rows.push(['', name, `error: ${visible(p.message, 60)}`, '', '', '', '', '']);
       }
     }
     const [header, rule, ...body] = formatTable(
-      ['budget', 'contender', 'cold ms', 'warm ms', 'tokens', 'kept/cut/dropped', '÷ ctxpack'],
+      ['budget', 'contender', 'cold ms', 'warm ms', 'tokens', 'kept/cut/dropped', '÷ assemble', '÷ fit'],
       rows,
     );
     io.stdout.write(`${paint('bold', header ?? '')}\n${rule}\n${body.join('\n')}\n`);
   }
   io.stdout.write(
-    '\nctxpack times the whole assemble (sanitize, fit, render, sign); peers only fit. ' +
-      '÷ ctxpack = peer warm ms ÷ ctxpack warm ms.\n',
+    '\nctxpack assemble is the whole pipeline (sanitize, fit, render, sign) and may cut a block; peers and\n' +
+      "'ctxpack fit (peers' terms)' only fit whole messages with the cookbook framing. " +
+      "÷ assemble, ÷ fit = warm ms ÷ that ctxpack row's warm ms (above 1×, ctxpack is faster).\n",
   );
   return 0;
 }

@@ -117,6 +117,8 @@ export type PeerFitCell =
       messages: number;
       /** Peer warm ms ÷ ctxpack warm ms (cold when either has no warm figure): above 1, ctxpack is faster. */
       ratio: number | null;
+      /** Peer warm ms ÷ ctxpack `fit` alone on the peers' terms (whole messages, same framing), where measured. */
+      ratioToFit?: number | null;
     }
   | { status: 'not installed'; reason: string }
   | { status: 'error'; message: string };

@@ -31,6 +31,7 @@ interface BenchJson {
 }
 
 const installed = new Map<string, boolean>();
+const FIT_ONLY = "ctxpack fit (peers' terms)";
 
 beforeAll(async () => {
   ensureBuilt();
@@ -97,7 +98,7 @@ describe.each([
     expect([...installed.values()]).toContain(false);
     for (const e of out.encodings) {
       for (const c of e.cells) {
-        expect(Object.keys(c.peers).sort()).toEqual(Object.keys(PEER_MODULES).sort());
+        expect(Object.keys(c.peers).sort()).toEqual([...Object.keys(PEER_MODULES), FIT_ONLY].sort());
         for (const [name, present] of installed) {
           const peer = c.peers[name];
           if (present) {
@@ -107,6 +108,22 @@ describe.each([
             expect(typeof peer?.ratio).toBe('number');
           } else expect(peer?.status).toBe('not installed');
         }
+      }
+    }
+  });
+
+  it("ctxpack's fit on the peers' terms keeps at least what the gpt-tokenizer loop keeps, within the budget", () => {
+    for (const e of out.encodings) {
+      for (const c of e.cells) {
+        const ours = c.peers[FIT_ONLY];
+        expect(ours?.status).toBe('ok');
+        expect(ours?.tokens).toBeLessThanOrEqual(c.budget);
+        const loop = c.peers['gpt-tokenizer'];
+        if (loop?.status !== 'ok') continue;
+        // Same order, whole messages, same framing, exact counts: fit skips what does not fit and goes on,
+        // the loop stops, so fit keeps a superset.
+        expect(ours?.kept).toBeGreaterThanOrEqual(loop.kept as number);
+        expect(ours?.tokens).toBeGreaterThanOrEqual(loop.tokens as number);
       }
     }
   });
