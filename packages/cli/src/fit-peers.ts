@@ -61,6 +61,11 @@ export interface LoadFitPeersOptions {
   fallbackCount: (text: string) => number;
   /** Which peers; default all of {@link FIT_PEER_NAMES}. */
   names?: readonly FitPeerName[];
+  /**
+   * Loads a peer module: pass `(s) => import(s)` to resolve peers from the caller's own
+   * dependencies (a bench's); default: from where @ctxpack/cli is installed.
+   */
+  importer?: (specifier: string) => Promise<unknown>;
 }
 
 type Count = (text: string) => number;
@@ -104,8 +109,32 @@ export async function loadFitPeers(options: LoadFitPeersOptions): Promise<FitPee
       value: names,
     });
   }
+  const importer = options.importer ?? ((specifier: string) => import(specifier));
+  if (typeof importer !== 'function') {
+    throw new InvalidArgumentError({
+      path: 'options.importer',
+      expected: 'a function (specifier) => Promise<module>',
+      value: importer,
+    });
+  }
   let count: Count = fallbackCount;
   let counter = 'ctxpack';
+  const tryImport = async (specifier: string): Promise<Imported> => {
+    try {
+      const module = await importer(specifier);
+      if (typeof module !== 'object' || module === null)
+        return { ok: false, reason: `${specifier}: not a module` };
+      return { ok: true, module: module as Loaded };
+    } catch (cause) {
+      return { ok: false, reason: firstLine(cause) };
+    }
+  };
+  /** Throws the import's reason, so the slot says why the peer is absent. */
+  const need = async (specifier: string): Promise<Loaded> => {
+    const r = await tryImport(specifier);
+    if (!r.ok) throw new Error(`not installed (${r.reason})`);
+    return r.module;
+  };
   const gpt = await tryImport(`gpt-tokenizer/encoding/${encoding}`);
   if (gpt.ok && typeof gpt.module['countTokens'] === 'function') {
     count = gpt.module['countTokens'] as Count;
@@ -114,7 +143,7 @@ export async function loadFitPeers(options: LoadFitPeersOptions): Promise<FitPee
   const slots: FitPeerSlot[] = [];
   for (const name of names as readonly FitPeerName[]) {
     try {
-      const peer = await loaders[name]({ encoding, count, counter, gpt });
+      const peer = await loaders[name]({ encoding, count, counter, gpt, need });
       slots.push(peer === undefined ? missing(name, 'not installed') : { name, status: 'ready', peer });
     } catch (cause) {
       slots.push(missing(name, firstLine(cause)));
@@ -132,24 +161,10 @@ interface LoaderInput {
   count: Count;
   counter: string;
   gpt: Imported;
+  need: (specifier: string) => Promise<Loaded>;
 }
 
 type Imported = { ok: true; module: Loaded } | { ok: false; reason: string };
-
-async function tryImport(specifier: string): Promise<Imported> {
-  try {
-    return { ok: true, module: (await import(specifier)) as Loaded };
-  } catch (cause) {
-    return { ok: false, reason: firstLine(cause) };
-  }
-}
-
-/** Throws the import's reason, so the slot says why the peer is absent. */
-async function need(specifier: string): Promise<Loaded> {
-  const r = await tryImport(specifier);
-  if (!r.ok) throw new Error(`not installed (${r.reason})`);
-  return r.module;
-}
 
 const { perMessage, priming } = FIT_FRAMING;
 
@@ -190,7 +205,7 @@ const loaders: Record<FitPeerName, (input: LoaderInput) => Promise<FitPeer | und
       },
     };
   },
-  '@vscode/prompt-tsx': async ({ count, counter }) => {
+  '@vscode/prompt-tsx': async ({ count, counter, need }) => {
     const tsx = await need('@vscode/prompt-tsx');
     // The JSX factory (vscpp/vscppf globals) is installed by this module.
     await need('@vscode/prompt-tsx/dist/base/tsx.js');
@@ -232,7 +247,7 @@ const loaders: Record<FitPeerName, (input: LoaderInput) => Promise<FitPeer | und
       },
     };
   },
-  'LangChain trimMessages': async ({ count, counter }) => {
+  'LangChain trimMessages': async ({ count, counter, need }) => {
     const lc = await need('@langchain/core/messages');
     const { HumanMessage, SystemMessage, trimMessages } = lc as {
       HumanMessage: new (text: string) => { content: unknown };
@@ -269,7 +284,7 @@ const loaders: Record<FitPeerName, (input: LoaderInput) => Promise<FitPeer | und
       },
     };
   },
-  '@impowering/priompt': async ({ encoding }) => {
+  '@impowering/priompt': async ({ encoding, need }) => {
     const priompt = await need('@impowering/priompt');
     const tokenizers = await need('@impowering/priompt/dist/tokenizer.js');
     const own = tokenizers[encoding === 'o200k_base' ? 'O200K' : 'CL100K'];
