@@ -8,6 +8,7 @@
  */
 
 import { createTokenizer } from '@ctxpack/budget';
+import { digestContent } from '@ctxpack/provenance';
 import type { Target } from '@ctxpack/serialize';
 import { countRequestTokens, TARGETS } from '@ctxpack/serialize';
 import type { Trust } from 'ctxpack';
@@ -92,6 +93,17 @@ describe('createRequestMeasure is exact', () => {
             createTokenizer(encoding),
           );
           expect(payload.report.requestTokens).toBe(reference);
+          // Leaves take the digests assemble stamped (trustDigest): each must be the digest of the text sent.
+          if (spotlight === 'delimit') {
+            const leafOf = new Map(payload.leaves.map((l) => [l.id, l.contentDigest]));
+            for (const entry of payload.sourceMap) {
+              for (const range of entry.ranges) {
+                const sent = stringAt(payload.request, range.path)?.slice(range.start, range.end);
+                if (sent !== undefined && leafOf.has(range.blockId))
+                  expect(leafOf.get(range.blockId)).toBe(digestContent(sent));
+              }
+            }
+          }
         },
       ),
       { numRuns: 150 },
@@ -127,3 +139,14 @@ describe('createRequestMeasure is exact', () => {
     expect(counted.filter((n) => n >= doc.length)).toEqual([]);
   });
 });
+
+/** The string at a source-map path such as `messages[3].content` (test helper). */
+function stringAt(root: unknown, path: string): string | undefined {
+  let value: unknown = root;
+  for (const part of path.split('.')) {
+    const [key, ...indexes] = part.split('[');
+    if (key !== '') value = (value as Record<string, unknown> | undefined)?.[key as string];
+    for (const index of indexes) value = (value as unknown[] | undefined)?.[Number(index.slice(0, -1))];
+  }
+  return typeof value === 'string' ? value : undefined;
+}

@@ -116,7 +116,8 @@ export async function assembleBlocks<T extends Target>(
   const request = mergeParams(rendered.request, params.params);
 
   // Native SHA-256 (WebCrypto) where the runtime has it: same digests, faster on large blocks.
-  const leaves = await Promise.all(kept.map((b) => createLeafAsync(b)));
+  // Every kept block was stamped in this call (natively, or by deriveBlock): its digest is not hashed twice.
+  const leaves = await Promise.all(kept.map((b) => createLeafAsync(b, { trustDigest: true })));
   const requestDigest = await digestSent(request, kept);
   const { envelope, manifest } = await signManifest(
     {

@@ -48,6 +48,13 @@ export interface RedactedLeaf {
 export interface CreateLeafOptions {
   /** 16 bytes; random by default. Pass one only to reproduce a leaf. */
   salt?: Uint8Array;
+  /**
+   * Take `block.digest` as the content's digest instead of hashing the content
+   * again: for a block the caller has just stamped itself (`assemble` does, for
+   * every block it signs). A stale digest then goes into the leaf unnoticed, and
+   * fails later at a verifier given the contents. Default false.
+   */
+  trustDigest?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -98,7 +105,8 @@ function buildLeaf(block: ContextBlock, contentDigest: string, options: Partial<
 /**
  * The Merkle leaf header of a block: its identity, provenance and lineage,
  * a fresh 16-byte salt, and the SHA-256 of its content (recomputed here; a
- * block whose `digest` disagrees with its content is refused).
+ * block whose `digest` disagrees with its content is refused — unless
+ * `trustDigest` says the caller has just computed it).
  *
  * @throws {InvalidArgumentError} `invalid_argument` on a bad salt or a stale digest.
  * @example
@@ -106,7 +114,22 @@ function buildLeaf(block: ContextBlock, contentDigest: string, options: Partial<
  */
 export function createLeaf(block: ContextBlock, options: CreateLeafOptions = {}): Leaf {
   assertBlockInput(block, 'block');
-  return buildLeaf(block, digestContent(block.content), readOptions(options, 'options'));
+  const opts = readOptions(options, 'options');
+  return buildLeaf(block, trustedDigest(block, opts) ?? digestContent(block.content), opts);
+}
+
+/** `block.digest` when `trustDigest` asks for it and it is a digest; checks the option. */
+function trustedDigest(block: ContextBlock, opts: Partial<CreateLeafOptions>): string | undefined {
+  if (opts.trustDigest !== undefined && typeof opts.trustDigest !== 'boolean') {
+    throw new InvalidArgumentError({
+      path: 'options.trustDigest',
+      expected: 'a boolean',
+      value: opts.trustDigest,
+    });
+  }
+  return opts.trustDigest === true && block.digest !== undefined && isDigest(block.digest)
+    ? block.digest
+    : undefined;
 }
 
 /**
@@ -122,6 +145,8 @@ export async function createLeafAsync(
 ): Promise<Leaf> {
   assertBlockInput(block, 'block');
   const opts = readOptions(options, 'options');
+  const trusted = trustedDigest(block, opts);
+  if (trusted !== undefined) return buildLeaf(block, trusted, opts);
   const hashOptions: DigestAsyncOptions = opts.hash === undefined ? {} : { hash: opts.hash };
   return buildLeaf(block, await digestContentAsync(block.content, hashOptions), opts);
 }
