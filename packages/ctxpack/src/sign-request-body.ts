@@ -1,5 +1,5 @@
 import { assertArray, assertRecord } from '@ctxpack/block/kernel';
-import { digestRequest, parseStrictJson } from '@ctxpack/provenance';
+import { canonicalizeStrictJson, digestContentAsync } from '@ctxpack/provenance';
 import type { Envelope, Signer } from '@ctxpack/sign';
 import { signManifest } from '@ctxpack/sign';
 import type { ContextOptions } from './context.js';
@@ -35,13 +35,15 @@ export async function signRequestBody(
     converted.set(signer as object, signers);
   }
   const { manifest } = payload;
+  // The verifier's own strict parse and RFC 8785 form, in one pass, hashed natively where the runtime can.
+  const requestDigest = await digestContentAsync(canonicalizeStrictJson(body));
   const ttlSeconds = Math.round((Date.parse(manifest.expiresAt) - Date.parse(manifest.issuedAt)) / 1000);
   const { envelope } = await signManifest(
     {
       tenant: manifest.tenant,
       audience: manifest.audience,
       leaves: payload.leaves,
-      requestDigest: digestRequest(parseStrictJson(body)),
+      requestDigest,
       ttlSeconds,
       ...(manifest.schema === undefined ? {} : { schema: manifest.schema }),
       ...(manifest.schemaHash === undefined ? {} : { schemaHash: manifest.schemaHash }),
