@@ -239,17 +239,18 @@ class StrictJsonParser {
     if (!canonical) return result;
     // Names are distinct (duplicates were refused), so the order is total.
     members.sort((x, y) => (x.key < y.key ? -1 : 1));
-    let out = '{';
-    for (let i = 0; i < members.length; i++)
-      out += (i > 0 ? ',' : '') + (members[i] as { member: string }).member;
-    return `${out}}`;
+    // join, not +=: it writes one flat string, where += builds a rope that the hash's
+    // TextEncoder would have to flatten piece by piece.
+    const parts: string[] = [];
+    for (const m of members) parts.push(m.member);
+    return `{${parts.join(',')}}`;
   }
 
   /** An array, or in canonical mode `[…]`. */
   private array(depth: number): unknown[] | string {
     if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
     const result: unknown[] = [];
-    let out = '[';
+    const items: string[] = [];
     this.pos++;
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) === 0x5d) {
@@ -260,7 +261,7 @@ class StrictJsonParser {
     for (let i = 0; ; i++) {
       this.path[this.path.length - 1] = i;
       const value = this.value(depth);
-      if (this.canonical) out += (i > 0 ? ',' : '') + (value as string);
+      if (this.canonical) items.push(value as string);
       else result.push(value);
       this.skipSpace();
       const c = this.text.charCodeAt(this.pos);
@@ -273,7 +274,7 @@ class StrictJsonParser {
       this.skipSpace();
     }
     this.path.pop();
-    return this.canonical ? `${out}]` : result;
+    return this.canonical ? `[${items.join(',')}]` : result;
   }
 }
 
