@@ -169,16 +169,6 @@ function upperRun(text: string, p: number, suffix: boolean): number {
   return -1;
 }
 
-/** `P? L+` */
-function letterRun(text: string, p: number): number {
-  for (let q = afterPrefix(text, p), tries = 0; tries < 2; q = p, tries++) {
-    if (q < 0) continue;
-    const end = runEnd(text, q, LETTER);
-    if (end > q) return end;
-  }
-  return -1;
-}
-
 /** `N{1,max}` */
 function digits(text: string, p: number, max: number): number {
   let i = p;
@@ -237,17 +227,89 @@ function scanCased(text: string, p: number, suffix: boolean, maxDigits: number):
   return end;
 }
 
-const scanO200k: PieceScanner = (text, p) => scanCased(text, p, true, 3);
-const scanTekken: PieceScanner = (text, p) => scanCased(text, p, false, 1);
+/**
+ * `A* B+ C?` | `A+ B* C?` from `q`, where the prefix `P?` is already settled
+ * (taken, or impossible), or -1. Both alternatives read the same A-run: the
+ * first needs a B in it or right after it (B+ starts at the last one, as
+ * upperThenLower says); the second takes the whole run, and B* is then empty
+ * (the character after the run is not a B, or the first would have matched).
+ */
+function casedFrom(text: string, q: number, suffix: boolean): number {
+  let i = q;
+  let lastLower = -1;
+  while (i < text.length) {
+    const cp = codePointAt(text, i);
+    const f = flagsOf(cp);
+    if ((f & UPPER) === 0) break;
+    if ((f & LOWER) !== 0) lastLower = i;
+    i += width(cp);
+  }
+  const start = i < text.length && (flagsOf(codePointAt(text, i)) & LOWER) !== 0 ? i : lastLower;
+  let end: number;
+  if (start >= 0) end = runEnd(text, start, LOWER);
+  else if (i > q) end = i;
+  else return -1;
+  return suffix ? end + contraction(text, end) : end;
+}
 
+/**
+ * scanCased, decided by the class of the code point at p and of the next one
+ * instead of trying the alternatives in order (on JSON and code most pieces
+ * are punctuation or digits, and the chain ran both letter alternatives,
+ * with and without the prefix, before reaching theirs). Why each branch
+ * picks the alternative the regex would (A ∪ B = L ∪ M; P ∩ (A ∪ B) = M):
+ * - a letter is not in P, so there is no prefix: the letter alternatives from p;
+ * - a number is in none of P, A, B: only `N{1,k}` can start there;
+ * - a mark is in P, A and B, so the order of the four letter tries decides
+ *   (`\u0301X` is `\u0301` by `A* B+` without the prefix, before `P? A+`): the full chain;
+ * - `\r` / `\n` are in neither P nor Q: only the whitespace alternatives;
+ * - anything else is in P and not in A ∪ B. Followed by a letter or mark, the
+ *   letter alternatives take it as the prefix (`A* B+` or, failing that, `A+ B*`
+ *   from the next code point, which is then in Lu ∪ Lt ⊂ A); otherwise no letter
+ *   alternative matches at p, and it is a symbol run (` ?Q+`) when it is in Q,
+ *   or a space followed by a code point in Q, and whitespace otherwise.
+ */
+function scanCasedDispatch(text: string, p: number, suffix: boolean, maxDigits: number): number {
+  const cp = codePointAt(text, p);
+  const f = flagsOf(cp);
+  if ((f & LETTER) !== 0) return casedFrom(text, p, suffix);
+  if ((f & NUM) !== 0) return digits(text, p, maxDigits);
+  if ((f & MARK) !== 0) return scanCased(text, p, suffix, maxDigits);
+  if (isNewline(cp)) return whitespace(text, p);
+  const q = p + width(cp);
+  if (q === text.length) return (f & SPACE) !== 0 ? whitespace(text, p) : q;
+  const next = flagsOf(codePointAt(text, q));
+  if ((next & (UPPER | LOWER)) !== 0) return casedFrom(text, q, suffix);
+  if ((f & SPACE) === 0) return symbols(text, p, true);
+  return cp === 0x20 && (next & (SPACE | NUM)) === 0 ? symbols(text, p, true) : whitespace(text, p);
+}
+
+const scanO200k: PieceScanner = (text, p) => scanCasedDispatch(text, p, true, 3);
+const scanTekken: PieceScanner = (text, p) => scanCasedDispatch(text, p, false, 1);
+
+/**
+ * cl100k_base's alternatives, decided the same way. The contraction comes
+ * first, so an apostrophe starting `'s` is a contraction before it is a
+ * prefix. L is only `\p{L}` here, so a mark is a plain P and Q character.
+ * A letter starts `L+` (not in P); a number only `N{1,3}`; `\r` / `\n` only
+ * whitespace; anything else is in P: before a letter it is the prefix of `L+`,
+ * otherwise a symbol run when in Q (or a space before a code point in Q),
+ * else whitespace.
+ */
 function scanCl100k(text: string, p: number): number {
   const c = contraction(text, p);
   if (c > 0) return p + c;
-  let end = letterRun(text, p);
-  if (end < 0) end = digits(text, p, 3);
-  if (end < 0) end = symbols(text, p, false);
-  if (end < 0) end = whitespace(text, p);
-  return end;
+  const cp = codePointAt(text, p);
+  const f = flagsOf(cp);
+  if ((f & LETTER) !== 0) return runEnd(text, p, LETTER);
+  if ((f & NUM) !== 0) return digits(text, p, 3);
+  if (isNewline(cp)) return whitespace(text, p);
+  const q = p + width(cp);
+  if (q === text.length) return (f & SPACE) !== 0 ? whitespace(text, p) : q;
+  const next = flagsOf(codePointAt(text, q));
+  if ((next & LETTER) !== 0) return runEnd(text, q, LETTER);
+  if ((f & SPACE) === 0) return symbols(text, p, false);
+  return cp === 0x20 && (next & (SPACE | NUM)) === 0 ? symbols(text, p, false) : whitespace(text, p);
 }
 
 const O200K_PATTERN =
