@@ -281,6 +281,7 @@ const specs: Record<string, Spec> = {
   'block.defaultTrust': { args: () => ['user'] },
   // @ctxpack/block/kernel
   'block/kernel.formatPath': { args: () => [['source', 0, 'type']] },
+  'block/kernel.createLineIndex': { args: () => ['a\nbc'] },
   'block/kernel.readBoundedBody': {
     args: () => [new Request('http://127.0.0.1/', { method: 'POST', body: '{}' }), 1024],
   },

@@ -2,8 +2,8 @@
  * `@ctxpack/block/kernel`: the helpers every ctxpack package shares, so that
  * each exists once — argument checks that throw {@link InvalidArgumentError},
  * the value describer their messages use, error markers for `isInstance`,
- * the digest spelling, the well-formedness check, hex/base64 codecs, and a
- * request-body reader bounded in bytes.
+ * the digest spelling, the well-formedness check, hex/base64 codecs, a
+ * request-body reader bounded in bytes, and a line/column index.
  *
  * @example
  * import { assertRecord, decodeBase64, isDigest } from '@ctxpack/block/kernel';
@@ -31,5 +31,6 @@ export { describeValue } from './describe-value.js';
 export { DIGEST_PATTERN, formatDigest, isDigest } from './digest.js';
 export { formatPath } from './format-path.js';
 export { decodeHex, encodeHex } from './hex.js';
+export { createLineIndex } from './line-index.js';
 export { readBoundedBody } from './read-bounded-body.js';
 export { isWellFormed } from './well-formed.js';

@@ -1,3 +1,4 @@
+import { createLineIndex } from '@ctxpack/block/kernel';
 import type { FindingSummary, Severity } from '@ctxpack/escape';
 import type { CliIo } from './cli-io.js';
 import { createPaint, formatTable, visible } from './cli-io.js';
@@ -53,16 +54,9 @@ export function printFindings(
 
 /** Maps a UTF-16 offset of `text` to `line:column` (1-based), by binary search over line starts. */
 export function createLineColumn(text: string): (offset: number) => string {
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const at = createLineIndex(text);
   return (offset) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return `${lo + 1}:${offset - (lineStarts[lo] as number) + 1}`;
+    const { line, column } = at(offset);
+    return `${line}:${column}`;
   };
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@ctxpack/block';
+import { createLineIndex } from '@ctxpack/block/kernel';
 import { digestContent } from '@ctxpack/provenance';
 import { InvalidMcpInputError } from './invalid-mcp-input-error.js';
 import type { ToolFinding, ToolSeverity } from './scan-tools.js';
@@ -102,12 +103,8 @@ export function scanRulesFile(text: string, options: { file: string }): RulesSca
     });
   }
   findings.sort((a, b) => a.start - b.start || rank[b.severity] - rank[a.severity]);
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const located = findings.map((f) => {
-    const line = lineOf(lineStarts, f.start);
-    return { file: options.file, ...f, line: line + 1, column: f.start - (lineStarts[line] as number) + 1 };
-  });
+  const position = createLineIndex(text);
+  const located = findings.map((f) => ({ file: options.file, ...f, ...position(f.start) }));
   let highest: ToolSeverity | 'none' = 'none';
   for (const f of located) if (highest === 'none' || rank[f.severity] > rank[highest]) highest = f.severity;
   return {
@@ -223,17 +220,6 @@ function findHiddenRegions(text: string): Hidden[] {
     out.push({ start: m.index, end, kind: 'hidden-html', label: 'an element styled invisible' });
   }
   return out;
-}
-
-function lineOf(lineStarts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((lineStarts[mid] as number) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 const rank: Record<ToolSeverity, number> = { low: 1, medium: 2, high: 3 };
