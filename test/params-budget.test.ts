@@ -39,7 +39,7 @@ describe('params are part of the budget', () => {
     expect(withParams.report.requestTokens - without.report.requestTokens).toBe(
       tokenizer.count(JSON.stringify(params)),
     );
-    expect(withParams.request.tools).toEqual(tools);
+    expect((withParams.request as { tools?: unknown }).tools).toEqual(tools);
   });
 
   it('large tool definitions take budget from the data: the document is cut, the total stays within the budget', async () => {

@@ -14,7 +14,7 @@ export class BudgetExceededError extends CtxpackError {
   readonly pinnedIds: readonly string[];
   /** Tokens available: `maxTokens - reserveOutput`. */
   readonly budget: number;
-  /** Tokens the pinned items need, base and framing included. */
+  /** Tokens the pinned items need, base and framing included (a lower bound when a cut could not reach its minimum). */
   readonly need: number;
 
   constructor({ pinnedIds, budget, need }: { pinnedIds: readonly string[]; budget: number; need: number }) {

@@ -369,7 +369,10 @@ function selectPinned(run: Run, pinned: Unit[], others: Unit[], available: numbe
   for (const [i, u] of pinned.entries()) {
     needed -= mins[i] as number;
     const before = usedBy([u]);
-    if (!fillUnit(run, u, remaining - needed)) throw overflowError(pinned, budget, baseTokens + available);
+    // The unit could not be fitted into what was left (a cut cannot reach its minimum at a grapheme
+    // boundary): it needs at least one token more than the whole budget offered.
+    if (!fillUnit(run, u, remaining - needed))
+      throw overflowError(pinned, budget, baseTokens + available + 1);
     remaining -= usedBy([u]) - before;
   }
   return 0;

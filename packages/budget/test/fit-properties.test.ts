@@ -196,6 +196,25 @@ describe('fit properties', () => {
     expect(report.used).toBeGreaterThanOrEqual(195);
   });
 
+  it('a pinned group whose cut cannot reach its minimum reports a need above the budget (found by this property)', () => {
+    const items: FitItem[] = [
+      { id: 'b0', text: '', priority: 0, truncate: 'tail', overheadTokens: 9, pinned: true, group: 'g3' },
+      { id: 'b1', text: '𐀀𐀀', priority: 0, truncate: 'tail', overheadTokens: 9, group: 'g3', minTokens: 1 },
+      {
+        id: 'b2',
+        text: 'ullamcorper mauris ligula',
+        priority: 0,
+        truncate: 'tail',
+        overheadTokens: 9,
+        group: 'g3',
+      },
+      { id: 'b3', text: '', priority: 0, truncate: 'tail', overheadTokens: 9 },
+    ];
+    const result = run({ items, encoding: 'cl100k_base', maxTokens: 93, reserveOutput: 47 }, true);
+    expect(result).toBeInstanceOf(BudgetExceededError);
+    expect((result as BudgetExceededError).need).toBeGreaterThan((result as BudgetExceededError).budget);
+  });
+
   it('is monotone: more budget never keeps less', () => {
     fc.assert(
       fc.property(scenario(), fc.integer({ min: 0, max: 300 }), (s, extra) => {
