@@ -247,5 +247,14 @@ export function toSigners(signer: ContextOptions['signer']): readonly Signer[] {
     });
   }
   if ('sign' in (signer as object)) return [signer as Signer];
-  return [createSigner(signer as { secretKey: Uint8Array; publicKey: Uint8Array; keyId: string })];
+  // One Signer per key-pair object: a context per request (the guarded fetch, the AI SDK middleware, an
+  // app's handler) reuses it, and with it the WebCrypto key it imported and checked once.
+  let made = fromKeyPair.get(signer);
+  if (made === undefined) {
+    made = [createSigner(signer as { secretKey: Uint8Array; publicKey: Uint8Array; keyId: string })];
+    fromKeyPair.set(signer, made);
+  }
+  return made;
 }
+
+const fromKeyPair = new WeakMap<object, readonly Signer[]>();

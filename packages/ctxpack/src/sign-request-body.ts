@@ -1,13 +1,10 @@
 import { assertArray, assertRecord } from '@ctxpack/block/kernel';
 import { canonicalizeStrictJson, digestContentAsync } from '@ctxpack/provenance';
-import type { Envelope, Signer } from '@ctxpack/sign';
+import type { Envelope } from '@ctxpack/sign';
 import { signManifest } from '@ctxpack/sign';
 import type { ContextOptions } from './context.js';
 import { toSigners } from './context.js';
 import type { Payload } from './payload.js';
-
-/** Signers made from a key pair, kept per signer option so a loop does not derive the public key per step. */
-const converted = new WeakMap<object, readonly Signer[]>();
 
 /**
  * Signs `body` — the exact JSON text a client sends for `payload` after
@@ -29,11 +26,7 @@ export async function signRequestBody(
   assertRecord(payload as unknown, 'payload');
   assertRecord(payload.manifest as unknown, 'payload.manifest');
   assertArray(payload.leaves as unknown, 'payload.leaves');
-  let signers = typeof signer === 'object' && signer !== null ? converted.get(signer) : undefined;
-  if (signers === undefined) {
-    signers = toSigners(signer);
-    converted.set(signer as object, signers);
-  }
+  const signers = toSigners(signer);
   const { manifest } = payload;
   // The verifier's own strict parse and RFC 8785 form, in one pass, hashed natively where the runtime can.
   const requestDigest = await digestContentAsync(canonicalizeStrictJson(body));
