@@ -100,7 +100,7 @@ const model = {
 const rows: Record<string, number | string>[] = [];
 for (const target of [1_000, 32_000, 128_000]) {
   const { body, prompt, tokens } = conversation(target);
-  const runs = quick ? 3 : target <= 1_000 ? 40 : target <= 32_000 ? 15 : 6;
+  const runs = quick ? 3 : target <= 1_000 ? 80 : target <= 32_000 ? 40 : 12;
   const plain = await time(runs, () => answer());
   const guarded = createGuardedFetch({ tenant: 'acme', signer: keys, maxTokens: 200_000, fetch: answer });
   const fetchMs = await time(runs, () => guarded(URL_CHAT, { method: 'POST', body }));

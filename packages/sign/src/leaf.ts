@@ -59,9 +59,24 @@ export interface CreateLeafOptions {
 
 const encoder = new TextEncoder();
 
+// Salts are cut from a pool filled by one CSPRNG call per 64 leaves: a payload of many blocks
+// pays one getRandomValues, not one per leaf. Each salt is used once (the pool is never reread).
+const SALT_POOL_BYTES = LEAF_SALT_BYTES * 64;
+let saltPool = new Uint8Array(0);
+let saltOffset = 0;
+
+function freshSalt(): Uint8Array {
+  if (saltOffset + LEAF_SALT_BYTES > saltPool.length) {
+    saltPool = globalThis.crypto.getRandomValues(new Uint8Array(SALT_POOL_BYTES));
+    saltOffset = 0;
+  }
+  const salt = saltPool.subarray(saltOffset, saltOffset + LEAF_SALT_BYTES);
+  saltOffset += LEAF_SALT_BYTES;
+  return salt;
+}
+
 function makeSalt(salt: Uint8Array | undefined): string {
-  if (salt === undefined)
-    return encodeBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(LEAF_SALT_BYTES)));
+  if (salt === undefined) return encodeBase64Url(freshSalt());
   if (!(salt instanceof Uint8Array) || salt.length !== LEAF_SALT_BYTES) {
     throw new InvalidArgumentError({
       path: 'options.salt',

@@ -30,3 +30,12 @@ describe('createLeaf(Async) trustDigest', () => {
     );
   });
 });
+
+describe('leaf salts', () => {
+  it('are 16 random bytes, never repeated across many leaves (cut from a pool refilled by the CSPRNG)', () => {
+    const salts = new Set<string>();
+    for (let i = 0; i < 1_000; i++) salts.add(createLeaf(block).salt);
+    expect(salts.size).toBe(1_000);
+    for (const s of salts) expect(Buffer.from(s, 'base64url')).toHaveLength(16);
+  });
+});
