@@ -9,6 +9,9 @@ import type { BlockFinding } from './payload.js';
 /** The source fields that reach a request: tool names, call ids, the data boundary's `source` attribute. */
 const SOURCE_FIELDS = ['type', 'name', 'uri', 'server', 'tool', 'callId'] as const;
 
+/** Blocks hashed concurrently when stamping. */
+const DIGEST_BATCH = 16;
+
 /** At most this many tokens in `allowTokens`: it names exceptions, not a second registry. */
 export const MAX_ALLOWED_TOKENS = 64;
 
@@ -64,8 +67,13 @@ export async function sanitizeBlocks(
   const findings = new Map<string, BlockFinding[]>();
   const blocks: ContextBlock[] = [];
   const rendered: ContextBlock[] = [];
-  // Stamped with the runtime's native SHA-256 where it has one (the blocks were checked by the planner).
-  const digests = await Promise.all(source.map((b) => digestContentAsync(b.content)));
+  // Stamped with the runtime's native SHA-256 where it has one (the blocks were checked by the planner),
+  // a batch at a time: each call holds its block's UTF-8 bytes until it resolves.
+  const digests: string[] = [];
+  for (let i = 0; i < source.length; i += DIGEST_BATCH) {
+    const batch = source.slice(i, i + DIGEST_BATCH).map((b) => digestContentAsync(b.content));
+    for (const d of await Promise.all(batch)) digests.push(d);
+  }
   for (const [i, original] of source.entries()) {
     const block: ContextBlock = { ...original, digest: digests[i] as string };
     const result =
