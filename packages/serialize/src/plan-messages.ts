@@ -249,7 +249,8 @@ function pairToolCalls(blocks: readonly ContextBlock[]): ContextBlock[] {
     const run: ContextBlock[] = [];
     while (i < blocks.length && isToolCall(blocks[i] as ContextBlock)) run.push(blocks[i++] as ContextBlock);
     i--;
-    out.push(...run);
+    // A loop, not push(...run): a run of calls is bounded only by policy.maxBlocks.
+    for (const call of run) out.push(call);
     for (const call of run) out.push(results.get(call.source.callId as string) as ContextBlock);
   }
   return out;
