@@ -140,14 +140,6 @@ function sanitizeTexts(value: unknown, root: string, tool: string, out: ToolDefi
     depth: number;
   }[] = [{ holder: top as Record<string, unknown>, key: 'value', path: root, depth: 0 }];
   let changed = false;
-  // Copy-on-write: the objects on the way to a changed string are cloned, once each.
-  const cloned = new WeakSet<object>();
-  const own = (holder: Record<string, unknown> | unknown[]) => {
-    if (cloned.has(holder)) return holder;
-    const copy = Array.isArray(holder) ? holder.slice() : { ...holder };
-    cloned.add(copy);
-    return copy;
-  };
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const { holder, key, path, depth } = item;
     const v = (holder as Record<string | number, unknown>)[key];
@@ -162,7 +154,9 @@ function sanitizeTexts(value: unknown, root: string, tool: string, out: ToolDefi
       continue;
     }
     if (typeof v !== 'object' || v === null || depth >= MAX_SCHEMA_DEPTH) continue;
-    const child = own(v as Record<string, unknown> | unknown[]);
+    // Each object is reached once, from its parent, and copied shallowly there; the copies are
+    // returned only when a text changed, else the definition as given.
+    const child = Array.isArray(v) ? v.slice() : { ...(v as Record<string, unknown>) };
     (holder as Record<string | number, unknown>)[key] = child;
     if (Array.isArray(child)) {
       for (let i = child.length - 1; i >= 0; i--)
