@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from '@ctxpack/block';
 import { isWellFormed } from '@ctxpack/block/kernel';
 import { MAX_JSON_DEPTH } from './canonicalize-json.js';
+import { isExactNumber, numberToken } from './exact-number.js';
+import { isStringifyPristine, readStrictJsonNatively } from './native-strict-json.js';
 import { ProvenanceError } from './provenance-error.js';
 
 /** Longest JSON text {@link parseStrictJson} reads: UTF-16 code units of a string, or bytes. */
@@ -8,8 +10,6 @@ export const MAX_JSON_TEXT: number = 64 * 1024 * 1024;
 
 // Characters that end a plain run inside a string: the quote, a backslash, a control character.
 const stringSpecial = /["\\\u0000-\u001f]/g;
-// RFC 8259 §6 number grammar, anchored at lastIndex (sticky); linear, no backtracking across tokens.
-const numberToken = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const escapes: Record<string, string> = {
   '"': '"',
   '\\': '\\',
@@ -21,41 +21,6 @@ const escapes: Record<string, string> = {
   t: '\t',
 };
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** A decimal as sign, significant digits (no leading or trailing zeros) and the power of ten of the last digit. */
-function decimalOf(token: string): string {
-  const neg = token.charCodeAt(0) === 45;
-  const body = neg ? token.slice(1) : token;
-  const e = body.search(/[eE]/);
-  const mantissa = e < 0 ? body : body.slice(0, e);
-  let exponent = e < 0 ? 0 : Number(body.slice(e + 1));
-  const dot = mantissa.indexOf('.');
-  let digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
-  if (dot >= 0) exponent -= mantissa.length - dot - 1;
-  let start = 0;
-  while (start < digits.length && digits.charCodeAt(start) === 48) start++;
-  let end = digits.length;
-  while (end > start && digits.charCodeAt(end - 1) === 48) {
-    end--;
-    exponent++;
-  }
-  digits = digits.slice(start, end);
-  return digits === '' ? '0' : `${neg ? '-' : ''}${digits}e${exponent}`;
-}
-
-/**
- * Whether every parser reads `token` as the number `value` that RFC 8785
- * will write: magnitude at most 2^53−1 (I-JSON, RFC 7493 §2.2), and the exact
- * decimal of the token equal to the exact decimal of the canonical spelling.
- * `0.1` passes (its canonical form is `0.1`); `9007199254740993` and
- * `0.10000000000000000001` do not (a double reads them as another number
- * than an arbitrary-precision parser does).
- */
-function isExactNumber(token: string, value: number): boolean {
-  if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) return false;
-  const canonical = String(value);
-  return token === canonical || decimalOf(token) === decimalOf(canonical);
-}
 
 /**
  * One strict parser, two outputs: the value (`parseStrictJson`), or, with
@@ -285,7 +250,10 @@ class StrictJsonParser {
  * property name (first-wins and last-wins parsers disagree), a number beyond
  * ±(2^53−1) or more precise than a double, a lone surrogate (raw or
  * escaped), invalid UTF-8 or a byte-order mark, and nesting deeper than
- * MAX_JSON_DEPTH. Linear time.
+ * MAX_JSON_DEPTH. Linear time: valid text goes through the engine's
+ * `JSON.parse` with those checks around it (see native-strict-json.ts); text
+ * it refuses, or that a check flags, is read again by the JS parser, which
+ * names the error.
  *
  * @throws {ProvenanceError} `invalid_json_text`, with the JSON path and the offset in the message.
  * @throws {InvalidArgumentError} `invalid_argument` when `text` is neither a string nor bytes, or is over {@link MAX_JSON_TEXT}.
@@ -294,14 +262,18 @@ class StrictJsonParser {
  * parseStrictJson('{"a":1,"a":2}'); // throws invalid_json_text (duplicate key "a")
  */
 export function parseStrictJson(text: string | Uint8Array): unknown {
-  return new StrictJsonParser(sourceOf(text), false).parse();
+  const source = sourceOf(text);
+  const fast = readStrictJsonNatively(source, false);
+  return fast !== undefined ? fast.value : new StrictJsonParser(source, false).parse();
 }
 
 /**
- * The RFC 8785 canonical text of strict JSON text, in one pass: equal to
+ * The RFC 8785 canonical text of strict JSON text: equal to
  * `canonicalizeJson(parseStrictJson(text))`, refusing exactly what
- * {@link parseStrictJson} refuses, without building the value. What a
- * verifier hashes to check a request digest over the body it received.
+ * {@link parseStrictJson} refuses. What a verifier hashes to check a request
+ * digest over the body it received. Valid text is read by `JSON.parse`, put
+ * in RFC 8785 order in place and written by `JSON.stringify`; the JS parser,
+ * which builds the canonical text in the same pass, handles the rest.
  *
  * @throws {ProvenanceError} `invalid_json_text`, as {@link parseStrictJson}.
  * @throws {InvalidArgumentError} `invalid_argument`, as {@link parseStrictJson}.
@@ -309,7 +281,18 @@ export function parseStrictJson(text: string | Uint8Array): unknown {
  * canonicalizeStrictJson('{ "b": 1, "a": [true, 1e2] }'); // '{"a":[true,100],"b":1}'
  */
 export function canonicalizeStrictJson(text: string | Uint8Array): string {
-  return new StrictJsonParser(sourceOf(text), true).parse() as string;
+  const source = sourceOf(text);
+  const fast = isStringifyPristine() ? readStrictJsonNatively(source, true) : undefined;
+  if (fast === undefined) return new StrictJsonParser(source, true).parse() as string;
+  return fast.canonicalText ?? JSON.stringify(fast.value);
+}
+
+/**
+ * The JS parser alone, without the native fast path: what the fast path must
+ * agree with, value for value and error for error. Internal (tests only).
+ */
+export function parseStrictJsonInJs(text: string | Uint8Array, canonical: boolean): unknown {
+  return new StrictJsonParser(sourceOf(text), canonical).parse();
 }
 
 function sourceOf(text: string | Uint8Array): string {
