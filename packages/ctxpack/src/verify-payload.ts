@@ -35,10 +35,10 @@ export type VerifyPayloadOptions = VerifyEnvelopeOptions;
 
 export type VerifiedPayload = VerifiedEnvelope;
 
-async function digestOf(
-  input: Record<string, unknown>,
-  hash: ResolvedVerifyOptions['hash'],
-): Promise<string> {
+async function digestOf(input: Record<string, unknown>, resolved: ResolvedVerifyOptions): Promise<string> {
+  const { hash } = resolved;
+  const sha256 = resolved.native?.sha256;
+  const digestOptions = sha256 === undefined ? { hash } : { hash, sha256 };
   const hasBody = input['body'] !== undefined;
   if (hasBody === (input['request'] !== undefined)) {
     throw new InvalidArgumentError({
@@ -70,10 +70,10 @@ async function digestOf(
       });
     }
     // Native SHA-256 from 4 KiB up (hash: 'auto'), so the digest of the request as received is not pure JS.
-    return digestContentAsync(canonical, { hash });
+    return digestContentAsync(canonical, digestOptions);
   }
   try {
-    return await digestRequestAsync(input['request'], { hash });
+    return await digestRequestAsync(input['request'], digestOptions);
   } catch (cause) {
     throw new VerificationError({
       code: 'digest_mismatch',
@@ -112,7 +112,7 @@ export async function verifyPayload(
       value: input,
     });
   }
-  const requestDigest = await digestOf(input, resolved.hash);
+  const requestDigest = await digestOf(input, resolved);
   const verified = await verifyEnvelope(
     {
       envelope: input['envelope'],

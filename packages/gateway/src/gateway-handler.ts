@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '@ctxpack/block';
 import { isRecord, readBoundedBody } from '@ctxpack/block/kernel';
 import type { AuditRecord } from '@ctxpack/provenance';
 import { createAuditRecord, parseStrictJson } from '@ctxpack/provenance';
-import type { Keyring, ReplayStore } from '@ctxpack/sign';
+import type { Keyring, NativeCrypto, ReplayStore } from '@ctxpack/sign';
 import {
   CtxpackError,
   checkResponse,
@@ -35,6 +35,8 @@ export interface GatewayHandlerOptions {
   replay: ReplayStore;
   /** Where each decision is recorded before it is answered; an append failure denies (`audit_unavailable`). */
   audit?: GatewayAuditSink;
+  /** Host crypto for verification in place of WebCrypto (`createNodeCrypto()` in Node; the server passes it). */
+  native?: NativeCrypto;
 }
 
 /** A fetch-API handler with its key sets and metrics. */
@@ -91,6 +93,19 @@ export function createGatewayHandler(options: GatewayHandlerOptions): GatewayHan
     });
   }
   const config = parseGatewayConfig(options.config);
+  const native = options.native;
+  if (
+    native !== undefined &&
+    (!isRecord(native) ||
+      typeof native['sha256'] !== 'function' ||
+      typeof native['verifyEd25519'] !== 'function')
+  ) {
+    throw new InvalidArgumentError({
+      path: 'options.native',
+      expected: 'a NativeCrypto { sha256, verifyEd25519 } (createNodeCrypto() in Node)',
+      value: native,
+    });
+  }
   if (typeof options.loadKeySet !== 'function') {
     throw new InvalidArgumentError({
       path: 'options.loadKeySet',
@@ -228,7 +243,14 @@ export function createGatewayHandler(options: GatewayHandlerOptions): GatewayHan
           try {
             const verified = await verifyPayload(
               { body, envelope: decodeEnvelopeHeader(envelope) },
-              { keys, tenant: tenant.id, audience: tenant.audience, replay, skewSeconds },
+              {
+                keys,
+                tenant: tenant.id,
+                audience: tenant.audience,
+                replay,
+                skewSeconds,
+                ...(native === undefined ? {} : { native }),
+              },
             );
             manifest = verified.manifest;
             const problem = check?.(parseStrictJson(body));

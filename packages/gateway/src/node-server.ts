@@ -11,6 +11,7 @@ import type { GatewayConfig } from './gateway-config.js';
 import { DEFAULT_MAX_BODY_BYTES, parseGatewayConfig } from './gateway-config.js';
 import type { GatewayAuditSink, GatewayHandler } from './gateway-handler.js';
 import { createGatewayHandler } from './gateway-handler.js';
+import { createNodeCrypto } from './node-crypto.js';
 
 /** Options of {@link startGatewayServer}. */
 export interface GatewayServerOptions {
@@ -143,6 +144,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     config,
     loadKeySet: (_name, source) => readFile(jwksPath(source), 'utf8'),
     replay,
+    native: createNodeCrypto(),
     ...(audit === undefined ? {} : { audit }),
   });
   const failures = await handler.reloadKeys();

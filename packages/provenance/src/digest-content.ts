@@ -20,6 +20,13 @@ export interface DigestAsyncOptions {
    * `native` requires WebCrypto and throws when it is missing.
    */
   hash?: 'auto' | 'noble' | 'native';
+  /**
+   * A synchronous native SHA-256 from the host (node:crypto's, through
+   * `createNodeCrypto()` of `@ctxpack/gateway/node`), used in place of
+   * WebCrypto at every size by `auto` and `native`: no promise, no thread-pool
+   * hop. Its output must be the 32-byte digest.
+   */
+  sha256?: (bytes: Uint8Array) => Uint8Array;
 }
 
 function toBytes(content: string | Uint8Array): Uint8Array {
@@ -64,8 +71,28 @@ export async function digestContentAsync(
   options: DigestAsyncOptions = {},
 ): Promise<string> {
   const bytes = toBytes(content);
-  const mode = readOptions(options, 'options').hash ?? 'auto';
+  const read = readOptions(options, 'options');
+  const mode = read.hash ?? 'auto';
   assertOneOf(mode, 'options.hash', ['auto', 'noble', 'native']);
+  const host = read.sha256;
+  if (host !== undefined && typeof host !== 'function') {
+    throw new InvalidArgumentError({
+      path: 'options.sha256',
+      expected: 'a function (bytes) => digest',
+      value: host,
+    });
+  }
+  if (host !== undefined && mode !== 'noble') {
+    const digest = host(bytes);
+    if (!(digest instanceof Uint8Array) || digest.length !== 32) {
+      throw new InvalidArgumentError({
+        path: 'options.sha256',
+        expected: 'a function returning 32 bytes',
+        value: digest,
+      });
+    }
+    return `sha256:${encodeHex(digest)}`;
+  }
   const subtle = mode === 'noble' ? undefined : nativeSubtle();
   if (mode === 'native' && subtle === undefined) {
     throw new ProvenanceError({

@@ -1,6 +1,7 @@
 import type { Ed25519Path } from './ed25519-native.js';
 import { verifyEd25519On } from './ed25519-native.js';
 import type { Keyring, KeyringEntry } from './keyring.js';
+import type { NativeCrypto } from './native-crypto.js';
 import { encodePae } from './pae.js';
 import { MAX_SIGNATURES } from './sign-manifest.js';
 import { VerificationError } from './verification-error.js';
@@ -38,6 +39,7 @@ export async function checkSignatures(
   keyring: Keyring,
   threshold: number,
   ed25519: Ed25519Path,
+  native?: NativeCrypto,
 ): Promise<KeyringEntry[]> {
   const pae = encodePae(payloadType, payload);
   const valid = new Map<string, KeyringEntry>();
@@ -61,7 +63,7 @@ export async function checkSignatures(
       triedKnownKey = true;
       if (budget === 0) break;
       budget--;
-      if (await verifyEd25519On(ed25519, sig, pae, entry.key.publicKey)) {
+      if (await verifyEd25519On(ed25519, sig, pae, entry.key.publicKey, native)) {
         valid.set(entry.key.keyId, entry);
         break;
       }

@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from '@ctxpack/block';
 import { assertOneOf, decodeHex, encodeHex, readOptions } from '@ctxpack/block/kernel';
 import { publicKeyProblem, verifyEd25519 } from './ed25519.js';
+import type { NativeCrypto } from './native-crypto.js';
+import { readNativeCrypto } from './native-crypto.js';
 
 /**
  * Which Ed25519 implementation checks a signature: `auto` (default) the
@@ -13,6 +15,8 @@ export type Ed25519Path = 'auto' | 'native' | 'noble';
 /** Options of {@link verifyEd25519Async}. */
 export interface VerifyEd25519Options {
   ed25519?: Ed25519Path;
+  /** Native primitives to use in place of WebCrypto on the `auto` and `native` paths (see {@link NativeCrypto}). */
+  native?: NativeCrypto;
 }
 
 /** Most imported WebCrypto keys kept (the size of the largest keyring); the oldest is dropped first. */
@@ -106,33 +110,66 @@ function signatureRefused(signature: Uint8Array): boolean {
   );
 }
 
-function cachedKey(subtle: Subtle, publicKey: Uint8Array): CachedKey {
-  const id = encodeHex(publicKey);
-  const hit = keyCache.get(id);
+/** Moves a hit to the end (most recently used) or inserts, dropping the coldest entry past {@link MAX_CACHED_KEYS}. */
+function remember<T>(cache: Map<string, T>, id: string, make: () => T): T {
+  const hit = cache.get(id);
   if (hit !== undefined) {
-    keyCache.delete(id); // most recently used last, so eviction drops the coldest key
-    keyCache.set(id, hit);
+    cache.delete(id);
+    cache.set(id, hit);
     return hit;
   }
-  // The pinned refusals of A (non-canonical, small order) are checked once per key, here.
-  const problem = publicKeyProblem(publicKey);
-  const key =
-    problem === undefined
-      ? subtle.importKey('raw', Uint8Array.from(publicKey), ED25519, false, ['verify']).catch(() => undefined)
-      : undefined;
-  const entry: CachedKey = { problem, key };
-  if (keyCache.size >= MAX_CACHED_KEYS) {
-    const coldest = keyCache.keys().next();
-    if (coldest.done !== true) keyCache.delete(coldest.value);
+  const entry = make();
+  if (cache.size >= MAX_CACHED_KEYS) {
+    const coldest = cache.keys().next();
+    if (coldest.done !== true) cache.delete(coldest.value);
   }
-  keyCache.set(id, entry);
+  cache.set(id, entry);
   return entry;
 }
 
-function readPath(options: unknown): Ed25519Path {
-  const path = readOptions(options as VerifyEd25519Options | undefined, 'options').ed25519 ?? 'auto';
+// The pinned refusals of A (non-canonical, small order) are checked once per key, here.
+function cachedKey(subtle: Subtle, publicKey: Uint8Array): CachedKey {
+  return remember(keyCache, encodeHex(publicKey), () => {
+    const problem = publicKeyProblem(publicKey);
+    const key =
+      problem === undefined
+        ? subtle
+            .importKey('raw', Uint8Array.from(publicKey), ED25519, false, ['verify'])
+            .catch(() => undefined)
+        : undefined;
+    return { problem, key };
+  });
+}
+
+const problemCache = new Map<string, { problem: ReturnType<typeof publicKeyProblem> }>();
+
+/** Same as the WebCrypto path, through a host's synchronous {@link NativeCrypto}. */
+function verifyOnNative(
+  native: NativeCrypto,
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+): boolean {
+  if (signatureRefused(signature)) return false;
+  const { problem } = remember(problemCache, encodeHex(publicKey), () => ({
+    problem: publicKeyProblem(publicKey),
+  }));
+  if (problem !== undefined) return false;
+  let accepted = false;
+  try {
+    accepted = native.verifyEd25519(signature, message, publicKey) === true;
+  } catch {
+    // Refused by the host for its own reasons: noble decides below.
+  }
+  // As on the WebCrypto path: a native "true" stands, a native "false" is re-checked (mixed-order signatures).
+  return accepted || verifyEd25519(signature, message, publicKey);
+}
+
+function readPath(options: unknown): { path: Ed25519Path; native: NativeCrypto | undefined } {
+  const read = readOptions(options as VerifyEd25519Options | undefined, 'options');
+  const path = read.ed25519 ?? 'auto';
   assertOneOf(path, 'options.ed25519', ['auto', 'native', 'noble']);
-  return path;
+  return { path, native: readNativeCrypto(read.native, 'options.native') };
 }
 
 /** Same as {@link verifyEd25519Async} with `options` already checked. */
@@ -141,7 +178,19 @@ export async function verifyEd25519On(
   signature: Uint8Array,
   message: Uint8Array,
   publicKey: Uint8Array,
+  native?: NativeCrypto,
 ): Promise<boolean> {
+  if (
+    native !== undefined &&
+    path !== 'noble' &&
+    signature instanceof Uint8Array &&
+    message instanceof Uint8Array &&
+    publicKey instanceof Uint8Array &&
+    signature.length === 64 &&
+    publicKey.length === 32
+  ) {
+    return verifyOnNative(native, signature, message, publicKey);
+  }
   const subtle = path === 'noble' ? undefined : await nativeEd25519();
   if (subtle === undefined && path === 'native') {
     throw new InvalidArgumentError({
@@ -199,5 +248,6 @@ export async function verifyEd25519Async(
   publicKey: Uint8Array,
   options: VerifyEd25519Options = {},
 ): Promise<boolean> {
-  return verifyEd25519On(readPath(options), signature, message, publicKey);
+  const { path, native } = readPath(options);
+  return verifyEd25519On(path, signature, message, publicKey, native);
 }

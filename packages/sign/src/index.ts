@@ -19,6 +19,7 @@ export type { LeafProof } from './leaf-proof.js';
 export { createLeafProof, verifyLeafProof } from './leaf-proof.js';
 export type { Manifest } from './manifest.js';
 export { MAX_TTL_SECONDS } from './manifest.js';
+export type { NativeCrypto } from './native-crypto.js';
 export type { VerifyProducerOptions } from './producer.js';
 export { attachProducerSignature, signBlock, verifyProducerSignature } from './producer.js';
 export type { ProducerSignature } from './producer-signature.js';

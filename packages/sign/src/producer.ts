@@ -10,6 +10,7 @@ import type { Keyring, KeyringEntry, PublicKeyInput } from './keyring.js';
 import { entryProblem, toKeyring } from './keyring.js';
 import type { Leaf } from './leaf.js';
 import { leafProblem } from './leaf.js';
+import type { NativeCrypto } from './native-crypto.js';
 import type { ProducerSignature } from './producer-signature.js';
 import { PRODUCER_META_KEY, producerProblem, statementBytes } from './producer-signature.js';
 import type { Signer } from './signer.js';
@@ -136,9 +137,10 @@ export async function checkProducerSignatureAsync(
   now: number,
   path: string,
   ed25519: Ed25519Path,
+  native?: NativeCrypto,
 ): Promise<{ keyId: string }> {
   const check = prepareProducerCheck(leaf, keyring, path);
-  const valid = await verifyEd25519On(ed25519, check.sig, check.message, check.entry.key.publicKey);
+  const valid = await verifyEd25519On(ed25519, check.sig, check.message, check.entry.key.publicKey, native);
   return finishProducerCheck(check, valid, leaf, now);
 }
 

@@ -147,11 +147,20 @@ async function checkProducers(given: readonly unknown[], opts: ResolvedVerifyOpt
     const item = given[i] as Partial<Leaf>;
     if (item.contentDigest === undefined) continue; // redacted
     if (item.producer === undefined && !opts.requireProducer) continue;
-    await checkProducerSignatureAsync(item as Leaf, keyring, opts.now, `leaves[${i}]`, opts.ed25519);
+    await checkProducerSignatureAsync(
+      item as Leaf,
+      keyring,
+      opts.now,
+      `leaves[${i}]`,
+      opts.ed25519,
+      opts.native,
+    );
   }
 }
 
-async function checkContents(input: VerifyEnvelopeInput, hash: 'auto' | 'noble' | 'native'): Promise<void> {
+async function checkContents(input: VerifyEnvelopeInput, opts: ResolvedVerifyOptions): Promise<void> {
+  const hash = opts.hash;
+  const sha256 = opts.native?.sha256;
   const { contents, leaves } = input;
   if (contents === undefined) return;
   if (leaves === undefined || !Array.isArray(contents) || contents.length !== leaves.length) {
@@ -165,7 +174,10 @@ async function checkContents(input: VerifyEnvelopeInput, hash: 'auto' | 'noble' 
       fail('digest_mismatch', 'content given for a redacted leaf', `contents[${i}]`);
     if (typeof content !== 'string' && !(content instanceof Uint8Array))
       fail('digest_mismatch', 'content must be a string or bytes', `contents[${i}]`);
-    if ((await digestContentAsync(content, { hash })) !== leaf.contentDigest)
+    if (
+      (await digestContentAsync(content, sha256 === undefined ? { hash } : { hash, sha256 })) !==
+      leaf.contentDigest
+    )
       fail('digest_mismatch', "content does not match its leaf's contentDigest", `contents[${i}]`);
   }
 }
@@ -217,7 +229,7 @@ export async function verifyEnvelope(
   options: VerifyEnvelopeOptions,
 ): Promise<VerifiedEnvelope> {
   const opts = resolveVerifyOptions(options);
-  if (opts.ed25519 === 'native' && !(await hasNativeEd25519())) {
+  if (opts.ed25519 === 'native' && opts.native === undefined && !(await hasNativeEd25519())) {
     throw new InvalidArgumentError({
       path: 'options.ed25519',
       expected: "'auto' or 'noble': this runtime has no WebCrypto Ed25519",
@@ -246,13 +258,14 @@ export async function verifyEnvelope(
     opts.keyring,
     opts.threshold,
     opts.ed25519,
+    opts.native,
   );
   const manifest = parseManifest(parsed.payload);
   const keyIds = countValidKeys(signed, manifest, opts);
   const expiresAt = checkAudienceAndTime(manifest, opts);
   const tree = checkLeaves(manifest, input.leaves);
   if (tree !== undefined) await checkProducers(input.leaves as readonly unknown[], opts);
-  await checkContents(input, opts.hash);
+  await checkContents(input, opts);
   if (requestDigest !== manifest.requestDigest) {
     fail(
       'digest_mismatch',

@@ -4,6 +4,8 @@ import { readDate } from './assert-input.js';
 import type { Ed25519Path } from './ed25519-native.js';
 import type { Keyring, PublicKeyInput } from './keyring.js';
 import { toKeyring } from './keyring.js';
+import type { NativeCrypto } from './native-crypto.js';
+import { readNativeCrypto } from './native-crypto.js';
 import type { ReplayStore } from './replay-store.js';
 import { MAX_SIGNATURES } from './sign-manifest.js';
 
@@ -42,6 +44,12 @@ export interface VerifyEnvelopeOptions {
    * Outcomes are the same on every path (the pinned rule set).
    */
   ed25519?: Ed25519Path;
+  /**
+   * Synchronous native SHA-256 and Ed25519 from the host, used in place of
+   * WebCrypto by `auto` and `native` (in Node: `createNodeCrypto()` from
+   * `@ctxpack/gateway/node`). Same outcomes, less time (see {@link NativeCrypto}).
+   */
+  native?: NativeCrypto;
 }
 
 /** Options after checking, with defaults applied; times in epoch ms. */
@@ -57,6 +65,7 @@ export interface ResolvedVerifyOptions {
   requireProducer: boolean;
   hash: 'auto' | 'noble' | 'native';
   ed25519: Ed25519Path;
+  native: NativeCrypto | undefined;
 }
 
 function requireName(value: unknown, path: string, what: string): string {
@@ -134,6 +143,7 @@ export function resolveVerifyOptions(options: unknown, path = 'options'): Resolv
   assertOneOf(hash, `${path}.hash`, ['auto', 'noble', 'native']);
   const ed25519 = options['ed25519'] ?? 'auto';
   assertOneOf(ed25519, `${path}.ed25519`, ['auto', 'native', 'noble']);
+  const native = readNativeCrypto(options['native'], `${path}.native`);
   return {
     keyring,
     tenant,
@@ -146,5 +156,6 @@ export function resolveVerifyOptions(options: unknown, path = 'options'): Resolv
     requireProducer,
     hash,
     ed25519,
+    native,
   };
 }

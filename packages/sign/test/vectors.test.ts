@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { decodeBase64, decodeHex } from '@ctxpack/block/kernel';
+import { createNodeCrypto } from '@ctxpack/gateway/node';
 import { InvalidKeyError, importPublicKey } from '@ctxpack/sign';
 import {
   createInclusionProof,
@@ -225,6 +226,62 @@ describe('Ed25519 vectors on both verification paths (noble and WebCrypto), same
       if (suite === 'cctv') expect(recheckedByNoble).toBeGreaterThan(0);
     },
   );
+
+  it.each(SUITES)(
+    "%s: the same pinned outcomes through node:crypto (createNodeCrypto, the gateway server's backend)",
+    async (suite) => {
+      const native = createNodeCrypto();
+      const accepted = acceptedSet(suite);
+      let acceptedNatively = 0;
+      let recheckedByNoble = 0;
+      let plainFlips = 0;
+      for (const c of casesOf(suite)) {
+        const pinned = accepted.has(c.id);
+        const sig = c.sig ?? new Uint8Array(0);
+        noble.calls = 0;
+        expect(await verifyEd25519Async(sig, c.msg, c.pub, { native }), `${suite} ${c.id} node`).toBe(pinned);
+        expect(
+          await verifyEd25519Async(sig, c.msg, c.pub, { ed25519: 'native', native }),
+          `${suite} ${c.id} node, native`,
+        ).toBe(pinned);
+        if (pinned && noble.calls === 0) acceptedNatively++;
+        if (pinned && noble.calls > 0) recheckedByNoble++;
+        // A plain node:crypto call, without the pinned checks around it, is what they correct.
+        if (
+          c.sig?.length === 64 &&
+          c.pub.length === 32 &&
+          native.verifyEd25519(c.sig, c.msg, c.pub) !== pinned
+        ) {
+          plainFlips++;
+          expect(
+            c.flags.some((f) => f === 'low_order_A' || f === 'low_order_residue'),
+            `${suite} ${c.id}`,
+          ).toBe(true);
+        }
+      }
+      if (suite === 'rfc8032' || suite === 'wycheproof') {
+        expect(acceptedNatively).toBe(accepted.size);
+        expect(recheckedByNoble).toBe(0);
+      }
+      if (suite === 'cctv') {
+        expect(recheckedByNoble).toBeGreaterThan(0);
+        expect(plainFlips).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it('a host backend that fails the probe vectors is refused before any verification', async () => {
+    const honest = createNodeCrypto();
+    const yes = { sha256: honest.sha256, verifyEd25519: () => true };
+    const badHash = { sha256: () => new Uint8Array(32), verifyEd25519: honest.verifyEd25519 };
+    for (const native of [yes, badHash, { sha256: honest.sha256 }, 'node']) {
+      await expect(
+        verifyEd25519Async(new Uint8Array(64), new Uint8Array(0), new Uint8Array(32), {
+          native: native as never,
+        }),
+      ).rejects.toMatchObject({ code: 'invalid_argument', path: 'options.native' });
+    }
+  });
 
   /*
    * Why the pre-checks and the re-check exist. A plain swap to WebCrypto (Node 20.20, OpenSSL 3) flips:
