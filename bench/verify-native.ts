@@ -4,10 +4,14 @@
 //   noble  — verifyPayload with { ed25519: 'noble', hash: 'noble' }: pure JS everywhere (today's behaviour
 //            below 64 KiB, where the old native-hash threshold was)
 //   native — verifyPayload with the defaults ({ ed25519: 'auto', hash: 'auto' }): WebCrypto Ed25519 behind
-//            the pinned pre-checks, WebCrypto SHA-256 from 4 KiB
+//            the pinned pre-checks, WebCrypto SHA-256 from 4 KiB (any runtime: browsers, workers, Deno, Bun)
+//   node   — the defaults plus native: createNodeCrypto() (@ctxpack/gateway/node, what the gateway server
+//            passes): node:crypto's synchronous SHA-256 and Ed25519 behind the same pinned checks
 //
 // A verification is what a gateway runs per request: verifyPayload({ body, envelope }) — strict parse of the
-// raw body and its RFC 8785 canonicalization (one pass, canonicalizeStrictJson), SHA-256, the envelope and manifest checks, one Ed25519 signature
+// raw body (JSON.stringify of the request: params first, member order not RFC 8785's, as the guarded fetch
+// and SDKs send it) and its RFC 8785 bytes (JSON.parse plus the strictness checks; the body's own slices
+// put in order), SHA-256, the envelope and manifest checks, one Ed25519 signature
 // (replay: false, so no store round trip is timed). "full" also gives every leaf header, as an auditor
 // would: the Merkle root over them is rebuilt (content digests are not rechecked here).
 //
@@ -18,6 +22,7 @@
 //   cd bench && node --conditions=@ctxpack/source --import tsx verify-native.ts [--quick]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { createNodeCrypto } from '@ctxpack/gateway/node';
 import {
   canonicalizeJson,
   canonicalizeStrictJson,
@@ -36,6 +41,7 @@ import {
   verifyEd25519Async,
 } from '@ctxpack/sign/primitives';
 import { createContext, verifyPayload } from 'ctxpack';
+import { canonicalStrictJsonBytes } from '../packages/provenance/src/parse-strict-json.js';
 import { generateText, median } from './budget-corpus.js';
 
 const quick = process.argv.includes('--quick');
@@ -50,10 +56,13 @@ const keyPair = generateKeyPair();
 const keys = createKeyring([{ key: keyPair.publicKey }]);
 const now = new Date();
 const encoder = new TextEncoder();
+const nodeCrypto = createNodeCrypto();
 const PATHS = {
   noble: { ed25519: 'noble', hash: 'noble' },
   native: { ed25519: 'auto', hash: 'auto' },
+  node: { ed25519: 'auto', hash: 'auto', native: nodeCrypto },
 } as const;
+const PATH_NAMES = ['noble', 'native', 'node'] as const;
 type PathName = keyof typeof PATHS;
 
 async function assembleRequest(tokens: number, charsPerToken: number) {
@@ -113,8 +122,13 @@ interface Row {
   blocks: number;
   noble: PathResult;
   native: PathResult;
+  node: PathResult;
+  /** native (WebCrypto) over noble, per CPU-second and wall. */
   speedupPerCore: number;
   speedupWall: number;
+  /** node (node:crypto) over noble, per CPU-second and wall. */
+  nodeSpeedupPerCore: number;
+  nodeSpeedupWall: number;
   /** CPU µs per verification, by stage; `other` = end-to-end CPU time minus the stages. */
   breakdown: Record<PathName, Record<string, number>>;
 }
@@ -140,19 +154,17 @@ for (const target of TARGETS) {
       { keys, tenant: 'acme', audience: payload.manifest.audience, replay: false, now, ...PATHS[path] },
     );
   // Correctness first: both paths accept.
-  for (const path of ['noble', 'native'] as const) {
+  for (const path of PATH_NAMES) {
     await verify(path)();
     await verifyFull(path)();
   }
 
   const totals: Record<string, { n: number; wall: number; cpu: number }> = {};
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, fn] of [
-      ['noble', verify('noble')],
-      ['native', verify('native')],
-      ['noble-full', verifyFull('noble')],
-      ['native-full', verifyFull('native')],
-    ] as const) {
+    for (const [name, fn] of PATH_NAMES.flatMap((path) => [
+      [path, verify(path)] as const,
+      [`${path}-full`, verifyFull(path)] as const,
+    ])) {
       const b = await burst(fn, ROUND_MS);
       totals[name] ??= { n: 0, wall: 0, cpu: 0 };
       const t = totals[name];
@@ -175,28 +187,35 @@ for (const target of TARGETS) {
   // Where the time goes, stage by stage, on each path.
   const n = target >= 100_000 ? 20 : target >= 30_000 ? 60 : 200;
   const request = parseStrictJson(body);
-  const canonical = canonicalizeJson(request);
+  const canonical = new TextEncoder().encode(canonicalizeJson(request));
   const pae = encodePae(MANIFEST_PAYLOAD_TYPE, Buffer.from(envelope.payload, 'base64'));
   const sig = Buffer.from(envelope.signatures[0]?.sig ?? '', 'base64');
   const parse = await micros(() => parseStrictJson(body), n);
   const canonicalize = await micros(() => canonicalizeJson(request), n);
-  // What verifyPayload runs on a raw body: the strict parse and the RFC 8785 form in one pass.
-  const onePass = await micros(() => canonicalizeStrictJson(body), n);
+  // What verifyPayload runs on a raw body: the strict parse and the RFC 8785 bytes (digestStrictJson's input).
+  const onePass = await micros(() => canonicalStrictJsonBytes(body), n);
+  const jsParser = await micros(() => canonicalizeStrictJson(body.replace('{', '{ ')), n);
   const merkle = await micros(() => merkleRoot(leaves.map((leaf) => hashLeafHeader(leaf))), n);
   const breakdown = {} as Row['breakdown'];
-  for (const path of ['noble', 'native'] as const) {
+  for (const path of PATH_NAMES) {
     const hash =
       path === 'noble'
         ? await micros(() => digestContent(canonical), n)
-        : await micros(() => digestContentAsync(canonical, { hash: 'auto' }), n);
+        : path === 'native'
+          ? await micros(() => digestContentAsync(canonical, { hash: 'auto' }), n)
+          : await micros(() => nodeCrypto.sha256(canonical), n);
     const signature =
       path === 'noble'
         ? await micros(() => verifyEd25519(sig, pae, keyPair.publicKey), n)
-        : await micros(() => verifyEd25519Async(sig, pae, keyPair.publicKey), n);
+        : path === 'native'
+          ? await micros(() => verifyEd25519Async(sig, pae, keyPair.publicKey), n)
+          : await micros(() => verifyEd25519Async(sig, pae, keyPair.publicKey, { native: nodeCrypto }), n);
     const total = 1e6 / rate(path, 'cpu');
     const totalFull = 1e6 / rate(`${path}-full`, 'cpu');
     breakdown[path] = {
       parseAndCanonicalize: Math.round(onePass),
+      /** The same with one space added: the text is no longer in JSON.stringify's spelling (rewrite path). */
+      otherSpelling: Math.round(jsParser),
       twoPassParse: Math.round(parse),
       twoPassCanonicalize: Math.round(canonicalize),
       hash: Math.round(hash),
@@ -209,6 +228,7 @@ for (const target of TARGETS) {
   }
   const noble = result('noble');
   const native = result('native');
+  const node = result('node');
   const row: Row = {
     targetTokens: target,
     requestTokens: payload.report.requestTokens,
@@ -216,19 +236,21 @@ for (const target of TARGETS) {
     blocks: leaves.length,
     noble,
     native,
+    node,
     speedupPerCore: native.perCpuSecond / noble.perCpuSecond,
     speedupWall: native.perSecWall / noble.perSecWall,
+    nodeSpeedupPerCore: node.perCpuSecond / noble.perCpuSecond,
+    nodeSpeedupWall: node.perSecWall / noble.perSecWall,
     breakdown,
   };
   rows.push(row);
   console.log(
     `${String(row.requestTokens).padStart(7)} tokens ${String(Math.round(bodyBytes / 1024)).padStart(4)} KiB ${String(row.blocks).padStart(3)} leaves | ` +
-      `per CPU-s noble ${noble.perCpuSecond} native ${native.perCpuSecond} (${row.speedupPerCore.toFixed(1)}×) | ` +
-      `wall noble ${noble.perSecWall}/s native ${native.perSecWall}/s (${row.speedupWall.toFixed(1)}×) | ` +
-      `full noble ${noble.fullPerCpuSecond} native ${native.fullPerCpuSecond} per CPU-s`,
+      `per CPU-s noble ${noble.perCpuSecond} native ${native.perCpuSecond} (${row.speedupPerCore.toFixed(1)}×) node ${node.perCpuSecond} (${row.nodeSpeedupPerCore.toFixed(1)}×) | ` +
+      `wall noble ${noble.perSecWall}/s native ${native.perSecWall}/s node ${node.perSecWall}/s (${row.nodeSpeedupWall.toFixed(1)}×) | ` +
+      `full noble ${noble.fullPerCpuSecond} native ${native.fullPerCpuSecond} node ${node.fullPerCpuSecond} per CPU-s`,
   );
-  for (const path of ['noble', 'native'] as const)
-    console.log(`   ${path.padEnd(6)} µs`, JSON.stringify(breakdown[path]));
+  for (const path of PATH_NAMES) console.log(`   ${path.padEnd(6)} µs`, JSON.stringify(breakdown[path]));
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -346,6 +346,9 @@ const specs: Record<string, Spec> = {
   'provenance.stampBlock': { args: () => [fx().untrusted] },
   'provenance.parseStrictJson': { args: () => ['{"messages":[{"role":"user","content":"hi"}]}'] },
   'provenance.canonicalizeStrictJson': { args: () => ['{"messages":[{"role":"user","content":"hi"}]}'] },
+  'provenance.digestStrictJson': {
+    args: () => ['{"model":"m","messages":[{"role":"user","content":"hi"}]}', {}],
+  },
   'provenance.verifyAuditLog': { args: () => [[fx().auditLine], {}] },
   // @ctxpack/budget
   'budget.createEstimator': { args: () => [{ base: 'o200k_base', margin: 0.25 }] },

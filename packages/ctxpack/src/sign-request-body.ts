@@ -1,5 +1,5 @@
 import { assertArray, assertRecord } from '@ctxpack/block/kernel';
-import { canonicalizeStrictJson, digestContentAsync } from '@ctxpack/provenance';
+import { digestStrictJson } from '@ctxpack/provenance';
 import type { Envelope } from '@ctxpack/sign';
 import { signManifest } from '@ctxpack/sign';
 import type { ContextOptions } from './context.js';
@@ -28,8 +28,8 @@ export async function signRequestBody(
   assertArray(payload.leaves as unknown, 'payload.leaves');
   const signers = toSigners(signer);
   const { manifest } = payload;
-  // The verifier's own strict parse and RFC 8785 form, in one pass, hashed natively where the runtime can.
-  const requestDigest = await digestContentAsync(canonicalizeStrictJson(body));
+  // The verifier's own strict parse and RFC 8785 form, hashed natively where the runtime can.
+  const requestDigest = await digestStrictJson(body);
   const ttlSeconds = Math.round((Date.parse(manifest.expiresAt) - Date.parse(manifest.issuedAt)) / 1000);
   const { envelope } = await signManifest(
     {

@@ -1,11 +1,6 @@
 import { InvalidArgumentError } from '@ctxpack/block';
 import { isRecord } from '@ctxpack/block/kernel';
-import {
-  canonicalizeStrictJson,
-  digestContentAsync,
-  digestRequestAsync,
-  ProvenanceError,
-} from '@ctxpack/provenance';
+import { digestRequestAsync, digestStrictJson, ProvenanceError } from '@ctxpack/provenance';
 import { KNOWN_PAYLOAD_SCHEMAS, PAYLOAD_SCHEMA, PAYLOAD_SCHEMA_HASH, SchemaError } from '@ctxpack/serialize';
 import type { ResolvedVerifyOptions, VerifiedEnvelope, VerifyEnvelopeOptions } from '@ctxpack/sign';
 import { resolveVerifyOptions, VerificationError, verifyEnvelope } from '@ctxpack/sign';
@@ -56,11 +51,12 @@ async function digestOf(input: Record<string, unknown>, resolved: ResolvedVerify
         value: body,
       });
     }
-    let canonical: string;
     try {
-      // Strict parse and RFC 8785 form in one pass: the body's digest without building its object tree.
-      canonical = canonicalizeStrictJson(body);
+      // Strict parse and RFC 8785 form without the object tree or the canonical string: bytes already
+      // canonical are hashed as received, a body that differs only in member order from its own slices.
+      return await digestStrictJson(body, digestOptions);
     } catch (cause) {
+      // Options were checked by resolveVerifyOptions: a refusal here is the body's.
       if (!ProvenanceError.isInstance(cause) && !InvalidArgumentError.isInstance(cause)) throw cause;
       throw new VerificationError({
         code: 'body_invalid',
@@ -69,8 +65,6 @@ async function digestOf(input: Record<string, unknown>, resolved: ResolvedVerify
         cause,
       });
     }
-    // Native SHA-256 from 4 KiB up (hash: 'auto'), so the digest of the request as received is not pure JS.
-    return digestContentAsync(canonical, digestOptions);
   }
   try {
     return await digestRequestAsync(input['request'], digestOptions);

@@ -25,6 +25,7 @@ export {
   NATIVE_HASH_THRESHOLD_BYTES,
 } from './digest-content.js';
 export { digestRequest, digestRequestAsync } from './digest-request.js';
+export { digestStrictJson } from './digest-strict-json.js';
 export { canonicalizeStrictJson, MAX_JSON_TEXT, parseStrictJson } from './parse-strict-json.js';
 export type { ProvenanceErrorCode } from './provenance-error.js';
 export { ProvenanceError } from './provenance-error.js';

@@ -15,18 +15,15 @@ import { isExactNumber, numberToken } from './exact-number.js';
  *   JS parser does;
  * - lone surrogates, raw or escaped, and the nesting limit: on the value.
  *
- * With `canonical`, the value is also put in RFC 8785 order in place (objects
- * whose names are out of order are replaced by sorted null-prototype copies),
- * so `JSON.stringify` of it is the canonical text; `canonicalText` is the
- * text itself when it already is (the form ctxpack's own senders put on the
- * wire), which spares a verifier the rewrite. Names that are array
- * indices are left to the JS parser: an object enumerates them first, in
- * numeric order, which no insertion order can change.
+ * With `canonical`, `canonical` is the RFC 8785 text, built the cheapest
+ * way the spelling allows: the text itself when it already is canonical; its
+ * own slices with members put in order when only the order differs (what
+ * `JSON.stringify` of any object writes, so what SDKs send); else
+ * `JSON.stringify` of a sorted copy. Names that are array indices are left
+ * to the JS parser: an object enumerates them first, in numeric order, which
+ * no insertion order can change.
  */
-export function readStrictJsonNatively(
-  text: string,
-  canonical: boolean,
-): { value: unknown; canonicalText: string | undefined } | undefined {
+export function readStrictJsonNatively(text: string, canonical: boolean): NativeReading | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -37,12 +34,62 @@ export function readStrictJsonNatively(
     members: 0,
     textMembers: -1,
     canonical,
+    ordered: true,
     spelledCanonically: canonical,
     bail: false,
   };
-  const visited = visit(value, 0, state);
+  visit(value, 0, state);
   if (state.bail || !scanText(text, state) || state.textMembers !== state.members) return undefined;
-  return { value: visited, canonicalText: state.spelledCanonically ? text : undefined };
+  if (!canonical) return { value, canonical: undefined, isText: false };
+  if (state.spelledCanonically && state.ordered) return { value, canonical: text, isText: true };
+  const pieces = state.spelledCanonically ? reorderedPieces(text) : undefined;
+  return { value, canonical: pieces ?? JSON.stringify(sortedCopy(value)), isText: false };
+}
+
+/** The canonical text in pieces, in order: a string, or a list of pieces. */
+export type Piece = string | Piece[];
+
+/** What {@link readStrictJsonNatively} read. */
+export interface NativeReading {
+  value: unknown;
+  /** Canonical mode: the RFC 8785 text, in pieces. */
+  canonical: Piece | undefined;
+  /** Whether `canonical` is the text as given (already canonical). */
+  isText: boolean;
+}
+
+/** The pieces joined: one copy. */
+export function joinPieces(piece: Piece): string {
+  if (typeof piece === 'string') return piece;
+  const out: string[] = [];
+  const collect = (p: Piece): void => {
+    if (typeof p === 'string') out.push(p);
+    else for (const q of p) collect(q);
+  };
+  collect(piece);
+  return out.join('');
+}
+
+const encoder = new TextEncoder();
+
+/** The UTF-8 bytes of the pieces, encoded straight into one buffer (no joined string in between). */
+export function encodePieces(piece: Piece): Uint8Array {
+  if (typeof piece === 'string') return encoder.encode(piece);
+  let units = 0;
+  const count = (p: Piece): void => {
+    if (typeof p === 'string') units += p.length;
+    else for (const q of p) count(q);
+  };
+  count(piece);
+  // A UTF-16 unit takes at most 3 bytes of UTF-8 (a surrogate pair, 2 units, takes 4).
+  const out = new Uint8Array(units * 3);
+  let at = 0;
+  const write = (p: Piece): void => {
+    if (typeof p === 'string') at += encoder.encodeInto(p, out.subarray(at)).written;
+    else for (const q of p) write(q);
+  };
+  write(piece);
+  return out.subarray(0, at);
 }
 
 /** Whether `JSON.stringify` writes plain data as RFC 8785 does: no `toJSON` planted on a prototype. */
@@ -62,58 +109,162 @@ interface VisitState {
   /** Members the text spells (its colons outside strings). */
   textMembers: number;
   canonical: boolean;
-  /** Canonical mode: no reordering was needed and the text has RFC 8785's spelling so far. */
+  /** Canonical mode: every object's names are in RFC 8785 order. */
+  ordered: boolean;
+  /** Canonical mode: no whitespace, and numbers and escapes as RFC 8785 writes them (so far). */
   spelledCanonically: boolean;
   bail: boolean;
 }
 
 const arrayIndexLike = /^[0-9]+$/;
 
-function visit(value: unknown, depth: number, state: VisitState): unknown {
-  if (typeof value === 'string') {
-    if (!isWellFormed(value)) state.bail = true;
-    return value;
-  }
-  if (typeof value !== 'object' || value === null || state.bail) return value;
+function visit(value: unknown, depth: number, state: VisitState): void {
+  if (typeof value === 'string' && !isWellFormed(value)) state.bail = true;
+  if (typeof value !== 'object' || value === null || state.bail) return;
   // The JS parser refuses a container at depth MAX_JSON_DEPTH + 1 (the root container is depth 1).
   if (depth >= MAX_JSON_DEPTH) {
     state.bail = true;
-    return value;
+    return;
   }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i];
-      if (typeof item === 'object' && item !== null) value[i] = visit(item, depth + 1, state);
+    for (const item of value) {
+      if (typeof item === 'object' && item !== null) visit(item, depth + 1, state);
       else if (typeof item === 'string' && !isWellFormed(item)) state.bail = true;
     }
-    return value;
+    return;
   }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   state.members += keys.length;
-  let sorted = true;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (!isWellFormed(key)) state.bail = true;
     if (state.canonical) {
       const c = key.charCodeAt(0);
-      // `__proto__` would need defineProperty on every write below; index-like names cannot be ordered.
+      // Index-like names cannot be put in order; a `__proto__` copy would need defineProperty.
       if ((c >= 0x30 && c <= 0x39 && arrayIndexLike.test(key)) || key === '__proto__') state.bail = true;
       // Names are distinct (checked by the member count), so `>` is a strict order.
-      else if (i > 0 && (keys[i - 1] as string) > key) sorted = false;
+      else if (i > 0 && (keys[i - 1] as string) > key) state.ordered = false;
     }
     const item = record[key];
-    if (typeof item === 'object' && item !== null) {
-      const next = visit(item, depth + 1, state);
-      if (next !== item) record[key] = next;
-    } else if (typeof item === 'string' && !isWellFormed(item)) state.bail = true;
+    if (typeof item === 'object' && item !== null) visit(item, depth + 1, state);
+    else if (typeof item === 'string' && !isWellFormed(item)) state.bail = true;
   }
-  if (sorted || state.bail) return record;
-  state.spelledCanonically = false;
-  // RFC 8785 §3.2.3: names sorted by UTF-16 code units, the default sort order.
+}
+
+/** A copy of a visited value with every object's names in RFC 8785 order (UTF-16 code units). */
+function sortedCopy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(sortedCopy);
+  const record = value as Record<string, unknown>;
   const copy: Record<string, unknown> = Object.create(null);
-  for (const key of keys.sort()) copy[key] = record[key];
+  for (const key of Object.keys(record).sort()) copy[key] = sortedCopy(record[key]);
   return copy;
+}
+
+/** The index after the string that opens at `at` (valid JSON: a closing quote exists). */
+function endOfString(text: string, at: number): number {
+  let quote = at;
+  for (;;) {
+    quote = text.indexOf('"', quote + 1);
+    if (quote < 0) return text.length;
+    let before = quote - 1;
+    while (text.charCodeAt(before) === 0x5c) before--;
+    if ((quote - 1 - before) % 2 === 0) return quote + 1;
+  }
+}
+
+/**
+ * The canonical text of strict JSON spelled as RFC 8785 writes it but for
+ * member order: the same slices, each object's members sorted by name, as
+ * pieces. Only structure is walked (strings are skipped by `indexOf`), so the
+ * cost is the token count; the pieces are copied once, by whoever joins or
+ * encodes them. `undefined` when a name holds an escape (its slice is not the
+ * name to sort by): `JSON.stringify` handles that rare case.
+ */
+export function reorderedPieces(text: string): Piece | undefined {
+  let pos = 0;
+  let escapedName = false;
+  /** Steps over an opening bracket; true (and past the closing one) when `close` follows at once. */
+  const isEmpty = (close: number): boolean => {
+    pos++;
+    if (text.charCodeAt(pos) !== close) return false;
+    pos++;
+    return true;
+  };
+  const value = (): Piece => {
+    const c = text.charCodeAt(pos);
+    if (c === 0x7b) return object();
+    if (c === 0x5b) return array();
+    const start = pos;
+    if (c === 0x22) pos = endOfString(text, pos);
+    else {
+      // A number or literal runs to the next delimiter (no whitespace in this spelling).
+      for (;;) {
+        const d = text.charCodeAt(pos);
+        if (d === 0x2c || d === 0x5d || d === 0x7d || Number.isNaN(d)) break;
+        pos++;
+      }
+    }
+    return text.slice(start, pos);
+  };
+  const array = (): Piece => {
+    const start = pos;
+    if (isEmpty(0x5d)) return '[]';
+    const items: Piece[] = ['['];
+    let plain = true;
+    for (;;) {
+      const item = value();
+      if (typeof item !== 'string') plain = false;
+      items.push(item);
+      const c = text.charCodeAt(pos++);
+      if (c !== 0x2c) break;
+      items.push(',');
+    }
+    // Nothing inside moved: the array is its own slice.
+    if (plain) return text.slice(start, pos);
+    items.push(']');
+    return items;
+  };
+  const object = (): Piece => {
+    const start = pos;
+    if (isEmpty(0x7d)) return '{}';
+    const members: { name: string; pieces: Piece[] }[] = [];
+    let ordered = true;
+    let plain = true;
+    for (;;) {
+      const nameStart = pos;
+      pos = endOfString(text, pos);
+      const name = text.slice(nameStart + 1, pos - 1);
+      if (name.includes('\\')) escapedName = true;
+      pos++; // ':'
+      const head = text.slice(nameStart, pos);
+      const item = value();
+      if (typeof item !== 'string') plain = false;
+      const last = members[members.length - 1];
+      if (last !== undefined && last.name > name) ordered = false;
+      members.push({ name, pieces: [head, item] });
+      const c = text.charCodeAt(pos++);
+      if (c !== 0x2c) break;
+    }
+    if (ordered && plain) return text.slice(start, pos);
+    if (!ordered) members.sort((x, y) => (x.name < y.name ? -1 : 1));
+    const out: Piece[] = ['{'];
+    for (let i = 0; i < members.length; i++) {
+      if (i > 0) out.push(',');
+      out.push((members[i] as { pieces: Piece[] }).pieces);
+    }
+    out.push('}');
+    return out;
+  };
+  const out = value();
+  return escapedName ? undefined : out;
+}
+
+/** {@link reorderedPieces} joined. */
+export function reorderMembers(text: string): string | undefined {
+  const pieces = reorderedPieces(text);
+  return pieces === undefined ? undefined : joinPieces(pieces);
 }
 
 /**
@@ -134,19 +285,13 @@ function scanText(text: string, state: VisitState): boolean {
   while (pos < end) {
     const c = text.charCodeAt(pos);
     if (c === 0x22) {
-      let quote = pos;
-      for (;;) {
-        quote = text.indexOf('"', quote + 1);
-        if (quote < 0) return false;
-        let before = quote - 1;
-        while (text.charCodeAt(before) === 0x5c) before--;
-        if ((quote - 1 - before) % 2 === 0) break;
-      }
+      const after = endOfString(text, pos);
+      const quote = after - 1;
       if (state.spelledCanonically) {
         backslash = checkEscapes(text, backslash, quote);
         if (backslash === -2) state.spelledCanonically = false;
       }
-      pos = quote + 1;
+      pos = after;
     } else if (c === 0x3a) {
       members++;
       pos++;

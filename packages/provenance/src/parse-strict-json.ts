@@ -2,7 +2,12 @@ import { InvalidArgumentError } from '@ctxpack/block';
 import { isWellFormed } from '@ctxpack/block/kernel';
 import { MAX_JSON_DEPTH } from './canonicalize-json.js';
 import { isExactNumber, numberToken } from './exact-number.js';
-import { isStringifyPristine, readStrictJsonNatively } from './native-strict-json.js';
+import {
+  encodePieces,
+  isStringifyPristine,
+  joinPieces,
+  readStrictJsonNatively,
+} from './native-strict-json.js';
 import { ProvenanceError } from './provenance-error.js';
 
 /** Longest JSON text {@link parseStrictJson} reads: UTF-16 code units of a string, or bytes. */
@@ -271,9 +276,11 @@ export function parseStrictJson(text: string | Uint8Array): unknown {
  * The RFC 8785 canonical text of strict JSON text: equal to
  * `canonicalizeJson(parseStrictJson(text))`, refusing exactly what
  * {@link parseStrictJson} refuses. What a verifier hashes to check a request
- * digest over the body it received. Valid text is read by `JSON.parse`, put
- * in RFC 8785 order in place and written by `JSON.stringify`; the JS parser,
- * which builds the canonical text in the same pass, handles the rest.
+ * digest over the body it received. Valid text is read by `JSON.parse` and
+ * checked; its canonical text is the text itself, its own slices with members
+ * put in order, or `JSON.stringify` of a sorted copy (native-strict-json.ts).
+ * The JS parser, which builds the canonical text in the same pass, handles
+ * the rest.
  *
  * @throws {ProvenanceError} `invalid_json_text`, as {@link parseStrictJson}.
  * @throws {InvalidArgumentError} `invalid_argument`, as {@link parseStrictJson}.
@@ -283,9 +290,29 @@ export function parseStrictJson(text: string | Uint8Array): unknown {
 export function canonicalizeStrictJson(text: string | Uint8Array): string {
   const source = sourceOf(text);
   const fast = isStringifyPristine() ? readStrictJsonNatively(source, true) : undefined;
-  if (fast === undefined) return new StrictJsonParser(source, true).parse() as string;
-  return fast.canonicalText ?? JSON.stringify(fast.value);
+  return fast?.canonical !== undefined
+    ? joinPieces(fast.canonical)
+    : (new StrictJsonParser(source, true).parse() as string);
 }
+
+/**
+ * The UTF-8 bytes of {@link canonicalizeStrictJson}'s result, without the
+ * string in between: `text` itself when it is bytes already canonical, the
+ * reordered slices encoded straight into one buffer, or the canonical text
+ * encoded. Refuses what {@link parseStrictJson} refuses.
+ */
+export function canonicalStrictJsonBytes(text: string | Uint8Array): Uint8Array {
+  const source = sourceOf(text);
+  const fast = isStringifyPristine() ? readStrictJsonNatively(source, true) : undefined;
+  if (fast?.canonical === undefined) {
+    return utf8Encoder.encode(new StrictJsonParser(source, true).parse() as string);
+  }
+  // Bytes that decoded (fatally) to a canonical text are that text's UTF-8: hashed as received.
+  if (fast.isText && text instanceof Uint8Array) return text;
+  return encodePieces(fast.canonical);
+}
+
+const utf8Encoder = new TextEncoder();
 
 /**
  * The JS parser alone, without the native fast path: what the fast path must

@@ -1,7 +1,13 @@
-import { canonicalizeJson, canonicalizeStrictJson, parseStrictJson } from '@ctxpack/provenance';
+import {
+  canonicalizeJson,
+  canonicalizeStrictJson,
+  digestContent,
+  digestStrictJson,
+  parseStrictJson,
+} from '@ctxpack/provenance';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readStrictJsonNatively } from '../src/native-strict-json.js';
+import { joinPieces, readStrictJsonNatively, reorderMembers } from '../src/native-strict-json.js';
 import { parseStrictJsonInJs } from '../src/parse-strict-json.js';
 
 type Outcome = { ok: unknown } | { error: string };
@@ -72,21 +78,53 @@ describe('strict JSON through JSON.parse agrees with the JS parser', () => {
     );
   });
 
-  it('a text spelled canonically is returned as is; any other spelling is rewritten', () => {
+  it('a canonical text is its own canonical form; every other spelling is rewritten to it', () => {
     fc.assert(
       fc.property(value, (v) => {
         const canonical = canonicalSpelling(v);
         const fast = readStrictJsonNatively(canonical, true);
         // Index-like and __proto__ names are left to the JS parser.
-        if (fast !== undefined) expect(fast.canonicalText).toBe(canonical);
+        if (fast !== undefined) expect(fast.canonical).toBe(canonical);
         for (const text of spellings(v).slice(1)) {
-          const read = readStrictJsonNatively(text, true);
           // (A spelling change may land inside a string and make another value: compare with that value's form.)
-          if (read?.canonicalText !== undefined) expect(text).toBe(canonicalSpelling(JSON.parse(text)));
+          const read = readStrictJsonNatively(text, true);
+          if (read?.canonical !== undefined)
+            expect(joinPieces(read.canonical)).toBe(canonicalSpelling(JSON.parse(text)));
         }
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  it('JSON.stringify output (what SDKs send) is put in order from its own slices', () => {
+    const plainNames = fc.dictionary(
+      fc.string({ maxLength: 6 }).filter((k) => !/[\\"\u0000-\u001f]/.test(k) && !/^[0-9]+$/.test(k)),
+      // Values (strings with every escape, numbers) are free; only names stay escape-free.
+      fc.oneof(
+        fc.string(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(fc.string({ unit: 'grapheme' })),
+      ),
+      { maxKeys: 6 },
+    );
+    const nested = fc.array(fc.record({ role: fc.string(), content: fc.string(), extra: plainNames }), {
+      maxLength: 5,
+    });
+    fc.assert(
+      fc.property(
+        fc.record({ model: fc.string(), messages: nested, tools: fc.array(plainNames) }),
+        (body) => {
+          const text = JSON.stringify(body);
+          const reordered = reorderMembers(text);
+          // Names with escapes (JSON.stringify writes none for these) would send it to JSON.stringify instead.
+          expect(reordered).toBe(canonicalSpelling(body));
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+    expect(reorderMembers('{"b\\n":1,"a":2}')).toBeUndefined();
   });
 
   it('each strictness rule JSON.parse lacks is caught, and the JS parser names the error', () => {
@@ -110,7 +148,7 @@ describe('strict JSON through JSON.parse agrees with the JS parser', () => {
     }
     // 512 levels are allowed on both paths.
     const deep = `${'['.repeat(512)}${']'.repeat(512)}`;
-    expect(readStrictJsonNatively(deep, true)?.canonicalText).toBe(deep);
+    expect(readStrictJsonNatively(deep, true)?.canonical).toBe(deep);
   });
 
   it('backslash runs before quotes are counted, not guessed', () => {
@@ -135,8 +173,43 @@ describe('strict JSON through JSON.parse agrees with the JS parser', () => {
 
   it('linear on hostile shapes: many strings then one backslash, many escaped quotes', () => {
     const many = `[${'"x",'.repeat(200_000)}"\\n"]`;
-    expect(readStrictJsonNatively(many, true)?.canonicalText).toBe(many);
+    expect(readStrictJsonNatively(many, true)?.canonical).toBe(many);
+    const shuffled = `{${Array.from({ length: 50_000 }, (_, i) => `"k${99_999 - i}":"\\\\"`).join(',')}}`;
+    expect(joinPieces(readStrictJsonNatively(shuffled, true)?.canonical ?? '')).toBe(
+      canonicalSpelling(JSON.parse(shuffled)),
+    );
     const quotes = `["${'\\"'.repeat(200_000)}"]`;
-    expect(readStrictJsonNatively(quotes, true)?.canonicalText).toBe(quotes);
+    expect(readStrictJsonNatively(quotes, true)?.canonical).toBe(quotes);
+  });
+});
+
+describe('digestStrictJson: the digest of the canonical bytes, built without the canonical string', () => {
+  it('equals digestContent(canonicalizeStrictJson(text)) for every spelling, as text and as bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(value, async (v) => {
+        for (const text of spellings(v)) {
+          const expected = outcome(() => digestContent(canonicalizeStrictJson(text)));
+          const bytes = new TextEncoder().encode(text);
+          for (const input of [text, bytes]) {
+            let got: Outcome;
+            try {
+              got = { ok: await digestStrictJson(input) };
+            } catch (e) {
+              got = { error: `${(e as { code?: string }).code}: ${(e as Error).message}` };
+            }
+            expect(got).toEqual(expected);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses what parseStrictJson refuses', async () => {
+    for (const text of ['{"a":1,"a":2}', '[9007199254740993]', '"\\ud800"', '{']) {
+      await expect(digestStrictJson(text)).rejects.toMatchObject({ code: 'invalid_json_text' });
+    }
+    await expect(digestStrictJson(Uint8Array.of(0xff))).rejects.toMatchObject({ code: 'invalid_json_text' });
+    await expect(digestStrictJson(42 as never)).rejects.toMatchObject({ code: 'invalid_argument' });
   });
 });
