@@ -2,6 +2,7 @@
 // (fetch-style, called directly: no sockets, so what is timed is the gateway's own work) for signed
 // requests of about 1k, 8k and 32k tokens, with the memory replay store and no audit, and with Redis
 // (replay claims and the audit stream) on a private loopback redis-server this bench starts and stops.
+// Both handlers get createNodeCrypto(), as the gateway's Node server (startGatewayServer) sets them up.
 // Each request is a fresh signed payload (new nonce), so every one is a full verification that is
 // accepted; one request at a time, as a single client sees it. Sizes and stores alternate in short
 // rounds so machine load hits them alike. Reports p50/p99 (ms) and the load average at the time.
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { GatewayHandler } from '@ctxpack/gateway';
 import { createGatewayHandler, exportJwks } from '@ctxpack/gateway';
+import { createNodeCrypto } from '@ctxpack/gateway/node';
 import { createRedisAuditStream, createRedisReplayStore } from '@ctxpack/replay-redis';
 import { createMemoryReplayStore, generateKeyPair } from '@ctxpack/sign';
 import { createContext, encodeEnvelopeHeader } from 'ctxpack';
@@ -93,12 +95,15 @@ const redisDir = mkdtempSync(join(tmpdir(), 'ctxpack-bench-redis-'));
 const redis = profile === 'memory' ? undefined : createRedisProcess(redisDir);
 await redis?.start();
 const closers: (() => Promise<void>)[] = [];
+// What startGatewayServer passes: node:crypto's SHA-256 and Ed25519 behind the pinned checks.
+const native = createNodeCrypto();
 try {
   const handlers: Record<string, GatewayHandler> = {
     memory: createGatewayHandler({
       config: config('memory'),
       loadKeySet: () => jwks,
       replay: createMemoryReplayStore(),
+      native,
     }),
   };
   if (redis !== undefined) {
@@ -113,6 +118,7 @@ try {
       loadKeySet: () => jwks,
       replay,
       audit,
+      native,
     });
   }
   const stores = profile === undefined ? Object.keys(handlers) : [profile];

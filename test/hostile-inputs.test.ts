@@ -300,6 +300,7 @@ const specs: Record<string, Spec> = {
   'block/kernel.isDigest': { args: () => [`sha256:${'0'.repeat(64)}`] },
   'block/kernel.formatDigest': { args: () => [new Uint8Array(32)] },
   'block/kernel.isWellFormed': { args: () => ['text'] },
+  'block/kernel.utf8Length': { args: () => ['text'] },
   'block/kernel.encodeHex': { args: () => [new Uint8Array([1, 255])] },
   'block/kernel.decodeHex': { args: () => ['01ff'] },
   'block/kernel.encodeBase64': { args: () => [new Uint8Array([1, 2, 3])] },

@@ -33,4 +33,5 @@ export { formatPath } from './format-path.js';
 export { decodeHex, encodeHex } from './hex.js';
 export { createLineIndex } from './line-index.js';
 export { readBoundedBody } from './read-bounded-body.js';
+export { utf8Length } from './utf8-length.js';
 export { isWellFormed } from './well-formed.js';

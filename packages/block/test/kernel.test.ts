@@ -24,7 +24,9 @@ import {
   isWellFormed,
   readOptions,
   setMarker,
+  utf8Length,
 } from '@ctxpack/block/kernel';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 
 function thrown(fn: () => unknown): InvalidArgumentError {
@@ -312,5 +314,28 @@ describe('base64', () => {
       expect(decodeBase64Loose(bad)).toBeUndefined();
     }
     expect(thrown(() => encodeBase64([1, 2] as never))).toMatchObject({ path: 'bytes' });
+  });
+});
+
+describe('utf8Length', () => {
+  it('equals the length of TextEncoder output, across chunk boundaries and lone surrogates', () => {
+    const encoder = new TextEncoder();
+    const piece = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constantFrom('\ud83d', '\ude00', '😀', 'é', '委', 'a'.repeat(16_383)),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (parts) => {
+        const text = parts.join('');
+        expect(utf8Length(text)).toBe(encoder.encode(text).length);
+      }),
+      { numRuns: 500 },
+    );
+    // A pair straddling the 16 KiB chunk edge counts 4, not 3 + 3.
+    const edge = `${'a'.repeat(16_383)}😀`;
+    expect(utf8Length(edge)).toBe(16_387);
+  });
+  it('a non-string is invalid_argument', () => {
+    expect(() => utf8Length(7 as never)).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
   });
 });

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@ctxpack/block';
-import { isRecord } from '@ctxpack/block/kernel';
+import { isRecord, utf8Length } from '@ctxpack/block/kernel';
 import { importAiSdk } from './import-ai-sdk.js';
 import { importAnthropic } from './import-anthropic.js';
 import type { Classify, ImportedBlock } from './import-builder.js';
@@ -139,18 +139,4 @@ function parseBody(body: unknown, limit: number): unknown {
 
 function tooLarge(body: unknown, limit: number): never {
   throw new InvalidArgumentError({ path: 'body', expected: `at most ${limit} bytes`, value: body });
-}
-
-function utf8Length(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }

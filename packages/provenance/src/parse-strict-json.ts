@@ -2,13 +2,9 @@ import { InvalidArgumentError } from '@ctxpack/block';
 import { isWellFormed } from '@ctxpack/block/kernel';
 import { MAX_JSON_DEPTH } from './canonicalize-json.js';
 import { isExactNumber, numberToken } from './exact-number.js';
-import {
-  encodePieces,
-  isStringifyPristine,
-  joinPieces,
-  readStrictJsonNatively,
-} from './native-strict-json.js';
+import { encodePieces, joinPieces, readStrictJsonNatively } from './native-strict-json.js';
 import { ProvenanceError } from './provenance-error.js';
+import { isStringifyPristine } from './stringify-pristine.js';
 
 /** Longest JSON text {@link parseStrictJson} reads: UTF-16 code units of a string, or bytes. */
 export const MAX_JSON_TEXT: number = 64 * 1024 * 1024;

@@ -1,6 +1,13 @@
 import type { ContextBlock, Trust } from '@ctxpack/block';
 import { InvalidArgumentError, TRUST_LEVELS } from '@ctxpack/block';
-import { assertArray, assertInteger, assertOneOf, assertRecord, assertString } from '@ctxpack/block/kernel';
+import {
+  assertArray,
+  assertInteger,
+  assertOneOf,
+  assertRecord,
+  assertString,
+  utf8Length,
+} from '@ctxpack/block/kernel';
 import { toSkeleton } from '@ctxpack/escape';
 import { assertBlocks } from './check-input.js';
 import { PolicyViolationError } from './policy-violation-error.js';
@@ -230,22 +237,4 @@ function audienceAllowed(rule: LabelRule, audience: string): boolean {
 
 function matches(pattern: string, audience: string): boolean {
   return pattern.endsWith('*') ? audience.startsWith(pattern.slice(0, -1)) : pattern === audience;
-}
-
-/** UTF-8 length without encoding; a lone surrogate counts as U+FFFD (3 bytes), as TextEncoder would write it. */
-export function utf8Length(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d < 0xe000) {
-        n += 4;
-        i++;
-      } else n += 3;
-    } else n += 3;
-  }
-  return n;
 }
