@@ -1,5 +1,5 @@
 import { isWellFormed } from '@ctxpack/block/kernel';
-import { MAX_JSON_DEPTH } from './canonicalize-json.js';
+import { canonicalizeJson, MAX_JSON_DEPTH } from './canonicalize-json.js';
 import { isExactNumber, numberToken } from './exact-number.js';
 
 /**
@@ -19,7 +19,7 @@ import { isExactNumber, numberToken } from './exact-number.js';
  * way the spelling allows: the text itself when it already is canonical; its
  * own slices with members put in order when only the order differs (what
  * `JSON.stringify` of any object writes, so what SDKs send); else
- * `JSON.stringify` of a sorted copy. Names that are array indices are left
+ * `canonicalizeJson` of the parsed value. Names that are array indices are left
  * to the JS parser: an object enumerates them first, in numeric order, which
  * no insertion order can change.
  */
@@ -43,7 +43,7 @@ export function readStrictJsonNatively(text: string, canonical: boolean): Native
   if (!canonical) return { value, canonical: undefined, isText: false };
   if (state.spelledCanonically && state.ordered) return { value, canonical: text, isText: true };
   const pieces = state.spelledCanonically ? reorderedPieces(text) : undefined;
-  return { value, canonical: pieces ?? JSON.stringify(sortedCopy(value)), isText: false };
+  return { value, canonical: pieces ?? canonicalizeJson(value), isText: false };
 }
 
 /** The canonical text in pieces, in order: a string, or a list of pieces. */
@@ -139,16 +139,6 @@ function visit(value: unknown, depth: number, state: VisitState): void {
     if (typeof item === 'object' && item !== null) visit(item, depth + 1, state);
     else if (typeof item === 'string' && !isWellFormed(item)) state.bail = true;
   }
-}
-
-/** A copy of a visited value with every object's names in RFC 8785 order (UTF-16 code units). */
-function sortedCopy(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(sortedCopy);
-  const record = value as Record<string, unknown>;
-  const copy: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(record).sort()) copy[key] = sortedCopy(record[key]);
-  return copy;
 }
 
 /** The index after the string that opens at `at` (valid JSON: a closing quote exists). */

@@ -274,7 +274,7 @@ export function parseStrictJson(text: string | Uint8Array): unknown {
  * {@link parseStrictJson} refuses. What a verifier hashes to check a request
  * digest over the body it received. Valid text is read by `JSON.parse` and
  * checked; its canonical text is the text itself, its own slices with members
- * put in order, or `JSON.stringify` of a sorted copy (native-strict-json.ts).
+ * put in order, or `canonicalizeJson` of the parsed value (native-strict-json.ts).
  * The JS parser, which builds the canonical text in the same pass, handles
  * the rest.
  *
