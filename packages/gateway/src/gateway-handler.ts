@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '@ctxpack/block';
 import { isRecord, readBoundedBody } from '@ctxpack/block/kernel';
 import type { AuditRecord } from '@ctxpack/provenance';
 import { createAuditRecord, parseStrictJson } from '@ctxpack/provenance';
-import type { Keyring, NativeCrypto, ReplayStore } from '@ctxpack/sign';
+import type { Keyring, NativeCrypto, ReplayClaim, ReplayOutcome, ReplayStore } from '@ctxpack/sign';
 import {
   CtxpackError,
   checkResponse,
@@ -20,9 +20,22 @@ import { importJwks } from './jwks.js';
 import { answerKong, KONG_GUARDRAIL_PATH } from './kong-guardrail.js';
 import { answerLiteLlm, LITELLM_GUARDRAIL_PATH } from './litellm-guardrail.js';
 
-/** Where decisions are recorded: `@ctxpack/provenance`'s `createAuditLog`, or `createRedisAuditStream`. */
+/**
+ * Where decisions are recorded: `@ctxpack/provenance`'s `createAuditLog`, or
+ * `createRedisAuditStream`. `decision` is the decision's id (a sink may fence
+ * on it). A sink with `claimAndAppend` also claims the nonces: the gateway then
+ * claims each verified payload's nonce and records its decision in one step,
+ * instead of through `replay`, so it must share the replay store's Redis and
+ * nonce prefix.
+ */
 export interface GatewayAuditSink {
-  append(record: AuditRecord): Promise<unknown>;
+  append(record: AuditRecord, options?: { decision: string }): Promise<unknown>;
+  claimAndAppend?(
+    nonce: string,
+    claim: ReplayClaim,
+    recordFor: (outcome: ReplayOutcome) => AuditRecord,
+    options: { decision: string },
+  ): Promise<{ outcome: ReplayOutcome }>;
 }
 
 /** Options of {@link createGatewayHandler}. */
@@ -122,7 +135,10 @@ export function createGatewayHandler(options: GatewayHandlerOptions): GatewayHan
   }
   if (
     options.audit !== undefined &&
-    (!isRecord(options.audit) || typeof options.audit['append'] !== 'function')
+    (!isRecord(options.audit) ||
+      typeof options.audit['append'] !== 'function' ||
+      (options.audit['claimAndAppend'] !== undefined &&
+        typeof options.audit['claimAndAppend'] !== 'function'))
   ) {
     throw new InvalidArgumentError({
       path: 'options.audit',
@@ -131,6 +147,7 @@ export function createGatewayHandler(options: GatewayHandlerOptions): GatewayHan
     });
   }
   const { loadKeySet, replay, audit } = options;
+  const claiming = typeof audit?.claimAndAppend === 'function';
   const metrics = createGatewayMetrics();
   const keyrings = new Map<string, Keyring>();
   const maxBodyBytes = config.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -162,6 +179,66 @@ export function createGatewayHandler(options: GatewayHandlerOptions): GatewayHan
   }
   const firstLoad = reloadKeys();
 
+  function auditRecordOf(
+    decision: Decision,
+    contract: string,
+    event: string,
+    manifest: unknown,
+  ): AuditRecord {
+    return createAuditRecord({
+      event,
+      ...(manifest === undefined ? {} : { manifest }),
+      findings: {
+        id: decision.id,
+        instance,
+        contract,
+        decision: decision.allow ? 'allow' : 'deny',
+        code: decision.code,
+        ...(decision.tenant === undefined ? {} : { tenant: decision.tenant }),
+        ...(decision.nonce === undefined ? {} : { nonce: decision.nonce }),
+      },
+    });
+  }
+
+  /**
+   * The claim and the record of a verified payload in one step of the audit
+   * sink: `allow` is the decision if the nonce is claimed; a replayed or
+   * expired nonce is that deny (as `verifyPayload` words it), recorded in
+   * its place. Nothing recorded: the store was unavailable.
+   */
+  async function claimAndRecord(
+    allow: Decision,
+    claim: { nonce: string; request: ReplayClaim },
+    contract: string,
+    manifest: unknown,
+  ): Promise<Decision> {
+    const claimAndAppend = audit?.claimAndAppend as NonNullable<GatewayAuditSink['claimAndAppend']>;
+    const outcomeDecision = (outcome: ReplayOutcome): Decision =>
+      outcome === 'claimed'
+        ? allow
+        : outcome === 'replayed'
+          ? deny(allow.id, 'replayed', `nonce ${claim.nonce} was already accepted`, allow.tenant)
+          : deny(allow.id, 'expired', "payload expired by the replay store's clock", allow.tenant);
+    try {
+      const { outcome } = await claimAndAppend.call(
+        audit,
+        claim.nonce,
+        claim.request,
+        (outcome) => auditRecordOf(outcomeDecision(outcome), contract, 'gateway.verify', manifest),
+        { decision: allow.id },
+      );
+      return outcomeDecision(outcome);
+    } catch (cause) {
+      metrics.storeError('replay');
+      return deny(
+        allow.id,
+        'replay_store_unavailable',
+        `the replay and audit store could not claim and record the decision: ${(cause as Error)?.message}`,
+        allow.tenant,
+      );
+    }
+  }
+
   async function record(
     decision: Decision,
     contract: string,
@@ -170,21 +247,7 @@ export function createGatewayHandler(options: GatewayHandlerOptions): GatewayHan
   ): Promise<Decision> {
     if (audit === undefined) return decision;
     try {
-      await audit.append(
-        createAuditRecord({
-          event,
-          ...(manifest === undefined ? {} : { manifest }),
-          findings: {
-            id: decision.id,
-            instance,
-            contract,
-            decision: decision.allow ? 'allow' : 'deny',
-            code: decision.code,
-            ...(decision.tenant === undefined ? {} : { tenant: decision.tenant }),
-            ...(decision.nonce === undefined ? {} : { nonce: decision.nonce }),
-          },
-        }),
-      );
+      await audit.append(auditRecordOf(decision, contract, event, manifest), { decision: decision.id });
       return decision;
     } catch (cause) {
       metrics.storeError('audit');
@@ -223,6 +286,13 @@ export function createGatewayHandler(options: GatewayHandlerOptions): GatewayHan
       const id = crypto.randomUUID();
       let decision: Decision;
       let manifest: unknown;
+      let claimed: { nonce: string; request: ReplayClaim } | undefined;
+      const deferClaim: ReplayStore = {
+        claim(nonce, request) {
+          claimed = { nonce, request };
+          return Promise.resolve('claimed');
+        },
+      };
       if (tenant === undefined) {
         decision = deny(id, 'tenant_unknown', 'the request names no tenant this gateway serves');
       } else if (body === undefined) {
@@ -247,7 +317,9 @@ export function createGatewayHandler(options: GatewayHandlerOptions): GatewayHan
                 keys,
                 tenant: tenant.id,
                 audience: tenant.audience,
-                replay,
+                // The claim is verifyPayload's last step: with a claiming sink it is only taken down
+                // here and made below, with the decision's record.
+                replay: claiming ? deferClaim : replay,
                 skewSeconds,
                 ...(native === undefined ? {} : { native }),
               },
@@ -280,7 +352,9 @@ export function createGatewayHandler(options: GatewayHandlerOptions): GatewayHan
       // A store outage leaves nowhere to record; the deny is still counted.
       const final = STORE_CODES.has(decision.code)
         ? decision
-        : await record(decision, contract, 'gateway.verify', manifest);
+        : claimed !== undefined && decision.allow
+          ? await claimAndRecord(decision, claimed, contract, manifest)
+          : await record(decision, contract, 'gateway.verify', manifest);
       metrics.observe(contract, final.code, (performance.now() - started) / 1000);
       return final;
     },

@@ -131,12 +131,18 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   if (config.audit?.store === 'memory') {
     audit = createAuditLog({ write: (line) => void auditLines.push(line) });
   } else if (config.audit?.store === 'redis') {
+    const url = config.audit.url ?? (config.replay as { url: string }).url;
+    const replayRedis = config.replay.store === 'redis' ? config.replay : undefined;
+    const shared = replayRedis !== undefined && url === replayRedis.url;
     const stream = createRedisAuditStream({
-      url: config.audit.url ?? (config.replay as { url: string }).url,
+      url,
       stream: config.audit.stream,
       ...(config.audit.timeoutMs === undefined ? {} : { timeoutMs: config.audit.timeoutMs }),
+      ...(shared && replayRedis.prefix !== undefined ? { noncePrefix: replayRedis.prefix } : {}),
     });
-    audit = stream;
+    // One Redis for nonces and the trail: each accepted payload is claimed and recorded in one
+    // script. Two Redis servers: claims stay with the replay store, so other verifiers see them.
+    audit = shared ? stream : { append: (record, options) => stream.append(record, options) };
     closeAudit = () => stream.close();
   }
 

@@ -1,5 +1,7 @@
 export type {
+  AuditAppendOptions,
   AuditStreamEntry,
+  ClaimedAuditEntry,
   RedisAuditStream,
   RedisAuditStreamOptions,
   VerifyRedisAuditStreamOptions,

@@ -3,6 +3,8 @@ import { InvalidArgumentError } from '@ctxpack/block';
 import { assertInteger, assertString, isRecord } from '@ctxpack/block/kernel';
 import type { AuditRecord, AuditVerification } from '@ctxpack/provenance';
 import { AUDIT_GENESIS, appendAuditRecord, auditLineHash, verifyAuditLog } from '@ctxpack/provenance';
+import type { ReplayClaim, ReplayOutcome } from '@ctxpack/sign';
+import { checkReplayClaim } from '@ctxpack/sign';
 import { Redis } from 'ioredis';
 import { ReplayStoreUnavailableError } from './replay-store-error.js';
 
@@ -12,6 +14,15 @@ export type RedisAuditStreamOptions = ({ client: Redis; url?: never } | { url: s
   stream: string;
   /** Per-append timeout in ms (default 2,000); a slow Redis fails closed. */
   timeoutMs?: number;
+  /** Key prefix of the nonces {@link RedisAuditStream.claimAndAppend} claims (default `ctxpack:nonce:`, as `createRedisReplayStore`). */
+  noncePrefix?: string;
+  /** How long a decision's fence key is kept, in ms (default 60,000): longer than any append can be in flight. */
+  fenceMs?: number;
+  /**
+   * How long, after a fenced append failed without an answer, the writer keeps
+   * asking Redis whether it landed (default 10,000 ms); its caller waits.
+   */
+  settleMs?: number;
 };
 
 /** Where one record landed. */
@@ -22,10 +33,37 @@ export interface AuditStreamEntry {
   hash: string;
 }
 
+/** Options of one append. */
+export interface AuditAppendOptions {
+  /**
+   * A unique id of the decision the record is of. With it the append is
+   * fenced: after a timeout the writer asks Redis whether the record landed,
+   * and a late arrival of the append can no longer store it.
+   */
+  decision?: string;
+}
+
+/** What {@link RedisAuditStream.claimAndAppend} did: the claim's outcome and the record stored for it. */
+export interface ClaimedAuditEntry extends AuditStreamEntry {
+  outcome: ReplayOutcome;
+}
+
 /** A hash-chained audit trail in a Redis Stream, shared by every writer of the same key. */
 export interface RedisAuditStream {
   /** Chains `record` after the stream's current last record and appends it, atomically. */
-  append(record: AuditRecord): Promise<AuditStreamEntry>;
+  append(record: AuditRecord, options?: AuditAppendOptions): Promise<AuditStreamEntry>;
+  /**
+   * Claims `nonce` as `createRedisReplayStore` does and appends the record of
+   * the outcome, `recordFor(outcome)`, in one atomic step: a nonce is claimed
+   * if and only if the record of its acceptance is stored. One round trip
+   * when the nonce is claimed; a replayed or expired one takes a second.
+   */
+  claimAndAppend(
+    nonce: string,
+    claim: ReplayClaim,
+    recordFor: (outcome: ReplayOutcome) => AuditRecord,
+    options: Required<AuditAppendOptions>,
+  ): Promise<ClaimedAuditEntry>;
   /** Closes the connection when the stream created it; leaves a caller's client open. */
   close(): Promise<void>;
 }
@@ -35,12 +73,30 @@ const MAX_BATCH = 256;
 /** Re-chains after another writer got in first, before giving up. */
 const MAX_CONFLICTS = 64;
 
-// Compare-and-append, atomic on the server: the head is the `hash` field of
+// Compare-and-append, atomic on the server. The head is the `hash` field of
 // the stream's last entry (the genesis hash for an empty stream); a batch
 // chained after any other head is refused with that head, so the caller
 // re-chains and retries and two writers never fork the chain. Redis has no
 // SHA-256 in Lua, so the hashes are computed by the writer; verification
 // recomputes every one of them.
+//
+// ARGV: the genesis hash, the expected head, the fence lifetime (ms), the
+// deadline (epoch ms on the server's clock, 0 for none): a call that reaches
+// the server after its deadline changes nothing ('late'), so a call the
+// writer gave up on cannot land much later. Every reply carries the server's
+// time, from which the writer keeps the offset of its clock. Then the items:
+//   'p' hash line                     a record
+//   'f' hash line                     a fenced record (next KEY: its fence)
+//   'c' holdUntil hash line           a nonce claim and the record of its acceptance
+//                                     (next KEYs: its fence, its nonce)
+// A fence key exists once its decision is settled: the script writes
+// '<outcome> <entry id>' there, and the writer, after a timeout, writes
+// 'void' if nothing is there yet (FENCE_SCRIPT); an item whose fence exists is
+// not run again. A claim runs the nonce check of createRedisReplayStore
+// (held: replayed; holdUntil past on the server's TIME: expired; else SET NX
+// PXAT). Only an accepted claim is stored here; on any other outcome, or a
+// fence, the script stops before the item (the items after it were chained
+// after it) and says why, and the writer re-chains the rest.
 const APPEND_SCRIPT = `
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 local head = ARGV[1]
@@ -50,14 +106,54 @@ if #last > 0 then
   for i = 1, #fields, 2 do
     if fields[i] == 'hash' then head = fields[i + 1] end
   end
-  if head == nil then return {'corrupt', ''} end
+  if head == nil then return {'corrupt', {}, '', 0} end
 end
-if head ~= ARGV[2] then return {'conflict', head} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local deadline = tonumber(ARGV[4])
+if deadline > 0 and now > deadline then return {'late', {}, '', now} end
+if head ~= ARGV[2] then return {'conflict', {}, head, now} end
+local fenceMs = ARGV[3]
 local ids = {}
-for i = 3, #ARGV, 2 do
-  ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'hash', ARGV[i], 'line', ARGV[i + 1])
+local a, k = 5, 2
+while a <= #ARGV do
+  local kind = ARGV[a]
+  local fence = nil
+  if kind ~= 'p' then
+    fence = KEYS[k]
+    k = k + 1
+    if redis.call('EXISTS', fence) == 1 then return {'stopped', ids, 'fenced', now} end
+  end
+  local outcome = 'appended'
+  if kind == 'c' then
+    local nonce = KEYS[k]
+    k = k + 1
+    if redis.call('EXISTS', nonce) == 1 then return {'stopped', ids, 'replayed', now} end
+    if tonumber(ARGV[a + 1]) <= now then return {'stopped', ids, 'expired', now} end
+    redis.call('SET', nonce, '1', 'PXAT', ARGV[a + 1])
+    outcome = 'claimed'
+    a = a + 1
+  end
+  local id = redis.call('XADD', KEYS[1], '*', 'hash', ARGV[a + 1], 'line', ARGV[a + 2])
+  if fence then redis.call('SET', fence, outcome .. ' ' .. id, 'PX', fenceMs) end
+  ids[#ids + 1] = id
+  a = a + 3
 end
-return {'appended', ids}
+return {'done', ids, '', now}
+`;
+// After a timeout: each fence key's settled value, or 'void' written where
+// there is none, so the append still in flight (if any) can no longer store.
+const FENCE_SCRIPT = `
+local out = {}
+for i = 1, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  if not v then
+    v = 'void'
+    redis.call('SET', KEYS[i], v, 'PX', ARGV[1])
+  end
+  out[i] = v
+end
+return out
 `;
 // Appends send the script's SHA-1 (EVALSHA) rather than its text; Redis
 // answers NOSCRIPT without running anything when its cache lacks it (a new
@@ -70,6 +166,9 @@ function readOptions(options: unknown): {
   url: string | undefined;
   stream: string;
   timeoutMs: number;
+  noncePrefix: string;
+  fenceMs: number;
+  settleMs: number;
 } {
   if (!isRecord(options)) {
     throw new InvalidArgumentError({
@@ -90,7 +189,21 @@ function readOptions(options: unknown): {
   }
   const timeoutMs = options['timeoutMs'] ?? 2_000;
   assertInteger(timeoutMs, 'options.timeoutMs', 1, 600_000);
-  return { client: client as Redis | undefined, url: url as string | undefined, stream, timeoutMs };
+  const noncePrefix = options['noncePrefix'] ?? 'ctxpack:nonce:';
+  assertString(noncePrefix, 'options.noncePrefix', 256);
+  const fenceMs = options['fenceMs'] ?? 60_000;
+  assertInteger(fenceMs, 'options.fenceMs', 1_000, 86_400_000);
+  const settleMs = options['settleMs'] ?? 10_000;
+  assertInteger(settleMs, 'options.settleMs', 0, 600_000);
+  return {
+    client: client as Redis | undefined,
+    url: url as string | undefined,
+    stream,
+    timeoutMs,
+    noncePrefix,
+    fenceMs,
+    settleMs,
+  };
 }
 
 function ownClient(url: string, timeoutMs: number): Redis {
@@ -128,9 +241,21 @@ function unavailable(what: string, cause: unknown): ReplayStoreUnavailableError 
   });
 }
 
+type StopReason = 'fenced' | 'replayed' | 'expired';
+
 interface Pending {
   record: AuditRecord;
-  resolve: (entry: AuditStreamEntry) => void;
+  /** The fence key (fenced records and claims). */
+  fence: string | undefined;
+  /** A claim: the nonce key and its hold time. */
+  nonce: string | undefined;
+  holdUntil: number;
+  /** A claim: the record of an outcome other than acceptance (appended, fenced, in its place). */
+  recordFor: ((outcome: ReplayOutcome) => AuditRecord) | undefined;
+  /** What the item stands for once stored: `claimed` for a claim or a plain record, else the claim's outcome. */
+  outcome: ReplayOutcome;
+  queuedAt: number;
+  resolve: (entry: ClaimedAuditEntry) => void;
   reject: (error: unknown) => void;
 }
 
@@ -141,9 +266,14 @@ interface Pending {
  * one server-side script that refuses it if the stream's last record is no
  * longer that head; the writer then re-chains after the head Redis reports.
  * Appends of one writer are batched (up to 256 per script call) and keep
- * their order. A Redis error or timeout rejects with
- * `ReplayStoreUnavailableError` (`replay_store_unavailable`) and the record is
- * not retried, so it is stored at most once. Check a stream with
+ * their order. `claimAndAppend` claims a nonce in the same script that stores
+ * the record of its acceptance, so a verifier needs one round trip per
+ * accepted payload and no claim exists without its record. A Redis error or
+ * timeout rejects with `ReplayStoreUnavailableError`
+ * (`replay_store_unavailable`) and the record is not retried, so it is stored
+ * at most once; a fenced append (a `decision` id, and every claim) is then
+ * settled with Redis first: if it landed, it resolves after all; if not, a
+ * fence stops it from landing later. Check a stream with
  * {@link verifyRedisAuditStream} or `ctxpack audit verify --redis URL --stream KEY`.
  *
  * @example
@@ -151,46 +281,155 @@ interface Pending {
  * await audit.append(createAuditRecord({ event: 'verify', manifest }));
  */
 export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisAuditStream {
-  const { stream, timeoutMs, ...given } = readOptions(options);
+  const { stream, timeoutMs, noncePrefix, fenceMs, settleMs, ...given } = readOptions(options);
   const owned = given.client === undefined;
   const client = given.client ?? ownClient(given.url as string, timeoutMs);
+  const fencePrefix = `${stream}:decision:`;
   let head: string = AUDIT_GENESIS;
   let queue: Pending[] = [];
   let running = false;
+  /** The server's clock minus ours (ms), from the reply with the shortest round trip of the last minute. */
+  let offset: number | undefined;
+  let offsetRtt = Number.POSITIVE_INFINITY;
+  let offsetAt = 0;
 
+  function observeClock(sent: number, received: number, serverNow: unknown): void {
+    if (typeof serverNow !== 'number' || !Number.isFinite(serverNow) || serverNow <= 0) return;
+    const rtt = received - sent;
+    if (rtt <= offsetRtt || received - offsetAt > 60_000) {
+      offset = serverNow - (sent + received) / 2;
+      offsetRtt = rtt;
+      offsetAt = received;
+    }
+  }
+
+  /** Runs `batch` through the script until each item is settled; throws what stops it. */
   async function flush(batch: Pending[]): Promise<void> {
     // A new or reconnecting client: wait for it, within the same deadline.
     if (client.status !== 'ready') await withTimeout(waitReady(client), timeoutMs);
-    for (let attempt = 0; attempt <= MAX_CONFLICTS; attempt++) {
-      const args: string[] = [AUDIT_GENESIS, head];
+    let conflicts = 0;
+    let rest = batch;
+    while (rest.length > 0) {
+      const keys: string[] = [stream];
+      const sent = Date.now();
+      // Half the timeout: a call that ran by then has the other half to answer.
+      const deadline = offset === undefined ? 0 : Math.round(sent + offset + timeoutMs / 2);
+      const args: string[] = [AUDIT_GENESIS, head, String(fenceMs), String(deadline)];
       const hashes: string[] = [];
       let prev = head;
-      for (const item of batch) {
+      for (const item of rest) {
         const line = appendAuditRecord(prev, item.record);
         prev = auditLineHash(line);
         hashes.push(prev);
-        args.push(prev, line);
+        if (item.fence !== undefined) keys.push(item.fence);
+        if (item.nonce !== undefined) {
+          keys.push(item.nonce);
+          args.push('c', String(item.holdUntil), prev, line);
+        } else args.push(item.fence === undefined ? 'p' : 'f', prev, line);
       }
-      const reply = (await withTimeout(appendScript(client, stream, args), timeoutMs)) as [string, unknown];
-      if (reply[0] === 'appended' && Array.isArray(reply[1])) {
-        const ids = reply[1] as string[];
-        head = prev;
-        for (let i = 0; i < batch.length; i++) {
-          batch[i]?.resolve({ id: String(ids[i]), hash: hashes[i] as string });
-        }
+      let reply: [string, string[], string, number];
+      try {
+        reply = (await withTimeout(appendScript(client, keys, args), timeoutMs)) as typeof reply;
+      } catch (cause) {
+        await settle(rest, hashes, cause);
         return;
       }
-      if (reply[0] !== 'conflict' || typeof reply[1] !== 'string') {
-        throw new Error(`the stream's last entry has no hash field (reply ${String(reply[0])})`);
+      const [status, ids, detail, serverNow] = reply;
+      observeClock(sent, Date.now(), serverNow);
+      if (status === 'late') {
+        for (const item of rest)
+          item.reject(
+            unavailable(
+              'could not append',
+              new Error('Redis ran the append after its deadline, and stored nothing'),
+            ),
+          );
+        return;
       }
-      head = reply[1];
+      if (status === 'conflict' && typeof detail === 'string') {
+        if (++conflicts > MAX_CONFLICTS) {
+          throw new Error(`lost ${MAX_CONFLICTS} races for the stream head in a row`);
+        }
+        head = detail;
+        continue;
+      }
+      if ((status !== 'done' && status !== 'stopped') || !Array.isArray(ids) || ids.length > rest.length) {
+        throw new Error(`the stream's last entry has no hash field (reply ${String(status)})`);
+      }
+      for (let i = 0; i < ids.length; i++) {
+        const item = rest[i] as Pending;
+        head = hashes[i] as string;
+        item.resolve({ id: String(ids[i]), hash: head, outcome: item.outcome });
+      }
+      rest = rest.slice(ids.length);
+      if (status === 'done') return;
+      const stopped = rest[0] as Pending;
+      const reason = detail as StopReason;
+      if (reason === 'fenced' || stopped.recordFor === undefined) {
+        stopped.reject(unavailable('could not append', new Error('the decision was already settled')));
+        rest = rest.slice(1);
+        continue;
+      }
+      // Not accepted: the record of this outcome takes the item's place, fenced, with nothing claimed.
+      const record = stopped.recordFor(reason);
+      rest = [
+        { ...stopped, record, nonce: undefined, recordFor: undefined, outcome: reason },
+        ...rest.slice(1),
+      ];
     }
-    throw new Error(`lost ${MAX_CONFLICTS} races for the stream head in a row`);
+  }
+
+  /**
+   * After a failed or timed-out script call: fenced items are settled with
+   * Redis (landed: resolved; not: fenced off, rejected); the rest are rejected.
+   * The head is then unknown, so the next call re-chains after Redis's head.
+   */
+  async function settle(items: Pending[], hashes: string[], cause: unknown): Promise<void> {
+    const fenced = items.filter((item) => item.fence !== undefined);
+    let values: unknown[] = [];
+    // Until Redis answers (a restart) or settleMs is over: the callers of these items wait, so that
+    // what they are told is what the trail holds. Past settleMs the outcome is unknown to them.
+    const until = Date.now() + settleMs;
+    while (fenced.length > 0) {
+      try {
+        values = (await withTimeout(
+          client.eval(
+            FENCE_SCRIPT,
+            fenced.length,
+            ...fenced.map((item) => item.fence as string),
+            String(fenceMs),
+          ),
+          timeoutMs,
+        )) as unknown[];
+        break;
+      } catch {
+        if (Date.now() >= until) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as Pending;
+      const at = item.fence === undefined ? -1 : fenced.indexOf(item);
+      const value = at >= 0 ? values[at] : undefined;
+      const [outcome, id] = typeof value === 'string' ? value.split(' ') : [];
+      if (id !== undefined && (outcome === 'claimed' || outcome === 'appended')) {
+        item.resolve({ id, hash: hashes[i] as string, outcome: item.outcome });
+      } else item.reject(unavailable('could not append', cause));
+    }
   }
 
   async function drain(): Promise<void> {
     running = true;
     while (queue.length > 0) {
+      // An append that waited its whole timeout for its turn (behind a settle) is refused unsent.
+      const now = Date.now();
+      const stale = queue.filter((item) => now - item.queuedAt > timeoutMs);
+      if (stale.length > 0) {
+        queue = queue.filter((item) => now - item.queuedAt <= timeoutMs);
+        const error = unavailable('could not append', new Error(`no turn within ${timeoutMs} ms`));
+        for (const item of stale) item.reject(error);
+        continue;
+      }
       const batch = queue.slice(0, MAX_BATCH);
       queue = queue.slice(batch.length);
       try {
@@ -203,17 +442,68 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
     running = false;
   }
 
+  function enqueue(item: Omit<Pending, 'resolve' | 'reject' | 'queuedAt'>): Promise<ClaimedAuditEntry> {
+    // Chaining checks the record (JSON data, size) before it is queued.
+    appendAuditRecord(AUDIT_GENESIS, item.record);
+    return new Promise<ClaimedAuditEntry>((resolve, reject) => {
+      queue.push({ ...item, queuedAt: Date.now(), resolve, reject });
+      if (!running) void drain();
+    });
+  }
+
+  function fenceOf(options: unknown, required: boolean): string | undefined {
+    if (options === undefined && !required) return undefined;
+    if (!isRecord(options)) {
+      throw new InvalidArgumentError({ path: 'options', expected: 'an object { decision }', value: options });
+    }
+    const decision = options['decision'];
+    if (decision === undefined && !required) return undefined;
+    assertString(decision, 'options.decision', 256);
+    if (decision === '') {
+      throw new InvalidArgumentError({
+        path: 'options.decision',
+        expected: 'a decision id',
+        value: decision,
+      });
+    }
+    return fencePrefix + decision;
+  }
+
   return {
-    append(record: AuditRecord): Promise<AuditStreamEntry> {
+    async append(record: AuditRecord, options?: AuditAppendOptions): Promise<AuditStreamEntry> {
       if (!isRecord(record)) {
         throw new InvalidArgumentError({ path: 'record', expected: 'an audit record', value: record });
       }
-      // Chaining checks the record (JSON data, size) before it is queued.
-      appendAuditRecord(AUDIT_GENESIS, record);
-      return new Promise<AuditStreamEntry>((resolve, reject) => {
-        queue.push({ record, resolve, reject });
-        if (!running) void drain();
+      const fence = fenceOf(options, false);
+      const { id, hash } = await enqueue({
+        record,
+        fence,
+        nonce: undefined,
+        holdUntil: 0,
+        recordFor: undefined,
+        outcome: 'claimed',
       });
+      return { id, hash };
+    },
+    async claimAndAppend(nonce, claim, recordFor, options): Promise<ClaimedAuditEntry> {
+      const holdUntil = checkReplayClaim(nonce, claim);
+      if (typeof recordFor !== 'function') {
+        throw new InvalidArgumentError({
+          path: 'recordFor',
+          expected: 'a function (outcome) => AuditRecord',
+          value: recordFor,
+        });
+      }
+      const fence = fenceOf(options, true);
+      const record = recordFor('claimed');
+      if (!isRecord(record)) {
+        throw new InvalidArgumentError({
+          path: "recordFor('claimed')",
+          expected: 'an audit record',
+          value: record,
+        });
+      }
+      return enqueue({ record, fence, nonce: noncePrefix + nonce, holdUntil, recordFor, outcome: 'claimed' });
     },
     async close(): Promise<void> {
       if (owned) await client.quit().catch(() => client.disconnect());
@@ -293,12 +583,16 @@ export async function verifyRedisAuditStream(
   return verifyAuditLog(lines, headOption === undefined ? {} : { head: headOption });
 }
 
-async function appendScript(client: Redis, stream: string, args: readonly string[]): Promise<unknown> {
+async function appendScript(
+  client: Redis,
+  keys: readonly string[],
+  args: readonly string[],
+): Promise<unknown> {
   try {
-    return await client.evalsha(APPEND_SHA, 1, stream, ...args);
+    return await client.evalsha(APPEND_SHA, keys.length, ...keys, ...args);
   } catch (error) {
     if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-    return client.eval(APPEND_SCRIPT, 1, stream, ...args);
+    return client.eval(APPEND_SCRIPT, keys.length, ...keys, ...args);
   }
 }
 
