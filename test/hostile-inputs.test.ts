@@ -324,6 +324,7 @@ const specs: Record<string, Spec> = {
   // @ctxpack/provenance
   'provenance.appendAuditRecord': { args: () => [provenance.AUDIT_GENESIS, fx().auditRecord] },
   'provenance.auditLineHash': { args: () => [fx().auditLine] },
+  'provenance.createAuditLink': { args: () => [fx().auditRecord] },
   'provenance.canonicalizeJson': { args: () => [{ b: 1, a: [true, null, 'x'] }] },
   'provenance.writeCanonicalJson': { args: () => [{ b: 1, a: [true, null, 'x'] }, () => undefined] },
   'provenance.createAuditLog': { args: () => [{ write: () => undefined }] },

@@ -74,6 +74,59 @@ function chainHash(record: Record<string, unknown>, prev: string): string {
   return digestContent(canonicalizeJson({ ...body, prev }));
 }
 
+/** A record ready to be chained: given the predecessor's hash, its line and its own hash. */
+export type AuditLink = (prevHash: string) => { line: string; hash: string };
+
+/** The members of a canonical object text, without its braces ('' for `{}`). */
+const membersOf = (entries: [string, unknown][]): string =>
+  canonicalizeJson(Object.fromEntries(entries)).slice(1, -1);
+
+/**
+ * Prepares `record` for chaining, once: the line {@link appendAuditRecord}
+ * writes after any `prevHash`, and its hash, without serializing the record
+ * again for each predecessor it is tried after (a writer that loses a race for
+ * the head re-chains). The record is canonicalized once, in three runs of
+ * members around `hash` and `prev`, which RFC 8785 orders by UTF-16 code
+ * units as `<` does, so the two are spliced in at their places.
+ *
+ * @throws {ProvenanceError} `invalid_json_value` when a field is not JSON data; `invalid_audit_record` over the size limit.
+ * @example
+ * const link = createAuditLink(createAuditRecord({ event: 'verify', manifest }));
+ * const { line, hash } = link(AUDIT_GENESIS); // line === appendAuditRecord(AUDIT_GENESIS, record)
+ */
+export function createAuditLink(record: AuditRecord): AuditLink {
+  if (!isRecord(record)) invalidArgument('record', 'an audit record object', record);
+  const before: [string, unknown][] = [];
+  const between: [string, unknown][] = [];
+  const after: [string, unknown][] = [];
+  for (const key of Object.keys(record)) {
+    if (key === 'prev' || key === 'hash') continue;
+    (key < 'hash' ? before : key < 'prev' ? between : after).push([
+      key,
+      (record as unknown as Record<string, unknown>)[key],
+    ]);
+  }
+  const a = membersOf(before);
+  const b = membersOf(between);
+  const c = membersOf(after);
+  const join = (...parts: string[]): string => `{${parts.filter((part) => part !== '').join(',')}}`;
+  return (prevHash: string) => {
+    if (!isDigest(prevHash))
+      invalidArgument('prevHash', 'a sha256: digest (64 lowercase hex digits)', prevHash);
+    const prev = `"prev":"${prevHash}"`;
+    const hash = digestContent(join(a, b, prev, c));
+    const line = join(a, `"hash":"${hash}"`, b, prev, c);
+    if (line.length > MAX_AUDIT_LINE_CHARS) {
+      throw new ProvenanceError({
+        code: 'invalid_audit_record',
+        message: `audit line is ${line.length} chars; the limit is ${MAX_AUDIT_LINE_CHARS} (leave content out)`,
+        path: '(root)',
+      });
+    }
+    return { line, hash };
+  };
+}
+
 /**
  * Chains `record` after the record whose hash is `prevHash` (use
  * {@link AUDIT_GENESIS} for the first) and returns the JSON line to store:
@@ -85,21 +138,7 @@ function chainHash(record: Record<string, unknown>, prev: string): string {
  * const line = appendAuditRecord(AUDIT_GENESIS, createAuditRecord({ manifest }));
  */
 export function appendAuditRecord(prevHash: string, record: AuditRecord): string {
-  if (!isRecord(record)) invalidArgument('record', 'an audit record object', record);
-  if (!isDigest(prevHash))
-    invalidArgument('prevHash', 'a sha256: digest (64 lowercase hex digits)', prevHash);
-  const body = { ...(record as unknown as Record<string, unknown>) };
-  delete body['prev'];
-  delete body['hash'];
-  const line = canonicalizeJson({ ...body, prev: prevHash, hash: chainHash(body, prevHash) });
-  if (line.length > MAX_AUDIT_LINE_CHARS) {
-    throw new ProvenanceError({
-      code: 'invalid_audit_record',
-      message: `audit line is ${line.length} chars; the limit is ${MAX_AUDIT_LINE_CHARS} (leave content out)`,
-      path: '(root)',
-    });
-  }
-  return line;
+  return createAuditLink(record)(prevHash).line;
 }
 
 /** The `hash` field of a line produced by {@link appendAuditRecord}: the next record's `prev`. */

@@ -1,4 +1,5 @@
 export type {
+  AuditLink,
   AuditLog,
   AuditRecord,
   AuditRecordInput,
@@ -10,6 +11,7 @@ export {
   AUDIT_GENESIS,
   appendAuditRecord,
   auditLineHash,
+  createAuditLink,
   createAuditLog,
   createAuditRecord,
   MAX_AUDIT_LINE_CHARS,

@@ -2,8 +2,11 @@ import {
   AUDIT_GENESIS,
   appendAuditRecord,
   auditLineHash,
+  canonicalizeJson,
+  createAuditLink,
   createAuditLog,
   createAuditRecord,
+  digestContent,
   ProvenanceError,
   verifyAuditLog,
 } from '@ctxpack/provenance';
@@ -135,5 +138,62 @@ describe('audit chain', () => {
   it('refuses non-JSON record data and a malformed prev hash', () => {
     expect(() => createAuditRecord({ manifest: { n: 1n } })).toThrow(ProvenanceError);
     expect(() => appendAuditRecord('sha256:xyz', createAuditRecord({}))).toThrow(/prevHash/);
+  });
+});
+
+describe('createAuditLink', () => {
+  // The line as the definition writes it: JCS of the record plus prev, hashed; then JCS with the hash too.
+  const byDefinition = (prev: string, record: Record<string, unknown>): { line: string; hash: string } => {
+    const body = Object.fromEntries(Object.entries(record).filter(([k]) => k !== 'prev' && k !== 'hash'));
+    const hash = digestContent(canonicalizeJson({ ...body, prev }));
+    return { line: canonicalizeJson({ ...body, prev, hash }), hash };
+  };
+  // Names on both sides of `hash` and `prev` in UTF-16 order, and the ones that trip naive code.
+  const name = fc.oneof(
+    fc.constantFrom(
+      '',
+      'a',
+      'at',
+      'has',
+      'hasg',
+      'hash0',
+      'hashes',
+      'pre',
+      'prev0',
+      'prew',
+      'z',
+      '__proto__',
+      'é',
+      '\u{1f600}',
+    ),
+    fc.string({ maxLength: 6 }),
+  );
+
+  it('splices hash and prev into one canonicalization: equal to the definition for any record and predecessor', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(name, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 8 }),
+        fc.constantFrom(AUDIT_GENESIS, `sha256:${'ab'.repeat(32)}`),
+        (record, prev) => {
+          const own = JSON.parse(JSON.stringify(record)) as Record<string, unknown>;
+          const link = createAuditLink(own as never)(prev);
+          expect(link).toEqual(byDefinition(prev, own));
+          expect(appendAuditRecord(prev, own as never)).toBe(link.line);
+          expect(auditLineHash(link.line)).toBe(link.hash);
+          expect(verifyAuditLog([link.line], { head: link.hash }).ok).toBe(prev === AUDIT_GENESIS);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('one link chains after any predecessor, and refuses a bad one or a bad record', () => {
+    const link = createAuditLink(createAuditRecord({ event: 'verify', manifest: { n: 1 } }));
+    const first = link(AUDIT_GENESIS);
+    const second = link(first.hash);
+    expect(verifyAuditLog([first.line, second.line])).toMatchObject({ ok: true, count: 2 });
+    expect(() => link('sha256:nope')).toThrow(/prevHash/);
+    expect(() => createAuditLink(7 as never)).toThrow(/record/);
+    expect(() => createAuditLink({ at: 'x', event: 'e', manifest: () => 1 } as never)).toThrow();
   });
 });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '@ctxpack/block';
 import { assertInteger, assertString, isRecord } from '@ctxpack/block/kernel';
-import type { AuditRecord, AuditVerification } from '@ctxpack/provenance';
-import { AUDIT_GENESIS, appendAuditRecord, auditLineHash, verifyAuditLog } from '@ctxpack/provenance';
+import type { AuditLink, AuditRecord, AuditVerification } from '@ctxpack/provenance';
+import { AUDIT_GENESIS, auditLineHash, createAuditLink, verifyAuditLog } from '@ctxpack/provenance';
 import type { ReplayClaim, ReplayOutcome } from '@ctxpack/sign';
 import { checkReplayClaim } from '@ctxpack/sign';
 import { Redis } from 'ioredis';
@@ -244,7 +244,8 @@ function unavailable(what: string, cause: unknown): ReplayStoreUnavailableError 
 type StopReason = 'fenced' | 'replayed' | 'expired';
 
 interface Pending {
-  record: AuditRecord;
+  /** The record, serialized once, ready to chain after any head. */
+  link: AuditLink;
   /** The fence key (fenced records and claims). */
   fence: string | undefined;
   /** A claim: the nonce key and its hold time. */
@@ -318,8 +319,8 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
       const hashes: string[] = [];
       let prev = head;
       for (const item of rest) {
-        const line = appendAuditRecord(prev, item.record);
-        prev = auditLineHash(line);
+        const { line, hash } = item.link(prev);
+        prev = hash;
         hashes.push(prev);
         if (item.fence !== undefined) keys.push(item.fence);
         if (item.nonce !== undefined) {
@@ -371,9 +372,16 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
         continue;
       }
       // Not accepted: the record of this outcome takes the item's place, fenced, with nothing claimed.
-      const record = stopped.recordFor(reason);
+      let link: AuditLink;
+      try {
+        link = createAuditLink(stopped.recordFor(reason));
+      } catch (error) {
+        stopped.reject(error);
+        rest = rest.slice(1);
+        continue;
+      }
       rest = [
-        { ...stopped, record, nonce: undefined, recordFor: undefined, outcome: reason },
+        { ...stopped, link, nonce: undefined, recordFor: undefined, outcome: reason },
         ...rest.slice(1),
       ];
     }
@@ -442,11 +450,15 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
     running = false;
   }
 
-  function enqueue(item: Omit<Pending, 'resolve' | 'reject' | 'queuedAt'>): Promise<ClaimedAuditEntry> {
-    // Chaining checks the record (JSON data, size) before it is queued.
-    appendAuditRecord(AUDIT_GENESIS, item.record);
+  function enqueue(
+    record: AuditRecord,
+    item: Omit<Pending, 'link' | 'resolve' | 'reject' | 'queuedAt'>,
+  ): Promise<ClaimedAuditEntry> {
+    // Serializing checks the record (JSON data) before it is queued; the size is checked per chaining.
+    const link = createAuditLink(record);
+    link(AUDIT_GENESIS);
     return new Promise<ClaimedAuditEntry>((resolve, reject) => {
-      queue.push({ ...item, queuedAt: Date.now(), resolve, reject });
+      queue.push({ ...item, link, queuedAt: Date.now(), resolve, reject });
       if (!running) void drain();
     });
   }
@@ -475,8 +487,7 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
         throw new InvalidArgumentError({ path: 'record', expected: 'an audit record', value: record });
       }
       const fence = fenceOf(options, false);
-      const { id, hash } = await enqueue({
-        record,
+      const { id, hash } = await enqueue(record, {
         fence,
         nonce: undefined,
         holdUntil: 0,
@@ -503,7 +514,7 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
           value: record,
         });
       }
-      return enqueue({ record, fence, nonce: noncePrefix + nonce, holdUntil, recordFor, outcome: 'claimed' });
+      return enqueue(record, { fence, nonce: noncePrefix + nonce, holdUntil, recordFor, outcome: 'claimed' });
     },
     async close(): Promise<void> {
       if (owned) await client.quit().catch(() => client.disconnect());
