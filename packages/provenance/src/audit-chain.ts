@@ -89,7 +89,7 @@ const membersOf = (entries: [string, unknown][]): string =>
  * members around `hash` and `prev`, which RFC 8785 orders by UTF-16 code
  * units as `<` does, so the two are spliced in at their places.
  *
- * @throws {ProvenanceError} `invalid_json_value` when a field is not JSON data; `invalid_audit_record` over the size limit.
+ * @throws {ProvenanceError} `invalid_json_value` when a field is not JSON data; `invalid_audit_record` when its line would be over {@link MAX_AUDIT_LINE_CHARS}.
  * @example
  * const link = createAuditLink(createAuditRecord({ event: 'verify', manifest }));
  * const { line, hash } = link(AUDIT_GENESIS); // line === appendAuditRecord(AUDIT_GENESIS, record)
@@ -110,20 +110,21 @@ export function createAuditLink(record: AuditRecord): AuditLink {
   const b = membersOf(between);
   const c = membersOf(after);
   const join = (...parts: string[]): string => `{${parts.filter((part) => part !== '').join(',')}}`;
+  // The line's length does not depend on prev or hash (both 71-char digests): checked once, here.
+  const length = join(a, `"hash":"${AUDIT_GENESIS}"`, b, `"prev":"${AUDIT_GENESIS}"`, c).length;
+  if (length > MAX_AUDIT_LINE_CHARS) {
+    throw new ProvenanceError({
+      code: 'invalid_audit_record',
+      message: `audit line is ${length} chars; the limit is ${MAX_AUDIT_LINE_CHARS} (leave content out)`,
+      path: '(root)',
+    });
+  }
   return (prevHash: string) => {
     if (!isDigest(prevHash))
       invalidArgument('prevHash', 'a sha256: digest (64 lowercase hex digits)', prevHash);
     const prev = `"prev":"${prevHash}"`;
     const hash = digestContent(join(a, b, prev, c));
-    const line = join(a, `"hash":"${hash}"`, b, prev, c);
-    if (line.length > MAX_AUDIT_LINE_CHARS) {
-      throw new ProvenanceError({
-        code: 'invalid_audit_record',
-        message: `audit line is ${line.length} chars; the limit is ${MAX_AUDIT_LINE_CHARS} (leave content out)`,
-        path: '(root)',
-      });
-    }
-    return { line, hash };
+    return { line: join(a, `"hash":"${hash}"`, b, prev, c), hash };
   };
 }
 

@@ -7,6 +7,7 @@ import {
   createAuditLog,
   createAuditRecord,
   digestContent,
+  MAX_AUDIT_LINE_CHARS,
   ProvenanceError,
   verifyAuditLog,
 } from '@ctxpack/provenance';
@@ -195,5 +196,15 @@ describe('createAuditLink', () => {
     expect(() => link('sha256:nope')).toThrow(/prevHash/);
     expect(() => createAuditLink(7 as never)).toThrow(/record/);
     expect(() => createAuditLink({ at: 'x', event: 'e', manifest: () => 1 } as never)).toThrow();
+    // The line's size is known before any predecessor: a record one char over is refused up front.
+    const fits = createAuditLink({ at: 'x', event: 'e' })(AUDIT_GENESIS).line.length;
+    const over = {
+      at: 'x',
+      event: 'e',
+      content: 'x'.repeat(MAX_AUDIT_LINE_CHARS - fits - '"content":"",'.length + 1),
+    };
+    expect(() => createAuditLink(over)).toThrow(expect.objectContaining({ code: 'invalid_audit_record' }));
+    const under = { ...over, content: over.content.slice(1) };
+    expect(createAuditLink(under)(AUDIT_GENESIS).line.length).toBe(MAX_AUDIT_LINE_CHARS);
   });
 });

@@ -454,9 +454,8 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
     record: AuditRecord,
     item: Omit<Pending, 'link' | 'resolve' | 'reject' | 'queuedAt'>,
   ): Promise<ClaimedAuditEntry> {
-    // Serializing checks the record (JSON data) before it is queued; the size is checked per chaining.
+    // Serializing checks the record (JSON data, line size) before it is queued.
     const link = createAuditLink(record);
-    link(AUDIT_GENESIS);
     return new Promise<ClaimedAuditEntry>((resolve, reject) => {
       queue.push({ ...item, link, queuedAt: Date.now(), resolve, reject });
       if (!running) void drain();
