@@ -39,8 +39,8 @@ export function renderAiSdk(plan: readonly PlannedMessage[]): TargetOutput<AiSdk
         const parts: ToolCallPart[] = [];
         for (; i < plan.length && plan[i]?.toolCall !== undefined; i++) {
           const c = plan[i] as PlannedMessage & { toolCall: { id: string; name: string; arguments: string } };
-          ranges.push(...rangesOf(c, `${path}.content[${parts.length}].input`));
-          blockIds.push(...c.blockIds);
+          for (const item of rangesOf(c, `${path}.content[${parts.length}].input`)) ranges.push(item);
+          for (const item of c.blockIds) blockIds.push(item);
           const input = parseArguments(c.toolCall.arguments, c.blockIds[0] ?? '');
           parts.push({ type: 'tool-call', toolCallId: c.toolCall.id, toolName: c.toolCall.name, input });
         }
@@ -49,8 +49,8 @@ export function renderAiSdk(plan: readonly PlannedMessage[]): TargetOutput<AiSdk
         const parts: ToolResultPart[] = [];
         for (; i < plan.length && plan[i]?.role === 'tool'; i++) {
           const r = plan[i] as PlannedMessage;
-          ranges.push(...rangesOf(r, `${path}.content[${parts.length}].output.value`));
-          blockIds.push(...r.blockIds);
+          for (const item of rangesOf(r, `${path}.content[${parts.length}].output.value`)) ranges.push(item);
+          for (const item of r.blockIds) blockIds.push(item);
           parts.push({
             type: 'tool-result',
             toolCallId: r.toolCallId as string,

@@ -112,16 +112,16 @@ export function renderAnthropic(
         name: m.toolCall.name,
         input: parseArguments(m.toolCall.arguments, blockId),
       };
-      entry.ranges.push(...rangesOf(m, `${path}.input`));
+      for (const item of rangesOf(m, `${path}.input`)) entry.ranges.push(item);
     } else if (m.role === 'tool') {
       block = { type: 'tool_result', tool_use_id: m.toolCallId as string, content: m.text };
-      entry.ranges.push(...rangesOf(m, `${path}.content`));
+      for (const item of rangesOf(m, `${path}.content`)) entry.ranges.push(item);
     } else {
       if (m.text === '') continue;
       block = { type: 'text', text: m.text };
-      entry.ranges.push(...rangesOf(m, `${path}.text`));
+      for (const item of rangesOf(m, `${path}.text`)) entry.ranges.push(item);
     }
-    entry.blockIds.push(...m.blockIds);
+    for (const item of m.blockIds) entry.blockIds.push(item);
     last.content.push(block);
     for (const id of m.blockIds) byBlock.set(id, block);
   }

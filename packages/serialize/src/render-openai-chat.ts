@@ -27,8 +27,9 @@ export function renderOpenAIChat(plan: readonly PlannedMessage[]): TargetOutput<
       const ranges: SourceRange[] = [];
       for (; i < plan.length && plan[i]?.toolCall !== undefined; i++) {
         const c = plan[i] as PlannedMessage & { toolCall: { id: string; name: string; arguments: string } };
-        ranges.push(...rangesOf(c, `${path}.tool_calls[${calls.length}].function.arguments`));
-        blockIds.push(...c.blockIds);
+        for (const item of rangesOf(c, `${path}.tool_calls[${calls.length}].function.arguments`))
+          ranges.push(item);
+        for (const item of c.blockIds) blockIds.push(item);
         calls.push({
           id: c.toolCall.id,
           type: 'function',
