@@ -7,6 +7,7 @@ import { assertInteger, assertString, isRecord } from '@ctxpack/block/kernel';
 import { createAuditLog } from '@ctxpack/provenance';
 import { createRedisAuditStream, createRedisReplayStore } from '@ctxpack/replay-redis';
 import { createMemoryReplayStore } from '@ctxpack/sign';
+import { startExtProcServer } from './ext-proc-server.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { DEFAULT_MAX_BODY_BYTES, parseGatewayConfig } from './gateway-config.js';
 import type { GatewayAuditSink, GatewayHandler } from './gateway-handler.js';
@@ -23,6 +24,8 @@ export interface GatewayServerOptions {
   host?: string;
   /** How often the JWKS files' mtime and size are checked, in ms (default 1,000). */
   pollMs?: number;
+  /** Also serve Envoy's ext_proc (gRPC) on this port, same host (0: any free port; default: not served). */
+  extProcPort?: number;
 }
 
 /** A running gateway. */
@@ -33,6 +36,8 @@ export interface GatewayServer {
   readonly config: GatewayConfig;
   /** Memory audit store only: the chained lines so far. */
   readonly auditLines: readonly string[];
+  /** `host:port` of the ext_proc server, when `extProcPort` was given. */
+  readonly extProcAddress: string | undefined;
   close(): Promise<void>;
 }
 
@@ -107,6 +112,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   assertString(options.configPath, 'options.configPath', 4096);
   const port = options.port ?? 0;
   assertInteger(port, 'options.port', 0, 65_535);
+  if (options.extProcPort !== undefined) assertInteger(options.extProcPort, 'options.extProcPort', 0, 65_535);
   const host = options.host ?? '127.0.0.1';
   assertString(host, 'options.host', 255);
   const pollMs = options.pollMs ?? 1_000;
@@ -202,6 +208,18 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     server.once('error', fail);
     server.listen(port, host, () => ready());
   });
+  const extProc =
+    options.extProcPort === undefined
+      ? undefined
+      : await startExtProcServer({ handler, port: options.extProcPort, host, maxBodyBytes }).catch(
+          async (error: unknown) => {
+            server.close();
+            clearInterval(timer);
+            await closeAudit();
+            if ('close' in replay) await (replay as { close(): Promise<void> }).close();
+            throw error;
+          },
+        );
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   return {
@@ -209,8 +227,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     handler,
     config,
     auditLines,
+    extProcAddress: extProc?.address,
     async close(): Promise<void> {
       clearInterval(timer);
+      await extProc?.close();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       await closeAudit();
