@@ -21,8 +21,11 @@ import type { ExtProcServer } from '@ctxpack/gateway/node';
 import { startExtProcServer, startGatewayServer } from '@ctxpack/gateway/node';
 import { createMemoryReplayStore, generateKeyPair } from '@ctxpack/sign';
 import * as grpc from '@grpc/grpc-js';
+import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExtProcResponse } from '../packages/gateway/src/ext-proc-codec.js';
+import { decodeProcessingRequest, encodeProcessingResponse } from '../packages/gateway/src/ext-proc-codec.js';
 import { gatewayConfig, jwksOf, signRequest } from './support/gateway-fixtures.js';
 
 const SCHEMA = `
@@ -166,12 +169,14 @@ function setHeaders(common: unknown): Record<string, string> {
   const options = ((common as Message | undefined)?.['headerMutation'] as Message | undefined)?.[
     'setHeaders'
   ] as
-    | { header: { key: string; rawValue?: Uint8Array; value?: string }; appendAction?: number }[]
+    | { header?: { key?: string; rawValue?: Uint8Array; value?: string }; appendAction?: number }[]
     | undefined;
   const out: Record<string, string> = {};
   for (const o of options ?? []) {
     expect(o.appendAction).toBe(2); // OVERWRITE_IF_EXISTS_OR_ADD
-    out[o.header.key] = o.header.value ?? new TextDecoder().decode(o.header.rawValue);
+    // proto3 leaves empty fields off the wire: an empty key or value reads back as absent.
+    out[o.header?.key ?? ''] =
+      o.header?.value ?? new TextDecoder().decode(o.header?.rawValue ?? new Uint8Array(0));
   }
   return out;
 }
@@ -349,5 +354,113 @@ describe('Envoy ext_proc (gRPC) in front of the gateway', () => {
       expect(InvalidArgumentError.isInstance(error), String(path)).toBe(true);
       expect(String((error as Error).message)).toMatch(path);
     }
+  });
+});
+
+describe('the ext_proc codec against protobufjs', () => {
+  const header = fc.record({ key: fc.string({ maxLength: 12 }), value: fc.string({ maxLength: 20 }) });
+  const kinds = [
+    'requestHeaders',
+    'responseHeaders',
+    'requestBody',
+    'responseBody',
+    'requestTrailers',
+    'responseTrailers',
+  ] as const;
+
+  it('reads every ProcessingRequest protobufjs writes, field for field', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...kinds),
+        fc.array(header, { maxLength: 5 }),
+        fc.uint8Array({ maxLength: 64 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        (kind, headers, body, endOfStream, asyncMode, raw) => {
+          const map = {
+            headers: headers.map((h) => (raw ? { key: h.key, rawValue: utf8.encode(h.value) } : h)),
+          };
+          const inner = kind.endsWith('Headers')
+            ? { headers: map, endOfStream }
+            : kind.endsWith('Body')
+              ? { body, endOfStream }
+              : { trailers: map };
+          const bytes = ProcessingRequest.encode(
+            ProcessingRequest.fromObject({ asyncMode, [kind]: inner }),
+          ).finish();
+          const read = decodeProcessingRequest(bytes);
+          expect(read.kind).toBe(kind.replace(/[A-Z]/, (c) => `_${c.toLowerCase()}`));
+          expect(read.asyncMode).toBe(asyncMode);
+          if (kind.endsWith('Body')) {
+            expect([...(read.body ?? [])]).toEqual([...body]);
+            expect(read.endOfStream).toBe(endOfStream);
+          } else {
+            expect(read.headers).toEqual(headers.map((h) => [h.key.toLowerCase(), h.value]));
+            if (kind.endsWith('Headers')) expect(read.endOfStream).toBe(endOfStream);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes ProcessingResponses protobufjs reads back as meant', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.record({
+            kind: fc.constantFrom('request_headers', 'response_headers', 'request_body', 'response_body'),
+            setHeaders: fc.array(fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 })), {
+              maxLength: 3,
+            }),
+            bufferRequestBody: fc.boolean(),
+          }),
+          fc.record({
+            kind: fc.constant('immediate_response'),
+            status: fc.integer({ min: 100, max: 599 }),
+            headers: fc.array(fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 })), {
+              maxLength: 3,
+            }),
+            body: fc.string({ maxLength: 40 }),
+            details: fc.string({ maxLength: 20 }),
+          }),
+        ),
+        (response) => {
+          const read = ProcessingResponse.toObject(
+            ProcessingResponse.decode(encodeProcessingResponse(response as ExtProcResponse)),
+            { defaults: false },
+          ) as Message;
+          const camel = response.kind.replace(/_([a-z])/, (_, c: string) => c.toUpperCase());
+          const member = read[camel] as Message;
+          expect(member).toBeDefined();
+          if (response.kind === 'immediate_response') {
+            const r = response as Extract<ExtProcResponse, { kind: 'immediate_response' }>;
+            expect((member['status'] as Message)['code']).toBe(r.status);
+            expect(member['body'] ?? '').toBe(r.body);
+            expect(member['details'] ?? '').toBe(r.details);
+            expect(setHeaders({ headerMutation: member['headers'] })).toEqual(Object.fromEntries(r.headers));
+          } else {
+            const r = response as { setHeaders: [string, string][]; bufferRequestBody: boolean };
+            expect(setHeaders(member['response'])).toEqual(Object.fromEntries(r.setHeaders));
+            expect(read['modeOverride'] !== undefined).toBe(r.bufferRequestBody);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('random bytes: a reading or invalid_argument, never another error', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        try {
+          decodeProcessingRequest(bytes);
+        } catch (error) {
+          expect(InvalidArgumentError.isInstance(error)).toBe(true);
+        }
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
