@@ -312,10 +312,7 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
     let rest = batch;
     while (rest.length > 0) {
       const keys: string[] = [stream];
-      const sent = Date.now();
-      // Half the timeout: a call that ran by then has the other half to answer.
-      const deadline = offset === undefined ? 0 : Math.round(sent + offset + timeoutMs / 2);
-      const args: string[] = [AUDIT_GENESIS, head, String(fenceMs), String(deadline)];
+      const args: string[] = [AUDIT_GENESIS, head, String(fenceMs), '0'];
       const hashes: string[] = [];
       let prev = head;
       for (const item of rest) {
@@ -328,6 +325,9 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
           args.push('c', String(item.holdUntil), prev, line);
         } else args.push(item.fence === undefined ? 'p' : 'f', prev, line);
       }
+      const sent = Date.now();
+      // Half the timeout: a call that ran by then has the other half to answer.
+      if (offset !== undefined) args[3] = String(Math.round(sent + offset + timeoutMs / 2));
       let reply: [string, string[], string, number];
       try {
         reply = (await withTimeout(appendScript(client, keys, args), timeoutMs)) as typeof reply;
@@ -338,6 +338,9 @@ export function createRedisAuditStream(options: RedisAuditStreamOptions): RedisA
       const [status, ids, detail, serverNow] = reply;
       observeClock(sent, Date.now(), serverNow);
       if (status === 'late') {
+        // Either Redis was slow or the clocks moved apart (a step of either): learn the offset anew.
+        offset = undefined;
+        offsetRtt = Number.POSITIVE_INFINITY;
         for (const item of rest)
           item.reject(
             unavailable(

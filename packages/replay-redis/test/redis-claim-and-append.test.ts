@@ -205,6 +205,10 @@ describe.skipIf(skip)('createRedisAuditStream: claimAndAppend and fenced appends
       expect(ReplayStoreUnavailableError.isInstance(error)).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(await lines(stream)).toEqual([{ id: 'warm', outcome: 'claimed' }]);
+      // The writer is not stuck behind its refusal: the next append lands, chained after the head.
+      await audit.append(recordFor('next')('claimed'));
+      expect((await lines(stream)).map((l) => l.id)).toEqual(['warm', 'next']);
+      expect(await verifyRedisAuditStream({ url, stream })).toMatchObject({ ok: true, count: 2 });
     } finally {
       await audit.close();
       client.disconnect();
