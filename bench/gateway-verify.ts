@@ -3,6 +3,8 @@
 // requests of about 1k, 8k and 32k tokens, with the memory replay store and no audit, and with Redis
 // (replay claims and the audit stream) on a private loopback redis-server this bench starts and stops.
 // Both handlers get createNodeCrypto(), as the gateway's Node server (startGatewayServer) sets them up.
+// A third path puts the memory-store handler behind Envoy's ext_proc (startExtProcServer, gRPC on
+// loopback, the bench as Envoy's filter): what the gRPC hop adds.
 // Each request is a fresh signed payload (new nonce), so every one is a full verification that is
 // accepted; one request at a time, as a single client sees it. Sizes and stores alternate in short
 // rounds so machine load hits them alike. Reports p50/p99 (ms) and the load average at the time.
@@ -16,10 +18,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { GatewayHandler } from '@ctxpack/gateway';
 import { createGatewayHandler, exportJwks } from '@ctxpack/gateway';
-import { createNodeCrypto } from '@ctxpack/gateway/node';
+import { createNodeCrypto, startExtProcServer } from '@ctxpack/gateway/node';
 import { createRedisAuditStream, createRedisReplayStore } from '@ctxpack/replay-redis';
 import { createMemoryReplayStore, generateKeyPair } from '@ctxpack/sign';
+import * as grpc from '@grpc/grpc-js';
 import { createContext, encodeEnvelopeHeader } from 'ctxpack';
+import { ProcessingRequest, ProcessingResponse } from '../test/support/ext-proc-schema.js';
 import { createRedisProcess } from '../test/support/redis-process.js';
 import { generateText } from './budget-corpus.js';
 
@@ -87,6 +91,54 @@ async function timeOne(handler: GatewayHandler, signed: Signed): Promise<number>
   return ms;
 }
 
+const utf8 = new TextEncoder();
+
+/** One request through ext_proc: from Envoy's request_headers message to the answer to its body. */
+async function timeExtProc(client: grpc.Client, signed: Signed): Promise<number> {
+  const headers = ProcessingRequest.encode(
+    ProcessingRequest.fromObject({
+      requestHeaders: {
+        headers: {
+          headers: [
+            { key: ':method', rawValue: utf8.encode('POST') },
+            { key: 'x-ctxpack-envelope', rawValue: utf8.encode(signed.envelope) },
+          ],
+        },
+      },
+    }),
+  ).finish();
+  const body = ProcessingRequest.encode(
+    ProcessingRequest.fromObject({ requestBody: { body: utf8.encode(signed.body), endOfStream: true } }),
+  ).finish();
+  const t0 = performance.now();
+  const call = client.makeBidiStreamRequest(
+    '/envoy.service.ext_proc.v3.ExternalProcessor/Process',
+    (m: Uint8Array) => Buffer.from(m),
+    (b: Buffer) => ProcessingResponse.decode(b) as unknown as Record<string, unknown>,
+  );
+  const answers: Record<string, unknown>[] = [];
+  let wake: (() => void) | undefined;
+  call.on('data', (m: Record<string, unknown>) => {
+    answers.push(m);
+    wake?.();
+  });
+  call.on('error', () => undefined);
+  const answered = (n: number) =>
+    new Promise<void>((resolve) => {
+      wake = () => answers.length >= n && resolve();
+      wake();
+    });
+  call.write(headers);
+  await answered(1);
+  call.write(body);
+  await answered(2);
+  const ms = performance.now() - t0;
+  call.end();
+  if (answers[1]?.['requestBody'] === undefined)
+    throw new Error(`expected continue, got ${JSON.stringify(answers[1])}`);
+  return ms;
+}
+
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
@@ -121,7 +173,24 @@ try {
       native,
     });
   }
-  const stores = profile === undefined ? Object.keys(handlers) : [profile];
+  // Envoy's ext_proc in front of a memory-store handler: one gRPC stream per request, the request
+  // headers then the buffered body, each answered before the next is sent (as Envoy does).
+  const extProcHandler = createGatewayHandler({
+    config: config('memory'),
+    loadKeySet: () => jwks,
+    replay: createMemoryReplayStore(),
+    native,
+  });
+  const extProc = await startExtProcServer({ handler: extProcHandler, maxBodyBytes: 8 << 20 });
+  const grpcClient = new grpc.Client(extProc.address, grpc.credentials.createInsecure());
+  closers.push(async () => {
+    grpcClient.close();
+    await extProc.close();
+  });
+  const timers: Record<string, (signed: Signed) => Promise<number>> = {};
+  for (const [name, handler] of Object.entries(handlers)) timers[name] = (signed) => timeOne(handler, signed);
+  timers['ext_proc'] = (signed) => timeExtProc(grpcClient, signed);
+  const stores = profile === undefined ? Object.keys(timers) : [profile];
   const perRound = profile === undefined ? PER_ROUND : PROFILE_REQUESTS;
   const samples = new Map<string, number[]>();
   // One round's payloads are signed before the round and dropped after it: a gateway does not hold
@@ -137,7 +206,7 @@ try {
   for (const tokens of TOKENS) bodyBytes.set(tokens, (pools.get(tokens) as Signed[])[0]?.body.length ?? 0);
   for (const store of stores)
     for (const tokens of TOKENS)
-      for (let i = 0; i < 5; i++) await timeOne(handlers[store] as GatewayHandler, next(tokens));
+      for (let i = 0; i < 5; i++) await (timers[store] as (s: Signed) => Promise<number>)(next(tokens));
   const load0 = loadavg()[0] as number;
   // Profile mode: only the timed loop is sampled (signing the pool is not the gateway's work).
   const session = profile === undefined ? undefined : new Session();
@@ -155,7 +224,7 @@ try {
         const list = samples.get(key) ?? [];
         samples.set(key, list);
         for (let i = 0; i < perRound; i++)
-          list.push(await timeOne(handlers[store] as GatewayHandler, next(tokens)));
+          list.push(await (timers[store] as (s: Signed) => Promise<number>)(next(tokens)));
       }
     }
   }
