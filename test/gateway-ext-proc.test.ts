@@ -124,14 +124,17 @@ function setHeaders(common: unknown): Record<string, string> {
   ] as
     | { header?: { key?: string; rawValue?: Uint8Array; value?: string }; appendAction?: number }[]
     | undefined;
-  const out: Record<string, string> = {};
+  const entries: [string, string][] = [];
   for (const o of options ?? []) {
     expect(o.appendAction).toBe(2); // OVERWRITE_IF_EXISTS_OR_ADD
     // proto3 leaves empty fields off the wire: an empty key or value reads back as absent.
-    out[o.header?.key ?? ''] =
-      o.header?.value ?? new TextDecoder().decode(o.header?.rawValue ?? new Uint8Array(0));
+    entries.push([
+      o.header?.key ?? '',
+      o.header?.value ?? new TextDecoder().decode(o.header?.rawValue ?? new Uint8Array(0)),
+    ]);
   }
-  return out;
+  // fromEntries, not assignment: a header named `__proto__` is a member, not the prototype.
+  return Object.fromEntries(entries);
 }
 
 describe('Envoy ext_proc (gRPC) in front of the gateway', () => {
