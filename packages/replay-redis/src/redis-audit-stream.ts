@@ -6,7 +6,9 @@ import { AUDIT_GENESIS, auditLineHash, createAuditLink, verifyAuditLog } from '@
 import type { ReplayClaim, ReplayOutcome } from '@ctxpack/sign';
 import { checkReplayClaim } from '@ctxpack/sign';
 import { Redis } from 'ioredis';
+import { CLAIM_NONCE_LUA, SERVER_NOW_LUA } from './nonce-claim-script.js';
 import { ReplayStoreUnavailableError } from './replay-store-error.js';
+import { withTimeout } from './with-timeout.js';
 
 /** Options of {@link createRedisAuditStream}: a client you own, or a URL for a client the stream owns. */
 export type RedisAuditStreamOptions = ({ client: Redis; url?: never } | { url: string; client?: never }) & {
@@ -92,12 +94,11 @@ const MAX_CONFLICTS = 64;
 // A fence key exists once its decision is settled: the script writes
 // '<outcome> <entry id>' there, and the writer, after a timeout, writes
 // 'void' if nothing is there yet (FENCE_SCRIPT); an item whose fence exists is
-// not run again. A claim runs the nonce check of createRedisReplayStore
-// (held: replayed; holdUntil past on the server's TIME: expired; else SET NX
-// PXAT). Only an accepted claim is stored here; on any other outcome, or a
+// not run again. A claim runs createRedisReplayStore's claimNonce
+// (nonce-claim-script.ts). Only an accepted claim is stored here; on any other outcome, or a
 // fence, the script stops before the item (the items after it were chained
 // after it) and says why, and the writer re-chains the rest.
-const APPEND_SCRIPT = `
+const APPEND_SCRIPT = `${CLAIM_NONCE_LUA}
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 local head = ARGV[1]
 if #last > 0 then
@@ -108,8 +109,7 @@ if #last > 0 then
   end
   if head == nil then return {'corrupt', {}, '', 0} end
 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+${SERVER_NOW_LUA}
 local deadline = tonumber(ARGV[4])
 if deadline > 0 and now > deadline then return {'late', {}, '', now} end
 if head ~= ARGV[2] then return {'conflict', {}, head, now} end
@@ -126,12 +126,9 @@ while a <= #ARGV do
   end
   local outcome = 'appended'
   if kind == 'c' then
-    local nonce = KEYS[k]
+    outcome = claimNonce(KEYS[k], ARGV[a + 1], now)
     k = k + 1
-    if redis.call('EXISTS', nonce) == 1 then return {'stopped', ids, 'replayed', now} end
-    if tonumber(ARGV[a + 1]) <= now then return {'stopped', ids, 'expired', now} end
-    redis.call('SET', nonce, '1', 'PXAT', ARGV[a + 1])
-    outcome = 'claimed'
+    if outcome ~= 'claimed' then return {'stopped', ids, outcome, now} end
     a = a + 1
   end
   local id = redis.call('XADD', KEYS[1], '*', 'hash', ARGV[a + 1], 'line', ARGV[a + 2])
@@ -219,18 +216,6 @@ function ownClient(url: string, timeoutMs: number): Redis {
   });
   client.on('error', () => undefined); // surfaced per call instead
   return client;
-}
-
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function unavailable(what: string, cause: unknown): ReplayStoreUnavailableError {

@@ -3,7 +3,9 @@ import { assertInteger, assertString, isRecord } from '@ctxpack/block/kernel';
 import type { ReplayClaim, ReplayOutcome, ReplayStore } from '@ctxpack/sign';
 import { checkReplayClaim } from '@ctxpack/sign';
 import { Redis } from 'ioredis';
+import { CLAIM_NONCE_LUA, SERVER_NOW_LUA } from './nonce-claim-script.js';
 import { ReplayStoreUnavailableError } from './replay-store-error.js';
+import { withTimeout } from './with-timeout.js';
 
 /** Options of {@link createRedisReplayStore}: a client you own, or a URL for a client the store owns. */
 export type RedisReplayStoreOptions = ({ client: Redis; url?: never } | { url: string; client?: never }) & {
@@ -19,17 +21,10 @@ export interface RedisReplayStore extends ReplayStore {
   close(): Promise<void>;
 }
 
-// One atomic step on the server: a nonce still held is a replay; a hold time the
-// server's own clock (TIME) has passed is refused, because Redis accepts
-// `SET NX PXAT <past>` and keeps nothing, so a second claim would succeed too;
-// otherwise the nonce is held until exactly that instant on the server's clock.
-const CLAIM_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 'replayed' end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if tonumber(ARGV[1]) <= now then return 'expired' end
-if redis.call('SET', KEYS[1], '1', 'NX', 'PXAT', ARGV[1]) then return 'claimed' end
-return 'replayed'
+// One atomic step on the server, by the rule of CLAIM_NONCE_LUA (the server's
+// TIME decides expiry).
+const CLAIM_SCRIPT = `${SERVER_NOW_LUA}${CLAIM_NONCE_LUA}
+return claimNonce(KEYS[1], ARGV[1], now)
 `;
 
 const OUTCOMES: ReadonlySet<unknown> = new Set<ReplayOutcome>(['claimed', 'replayed', 'expired']);
@@ -88,21 +83,15 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): RedisR
 
   async function claim(nonce: string, request: ReplayClaim): Promise<ReplayOutcome> {
     const holdUntil = checkReplayClaim(nonce, request);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     let reply: unknown;
     try {
-      reply = await Promise.race([client.eval(CLAIM_SCRIPT, 1, prefix + nonce, String(holdUntil)), timeout]);
+      reply = await withTimeout(client.eval(CLAIM_SCRIPT, 1, prefix + nonce, String(holdUntil)), timeoutMs);
     } catch (cause) {
       throw new ReplayStoreUnavailableError({
         message: `replay store could not claim the nonce: ${(cause as Error)?.message ?? String(cause)}`,
         path: 'nonce',
         cause,
       });
-    } finally {
-      clearTimeout(timer);
     }
     if (!OUTCOMES.has(reply)) {
       throw new ReplayStoreUnavailableError({
