@@ -211,15 +211,16 @@ export async function startExtProcServer(options: ExtProcServerOptions): Promise
     },
   };
   server.addService(service, { Process: process } as grpc.UntypedServiceImplementation);
+  const authority = host.includes(':') ? `[${host}]` : host; // an IPv6 address is bracketed
   const bound = await new Promise<number>((ready, fail) => {
     server.bindAsync(
-      `${host.includes(':') ? `[${host}]` : host}:${port}`,
+      `${authority}:${port}`,
       options.credentials ?? grpc.ServerCredentials.createInsecure(),
       (error, actual) => (error === null ? ready(actual) : fail(error)),
     );
   });
   return {
-    address: `${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    address: `${authority}:${bound}`,
     close: () =>
       new Promise<void>((done) => {
         server.tryShutdown(() => done());

@@ -151,6 +151,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     audit = shared ? stream : { append: (record, options) => stream.append(record, options) };
     closeAudit = () => stream.close();
   }
+  const closeStores = async (): Promise<void> => {
+    await closeAudit();
+    if ('close' in replay) await (replay as { close(): Promise<void> }).close();
+  };
 
   const handler = createGatewayHandler({
     config,
@@ -161,8 +165,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   });
   const failures = await handler.reloadKeys();
   if (failures.length > 0) {
-    await closeAudit();
-    if ('close' in replay) await (replay as { close(): Promise<void> }).close();
+    await closeStores();
     throw failures[0]?.error;
   }
 
@@ -215,8 +218,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           async (error: unknown) => {
             server.close();
             clearInterval(timer);
-            await closeAudit();
-            if ('close' in replay) await (replay as { close(): Promise<void> }).close();
+            await closeStores();
             throw error;
           },
         );
@@ -233,8 +235,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       await extProc?.close();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
-      await closeAudit();
-      if ('close' in replay) await (replay as { close(): Promise<void> }).close();
+      await closeStores();
     },
   };
 }
